@@ -1,0 +1,28 @@
+"""ubermag-dirac: ferromagnetic films on topological-insulator surfaces in Ubermag.
+
+Conventionally imported as ``import ubermag_dirac as ud``.
+
+Subpackages
+-----------
+theory
+    Analytic Dirac-surface linear response (Ndiaye et al.) and the
+    Mahfouzi-Kioussis NEGF results.
+terms
+    Dynamics terms (:class:`DiracSOT`, :class:`AnisotropicDamping`,
+    :class:`SpinHallSOT`) used with ordinary Ubermag syntax.
+macrospin
+    Vectorised macrospin solver and switching phase diagrams.
+engine
+    Finite-difference LLG engine that runs Ubermag systems with these terms.
+drivers
+    Ubermag drivers (:class:`TimeDriver`, :class:`MinDriver`, ...) around the engine.
+"""
+
+import importlib.metadata
+
+from ._warnings import UbermagDiracWarning as UbermagDiracWarning
+
+__version__ = importlib.metadata.version("ubermag-dirac")
+
+# --- public API: each subpackage adds its names below (one block each) ---
+from . import theory as theory  # noqa: E402

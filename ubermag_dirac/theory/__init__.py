@@ -1,0 +1,1 @@
+"""Analytic linear response of a magnetised Dirac (topological-insulator) surface."""
