@@ -1,0 +1,1 @@
+print('quickstart placeholder until the analytic module lands')
