@@ -1,0 +1,1 @@
+"""Finite-difference LLG engine that runs Ubermag systems (see docs/ARCHITECTURE.md)."""
