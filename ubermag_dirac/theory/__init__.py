@@ -1,1 +1,35 @@
-"""Analytic linear response of a magnetised Dirac (topological-insulator) surface."""
+"""Analytic linear response of a magnetised Dirac (topological-insulator) surface.
+
+Conventionally ``ud.theory``. Closed forms of Ndiaye et al. (arXiv:1509.06929) with the
+corrections recorded in the README "Physics conventions" (conventions ``"kubo"``,
+default, and ``"paper"``); the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a numerical
+Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`).
+"""
+
+from . import coefficients, ferromagnet, kubo_numeric, negf, surface, transport
+from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
+from .coefficients import A, B, f_DL, f_FL
+from .negf import effective_damping
+from .surface import PRESETS, DiracSurface, preset
+
+__all__ = [
+    "GAMMA",
+    "GAMMA0",
+    "HBAR",
+    "MU0",
+    "MU_B",
+    "PRESETS",
+    "A",
+    "B",
+    "DiracSurface",
+    "coefficients",
+    "effective_damping",
+    "f_DL",
+    "f_FL",
+    "ferromagnet",
+    "kubo_numeric",
+    "negf",
+    "preset",
+    "surface",
+    "transport",
+]

@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def effective_damping():
+    pass
