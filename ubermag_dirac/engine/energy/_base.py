@@ -1,0 +1,111 @@
+"""Common protocol of the engine's energy-term implementations.
+
+Every builder registered with :func:`ubermag_dirac.engine.registry.register_energy`
+returns an object with this interface (the engine relies on nothing else):
+
+``name`` : str
+    The term's name (``term.name``), the key of the engine's per-term dictionaries.
+``time_dependent`` : bool
+    Whether the field depends on ``t``.
+``add_field(m, t, H) -> H``
+    Adds this term's field (A/m) to the preallocated ``(B, 3, nx, ny, nz)`` array
+    ``H`` in place (the engine sums all terms this way, without temporaries).
+``field(m, t, out=None) -> H``
+    This term's field alone: a new array, or ``out`` overwritten.
+``energy_density(m, t, H=None) -> w``
+    Energy density (J/m^3), ``(B, nx, ny, nz)``, 0 in empty cells. ``H``, when
+    given, must be this term's own field at ``(m, t)`` (it saves recomputing it
+    for the terms whose density follows from the field).
+``energy(m, t) -> E``
+    Energy (J) of each system, ``(B,)``.
+
+``m`` is ``(B, 3, nx, ny, nz)`` float64 with unit vectors in magnetic cells and
+exactly 0 in empty cells (Ms = 0). ``t`` is a float or a ``(B,)`` array of
+per-system times (s): the time since the start of the current drive, which is
+what OOMMF's ``total_time`` (used by oommfc's time-dependent terms) is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["MU0", "EnergyImpl", "per_system_times", "set_attr", "term_attr"]
+
+#: Vacuum permeability used by Ubermag and OOMMF, 4 pi 1e-7 T m/A.
+MU0 = 4e-7 * np.pi
+
+
+def term_attr(term, name: str, default=None):
+    """The value of an attribute the user set on ``term``, else ``default``.
+
+    (Unset ``ubermagutil`` typesystem attributes return their descriptor object
+    rather than raising, so ``getattr`` cannot tell whether a value was given.)
+    """
+    return term.__dict__.get(name, default)
+
+
+def set_attr(terms, name: str) -> list:
+    """``term_attr(t, name)`` of each term of a batch."""
+    return [term_attr(t, name) for t in terms]
+
+
+def per_system_times(t, batch: int) -> np.ndarray:
+    """``t`` (float or ``(B,)`` array) as a ``(B,)`` float64 array."""
+    arr = np.asarray(t, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(batch, float(arr))
+    if arr.shape != (batch,):
+        raise ValueError(
+            f"t: expected a number or an array of shape ({batch},) "
+            f"(one time per system), got shape {arr.shape}."
+        )
+    return arr
+
+
+class EnergyImpl:
+    """Base class of the energy-term implementations (see the module docstring).
+
+    Subclasses implement :meth:`add_field` and :meth:`energy_density`; the rest
+    follows. They set ``self.name``, ``self.grid`` and ``self.time_dependent``.
+    """
+
+    name: str
+    time_dependent: bool = False
+
+    def __init__(self, name: str, grid):
+        self.name = name
+        self.grid = grid
+        self.shape = (grid.batch, 3, *grid.n)
+        self.cell_volume = grid.cell_volume
+
+    def _check_m(self, m: np.ndarray) -> None:
+        if m.shape != self.shape or m.dtype != np.float64:
+            raise ValueError(
+                f"m: expected a float64 array of shape {self.shape}, got "
+                f"{m.dtype} {m.shape}."
+            )
+
+    def add_field(self, m, t, H):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def energy_density(self, m, t, H=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def field(self, m, t=0.0, out=None):
+        """This term's field alone (A/m), ``(B, 3, nx, ny, nz)``."""
+        if out is None:
+            out = np.zeros(self.shape)
+        else:
+            out[...] = 0.0
+        return self.add_field(m, t, out)
+
+    def energy(self, m, t=0.0) -> np.ndarray:
+        """Energy of each system (J), ``(B,)``."""
+        w = self.energy_density(m, t)
+        return w.reshape(w.shape[0], -1).sum(axis=1) * self.cell_volume
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self.name!r}, batch={self.grid.batch}, "
+            f"n={self.grid.n})"
+        )
