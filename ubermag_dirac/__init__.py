@@ -26,3 +26,4 @@ __version__ = importlib.metadata.version("ubermag-dirac")
 
 # --- public API: each subpackage adds its names below (one block each) ---
 from . import theory as theory  # noqa: E402
+from . import engine as engine  # noqa: E402

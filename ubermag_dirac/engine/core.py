@@ -1,0 +1,598 @@
+r"""The :class:`Engine`: effective fields, LLG dynamics, relaxation and minimisation.
+
+See ``docs/ARCHITECTURE.md`` for the array layout. The engine works on a batch
+of ``B`` systems sharing one mesh; ``m`` is ``(B, 3, nx, ny, nz)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Sequence
+
+import micromagneticmodel as mm
+import numpy as np
+
+from . import dynamics as _dynamics
+from .dynamics import LLGParameters, register_ud_terms
+from .errors import IntegrationError
+from .grid import Grid, _as_systems
+from .integrators import DormandPrince45
+from .llg import llg_rhs
+from .minimise import minimise_bb
+from .registry import DYNAMICS, ENERGY, lookup
+from .threads import thread_context, tune_malloc
+
+__all__ = ["Engine"]
+
+#: Modules that register energy implementations when imported.
+_ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
+
+#: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
+DEG_PER_NS = np.pi / 180.0 * 1e9
+
+
+def _import_energy_modules():
+    for name in _ENERGY_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module
+                raise
+
+
+def _terms_by_name(systems, container: str) -> list[tuple[str, list]]:
+    """Terms of ``system.<container>`` matched by name across the batch."""
+    per_system = []
+    for s in systems:
+        c = getattr(s, container)
+        per_system.append({t.name: t for t in c})
+    names = list(per_system[0])
+    for i, d in enumerate(per_system[1:], start=1):
+        if list(d) != names:
+            raise ValueError(
+                f"systems[{i}] ({systems[i].name!r}): its {container} terms "
+                f"{list(d)} differ from systems[0]'s {names}; a batch needs the "
+                "same term names in every system."
+            )
+    out = []
+    for name in names:
+        terms = [d[name] for d in per_system]
+        cls = type(terms[0])
+        for i, t in enumerate(terms):
+            if type(t) is not cls:
+                raise ValueError(
+                    f"systems[{i}]: {container} term {name!r} is a "
+                    f"{type(t).__name__}, systems[0]'s is a {cls.__name__}."
+                )
+        out.append((name, terms))
+    return out
+
+
+class Engine:
+    r"""Finite-difference LLG calculator for a batch of Ubermag systems.
+
+    Parameters
+    ----------
+    systems : micromagneticmodel.System or sequence of them
+        Systems sharing one mesh (see :class:`~ubermag_dirac.engine.grid.Grid`);
+        every system must have the same energy and dynamics term names. The
+        systems are never modified: the engine copies ``system.m``.
+    threads : int, default 1
+        Threads for numba kernels and ``scipy.fft`` (one was fastest on the
+        2-core development machine).
+    tol : float, default 1e-5
+        Allowed local error per step of the unit magnetisation (max-norm over
+        cells, per system) of the Dormand-Prince integrator.
+    h_max : float, default 1e-10
+        Largest time step (s), OOMMF's default ``max_timestep``.
+
+    Attributes
+    ----------
+    m : numpy.ndarray
+        ``(B, 3, nx, ny, nz)`` unit magnetisation (0 in empty cells). Assigning
+        to it renormalises and resets the integrator's cached stage.
+    t : float
+        Simulation time (s) of all systems: the time since the engine was built
+        (OOMMF's ``total_time`` of a drive), what time-dependent terms see.
+        Systems advance with their own step sizes but are synchronised at every
+        stage end, the only place where :meth:`run` returns or calls back.
+    mesh, grid, Ms, batch
+        The common mesh, the :class:`Grid`, ``(B, nx, ny, nz)`` saturation
+        magnetisation (A/m) and ``B``.
+    energy_terms, dynamics_terms : dict
+        Engine implementations by term name.
+    stats : dict
+        ``evaluations`` (batched RHS calls), ``steps`` and ``rejections``
+        (summed over systems), ``steps_per_system``, ``wall_time`` (s in
+        run/relax), ``field_time`` (s per energy term inside RHS calls),
+        ``llg_time``, ``minimise_iterations``.
+
+    Examples
+    --------
+    A macrospin in a field precesses; the total energy is the Zeeman energy:
+
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> from ubermag_dirac.engine import Engine
+    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(2e-9, 2e-9, 2e-9), n=(1, 1, 1))
+    >>> s = mm.System(name="macrospin")
+    >>> s.energy = mm.Zeeman(H=(0, 0, 1e5))
+    >>> s.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.1)
+    >>> s.m = df.Field(mesh, nvdim=3, value=(1, 0, 0), norm=8e5)
+    >>> engine = Engine(s)  # doctest: +SKIP
+    >>> engine.run(1e-9, n=2)  # doctest: +SKIP
+    >>> float(engine.m[0, 2].mean()) > 0.9  # doctest: +SKIP
+    True
+
+    A term the calculator cannot run is refused, naming it:
+
+    >>> s.dynamics += mm.ZhangLi(u=1, beta=0.1)
+    >>> Engine(s)
+    Traceback (most recent call last):
+    ...
+    ubermag_dirac.engine.registry.UnsupportedTermError: ZhangLi (name 'zhangli') ...
+    """
+
+    def __init__(
+        self,
+        systems: mm.System | Sequence[mm.System],
+        *,
+        threads: int = 1,
+        tol: float = 1e-5,
+        h_max: float = 1e-10,
+    ):
+        systems = _as_systems(systems)
+        from .threads import _check_threads
+
+        self.threads = _check_threads(threads)
+        tune_malloc()
+        _import_energy_modules()
+        self._ud_terms_unavailable = register_ud_terms()
+        self.grid = Grid(systems)
+        self.systems = systems
+        self.names = [s.name for s in systems]
+        self.mesh = self.grid.mesh
+        self.Ms = self.grid.Ms
+        self.batch = self.grid.batch
+        self._shape = (self.batch, 3, *self.grid.n)
+        self._N = int(np.prod(self.grid.n))
+        self._mask = np.ascontiguousarray(self.grid.mask.reshape(self.batch, -1))
+
+        # every term is built (or refused) before anything runs
+        self.energy_terms = {}
+        for name, terms in _terms_by_name(systems, "energy"):
+            self.energy_terms[name] = lookup(terms[0], ENERGY)(terms, self.grid)
+        self.dynamics_terms = {}
+        for name, terms in _terms_by_name(systems, "dynamics"):
+            self.dynamics_terms[name] = lookup(terms[0], DYNAMICS)(terms, self.grid)
+        self.llg = LLGParameters(self.grid)
+        for impl in self.dynamics_terms.values():
+            impl.configure(self.llg)
+        if self.llg.dalpha is not None and not self.llg.do_precess:
+            raise ValueError(
+                "AnisotropicDamping needs a Precession term: without precession "
+                "(OOMMF's do_precess 0) only scalar damping is defined."
+            )
+        self._chunks = 1 if self.threads == 1 else 4 * self.threads
+
+        self._H = np.zeros(self._shape)
+        m = np.ascontiguousarray(self.grid.unit_m())
+        self._integrator = DormandPrince45(
+            self._rhs, m, self._mask, tol=tol, h_max=h_max, names=self.names
+        )
+        self._field_time = {name: 0.0 for name in self.energy_terms}
+        self._llg_time = 0.0
+        self._minimise_iterations = 0
+        self._minimise_time = 0.0
+
+    # ------------------------------------------------------------ state
+    @property
+    def m(self) -> np.ndarray:
+        return self._integrator.y
+
+    @m.setter
+    def m(self, value):
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != self._shape:
+            raise ValueError(f"m: expected shape {self._shape}, got {value.shape}.")
+        if not np.all(np.isfinite(value)):
+            raise ValueError("m: contains non-finite values.")
+        y = self._integrator.y
+        y[...] = value
+        from .llg import normalise
+
+        normalise(y.reshape(self.batch, 3, -1), self._mask)
+        self._integrator.invalidate()
+
+    @property
+    def t(self) -> float:
+        return float(self._integrator.t.max())
+
+    @t.setter
+    def t(self, value: float):
+        self._integrator.t = np.full(self.batch, float(value))
+        self._integrator.invalidate()
+
+    @property
+    def stats(self) -> dict:
+        it = self._integrator
+        return {
+            "evaluations": int(it.evaluations),
+            "steps": int(it.accepted.sum()),
+            "rejections": int(it.rejected.sum()),
+            "steps_per_system": it.accepted.tolist(),
+            "rejections_per_system": it.rejected.tolist(),
+            "wall_time": float(it.wall_time),
+            "field_time": dict(self._field_time),
+            "llg_time": float(self._llg_time),
+            "minimise_iterations": int(self._minimise_iterations),
+            "minimise_wall_time": float(self._minimise_time),
+        }
+
+    def _m_t(self, m, t):
+        m = self.m if m is None else np.asarray(m, dtype=np.float64)
+        if m.shape != self._shape:
+            raise ValueError(f"m: expected shape {self._shape}, got {m.shape}.")
+        if t is None:
+            t = self._integrator.t.copy()
+        else:
+            t = np.broadcast_to(np.asarray(t, dtype=np.float64), (self.batch,)).copy()
+        return np.ascontiguousarray(m), t
+
+    # ------------------------------------------------------------ fields
+    def _total_field(self, m, t, H, torques=True):
+        H.fill(0.0)
+        for name, impl in self.energy_terms.items():
+            start = time.perf_counter()
+            impl.add_field(m, t, H)
+            self._field_time[name] += time.perf_counter() - start
+        if torques:
+            for tf in self.llg.torque_fields:
+                tf.add_field(m, t, H)
+        return H
+
+    def effective_fields(self, m=None, t=None) -> dict[str, np.ndarray]:
+        """Effective field of every energy term (A/m), ``(B, 3, nx, ny, nz)`` each.
+
+        ``m`` (unit vectors, default ``engine.m``) and ``t`` (s, number or
+        ``(B,)``, default ``engine.t``) select the state. Torque fields of the
+        spin-orbit terms are not included (they are not energy terms).
+        """
+        m, t = self._m_t(m, t)
+        with thread_context(self.threads):
+            out = {}
+            for name, impl in self.energy_terms.items():
+                H = np.zeros(self._shape)
+                impl.add_field(m, t, H)
+                out[name] = H
+        return out
+
+    def effective_field(self, m=None, t=None, *, torques: bool = False) -> np.ndarray:
+        """Total effective field (A/m), ``(B, 3, nx, ny, nz)``.
+
+        With ``torques=True`` the torque fields :math:`\\mathbf H_T` of the
+        spin-orbit dynamics terms are added (the field the LLG solve uses).
+        """
+        m, t = self._m_t(m, t)
+        with thread_context(self.threads):
+            return self._total_field(m, t, np.zeros(self._shape), torques=torques)
+
+    def torque_fields(self, m=None, t=None) -> dict[str, np.ndarray]:
+        """Torque field :math:`\\mathbf H_T` (A/m) of each spin-orbit dynamics term."""
+        m, t = self._m_t(m, t)
+        return {tf.name: tf.field(m, t) for tf in self.llg.torque_fields}
+
+    def energy_densities(self, m=None, t=None) -> dict[str, np.ndarray]:
+        """Energy density (J/m^3) of every energy term, ``(B, nx, ny, nz)`` each."""
+        m, t = self._m_t(m, t)
+        with thread_context(self.threads):
+            return {
+                name: impl.energy_density(m, t)
+                for name, impl in self.energy_terms.items()
+            }
+
+    def energies(self, m=None, t=None) -> dict[str, np.ndarray]:
+        """Energy (J) of every energy term and their ``"total"``, ``(B,)`` each."""
+        dens = self.energy_densities(m, t)
+        dV = self.grid.cell_volume
+        out = {
+            name: w.reshape(self.batch, -1).sum(axis=1) * dV for name, w in dens.items()
+        }
+        out["total"] = (
+            np.sum(list(out.values()), axis=0) if out else np.zeros(self.batch)
+        )
+        return out
+
+    # ------------------------------------------------------------ dynamics
+    def _llg(self, m, H, out, t, llg=None):
+        llg = self.llg if llg is None else llg
+        B = self.batch
+        dalpha, nvec = llg.tensor_arrays()
+        start = time.perf_counter()
+        mx = llg_rhs(
+            m.reshape(B, 3, -1),
+            H.reshape(B, 3, -1),
+            self._mask,
+            llg.gamma,
+            llg.alpha,
+            llg.do_precess,
+            dalpha,
+            nvec,
+            llg.stt_arrays(t),
+            out.reshape(B, 3, -1),
+            self._chunks,
+        )
+        self._llg_time += time.perf_counter() - start
+        return mx
+
+    def _rhs(self, t, m, out):
+        H = self._total_field(m, t, self._H)
+        return self._llg(m, H, out, t)
+
+    def dmdt(self, m=None, t=None) -> np.ndarray:
+        """:math:`\\mathrm{d}\\mathbf m/\\mathrm{d}t` (1/s), ``(B, 3, nx, ny, nz)``."""
+        m, t = self._m_t(m, t)
+        out = np.empty(self._shape)
+        with thread_context(self.threads):
+            self._llg(m, self._total_field(m, t, np.zeros(self._shape)), out, t)
+        return out
+
+    def max_dmdt(self, m=None, t=None) -> np.ndarray:
+        """Per-system maximum over cells of :math:`|\\dot{\\mathbf m}|`.
+
+        Returns a ``(B,)`` array in rad/s.
+        """
+        m, t = self._m_t(m, t)
+        out = np.empty(self._shape)
+        with thread_context(self.threads):
+            return self._llg(m, self._total_field(m, t, np.zeros(self._shape)), out, t)
+
+    def max_mxHxm(self, m=None, t=None) -> np.ndarray:
+        """Per-system maximum over cells of OOMMF's ``mxHxm`` (A/m), ``(B,)``.
+
+        :math:`|\\mathbf m\\times\\mathbf H\\times\\mathbf m|` with ``H`` the total
+        effective field of the energy terms.
+        """
+        m, t = self._m_t(m, t)
+        H = self.effective_field(m, t)
+        g = H - np.sum(m * H, axis=1, keepdims=True) * m
+        g2 = np.sum(g * g, axis=1).reshape(self.batch, -1)
+        g2 = np.where(self._mask, g2, 0.0)
+        return np.sqrt(g2.max(axis=1))
+
+    # ------------------------------------------------------------ run
+    def run(
+        self,
+        t: float,
+        n: int = 1,
+        callback: Callable[[int, float, np.ndarray], None] | None = None,
+    ) -> None:
+        """Integrate the LLG equation from ``engine.t`` to ``engine.t + t``.
+
+        Parameters
+        ----------
+        t : float
+            Duration (s), > 0.
+        n : int, default 1
+            Number of stages: the interval is split into ``n`` equal stages whose
+            ends are hit exactly (per system).
+        callback : callable, optional
+            ``callback(stage, t, m)`` after each stage, ``stage`` from 0, ``t``
+            the stage end (s), ``m`` a copy of the ``(B, 3, nx, ny, nz)`` state.
+
+        Raises
+        ------
+        IntegrationError
+            On NaN/inf, step-size collapse or too many rejections. ``engine.m``
+            and ``engine.t`` are then those of the last completed stage end (or
+            of the start of the call).
+        """
+        if not (t > 0) or not np.isfinite(t):
+            raise ValueError(f"t: expected a positive duration, got {t!r}.")
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise ValueError(f"n: expected a positive integer, got {n!r}.")
+        it = self._integrator
+        t0 = self.t
+        good_m = it.y.copy()
+        good_t = it.t.copy()
+        with thread_context(self.threads):
+            for stage in range(n):
+                t_end = t0 + t * (stage + 1) / n
+                try:
+                    it.advance(t_end)
+                except IntegrationError:
+                    it.y[...] = good_m
+                    it.t = good_t
+                    it.invalidate()
+                    raise
+                good_m[...] = it.y
+                good_t = it.t.copy()
+                if callback is not None:
+                    callback(stage, t_end, it.y.copy())
+
+    # ------------------------------------------------------------ relax
+    def relax(
+        self,
+        stopping_dm_dt: float = 0.01,
+        *,
+        alpha: float | None = None,
+        max_time: float = 1e-7,
+        callback: Callable | None = None,
+    ) -> np.ndarray:
+        r"""Relax every system by damped dynamics without precession.
+
+        Integrates :math:`\dot{\mathbf m} = -\frac{\gamma_0\alpha}{1+\alpha^2}
+        \mathbf m\times(\mathbf m\times\mathbf H)` (the energy terms only: no
+        precession, no spin torques; a pure energy descent) until
+        :math:`\max|\dot{\mathbf m}|` of each system falls below
+        ``stopping_dm_dt``. Converged systems stop; the others continue.
+        ``engine.t`` is not changed.
+
+        Parameters
+        ----------
+        stopping_dm_dt : float, default 0.01
+            Threshold in deg/ns (OOMMF's unit for its ``stopping_dm_dt``);
+            0.01 deg/ns is :math:`1.75\times10^5` rad/s.
+        alpha : float, optional
+            Damping. Default: the system's own ``Damping.alpha`` where it is
+            positive, else 0.5 (OOMMF's evolver default). :math:`\gamma_0` is
+            the system's, or OOMMF's default :math:`2.211\times10^5` m/(A s).
+        max_time : float, default 1e-7
+            Simulated time (s) after which an unconverged system is a failure.
+        callback : callable, optional
+            ``callback(t, m, max_dmdt)`` every 100 accepted steps.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(B,)`` simulated relaxation time (s) per system.
+
+        Raises
+        ------
+        IntegrationError
+            A system did not converge within ``max_time`` (or the integration
+            failed); ``engine.m`` is restored to its value before the call.
+        """
+        if not (stopping_dm_dt > 0):
+            raise ValueError(f"stopping_dm_dt: expected > 0, got {stopping_dm_dt!r}.")
+        threshold = float(stopping_dm_dt) * DEG_PER_NS
+        relax_llg = LLGParameters(self.grid)
+        relax_llg.gamma = self.llg.gamma
+        relax_llg.do_precess = False
+        if alpha is None:
+            a = self.llg.alpha.copy()
+            for b in range(self.batch):
+                if not np.any(a[b][self._mask[b]] > 0):
+                    a[b] = 0.5
+            relax_llg.alpha = a
+        else:
+            if not (alpha > 0):
+                raise ValueError(f"alpha: expected > 0, got {alpha!r}.")
+            relax_llg.alpha = np.full((self.batch, self._N), float(alpha))
+
+        def rhs(t, m, out):
+            H = self._total_field(m, t, self._H, torques=False)
+            return self._llg(m, H, out, t, relax_llg)
+
+        m_start = self.m.copy()
+        time_now = self._integrator.t.copy()
+        relaxer = DormandPrince45(
+            rhs,
+            self.m,
+            self._mask,
+            tol=self._integrator.tol,
+            h_max=self._integrator.h_max,
+            names=self.names,
+        )
+        relaxer.t = time_now.copy()
+        t_limit = time_now + max_time
+        try:
+            with thread_context(self.threads):
+                while True:
+                    done = relaxer.advance(
+                        t_limit, stop=lambda mx: mx < threshold, max_steps=100
+                    )
+                    if callback is not None:
+                        callback(relaxer.t - time_now, self.m, relaxer.max_dmdt)
+                    if done.all():
+                        break
+                    if np.any((relaxer.t >= t_limit) & ~done):
+                        b = int(np.flatnonzero((relaxer.t >= t_limit) & ~done)[0])
+                        raise IntegrationError(
+                            f"relax did not converge within max_time = {max_time:g} "
+                            f"s: max |dm/dt| = {relaxer.max_dmdt[b]:.3g} rad/s is "
+                            f"still above {threshold:.3g} rad/s "
+                            f"({stopping_dm_dt:g} deg/ns).",
+                            system=b,
+                            name=self.names[b],
+                        )
+        except IntegrationError:
+            self._integrator.y[...] = m_start
+            self._integrator.invalidate()
+            raise
+        finally:
+            self._integrator.evaluations += relaxer.evaluations
+            self._integrator.accepted += relaxer.accepted
+            self._integrator.rejected += relaxer.rejected
+            self._integrator.wall_time += relaxer.wall_time
+        self._integrator.invalidate()
+        return relaxer.t - time_now
+
+    # ------------------------------------------------------------ minimise
+    def minimise(
+        self,
+        stopping_mxHxm: float = 0.1,
+        *,
+        max_iterations: int = 200_000,
+        callback: Callable | None = None,
+    ) -> np.ndarray:
+        r"""Minimise the energy of every system (Barzilai-Borwein descent on spheres).
+
+        Steepest descent along :math:`\mathbf g = -\mathbf m\times(\mathbf m
+        \times\mathbf H)` with the norm-preserving update and alternating
+        Barzilai-Borwein step lengths of mumax3's minimiser (Exl et al., J. Appl.
+        Phys. 115, 17D118 (2014)), per system, until :math:`\max|\mathbf m
+        \times\mathbf H\times\mathbf m| <` ``stopping_mxHxm`` (A/m; OOMMF's
+        ``Oxs_MinDriver`` default, as oommfc writes it, is 0.1 A/m). Only energy
+        terms count; dynamics terms are ignored. ``engine.t`` is not changed.
+
+        Parameters
+        ----------
+        stopping_mxHxm : float, default 0.1
+            Convergence threshold (A/m).
+        max_iterations : int, default 200000
+            Iteration limit per call.
+        callback : callable, optional
+            ``callback(iteration, m, max_mxHxm)`` every 100 iterations.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(B,)`` iterations each system needed.
+
+        Raises
+        ------
+        IntegrationError
+            Not converged within ``max_iterations`` or non-finite values;
+            ``engine.m`` is restored to its value before the call.
+        """
+        if not (stopping_mxHxm > 0):
+            raise ValueError(f"stopping_mxHxm: expected > 0, got {stopping_mxHxm!r}.")
+        t = self._integrator.t.copy()
+        H = np.zeros(self._shape)
+
+        def field(m):
+            return self._total_field(m, t, H, torques=False)
+
+        m_start = self.m.copy()
+        start = time.perf_counter()
+        try:
+            with thread_context(self.threads):
+                iters = minimise_bb(
+                    field,
+                    self._integrator.y,
+                    self._mask,
+                    stopping_mxHxm=float(stopping_mxHxm),
+                    max_iterations=int(max_iterations),
+                    names=self.names,
+                    callback=callback,
+                )
+        except IntegrationError:
+            self._integrator.y[...] = m_start
+            raise
+        finally:
+            self._integrator.invalidate()
+            self._minimise_time += time.perf_counter() - start
+        self._minimise_iterations += int(iters.max())
+        return iters
+
+    def __repr__(self) -> str:
+        return (
+            f"Engine(batch={self.batch}, n={self.grid.n}, "
+            f"energy={list(self.energy_terms)}, dynamics={list(self.dynamics_terms)})"
+        )
+
+
+# keep the dynamics module imported for its registrations
+_ = _dynamics

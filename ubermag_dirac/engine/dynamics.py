@@ -1,0 +1,527 @@
+r"""Engine implementations of the dynamics terms, and the dynamics protocol.
+
+Every dynamics term class is registered with
+:func:`~ubermag_dirac.engine.registry.register_dynamics`; its builder
+``builder(terms, grid) -> DynamicsImpl`` receives the term of one name from each
+system of the batch. A :class:`DynamicsImpl` has
+
+``name`` : str
+    The term's name.
+``time_dependent`` : bool
+    Whether it depends on ``t``.
+``configure(params: LLGParameters) -> None``
+    Writes its contribution into the per-cell LLG parameters (gyromagnetic
+    ratio, damping, damping tensor, Slonczewski arrays) or appends itself to
+    ``params.torque_fields``.
+
+Torque-field terms additionally implement ``add_field(m, t, H)``: they add their
+(non-conservative) field :math:`\mathbf{H}_T` (A/m) to the total effective field
+``H`` in place, *before* the Gilbert solve (``PHYSICS.md``, "Conventions"):
+
+* ``ud.DiracSOT``: :math:`\mathbf{H}_T = -H_\mathrm{DL} f_\mathrm{DL}(m_n)\,m_n\,
+  \mathbf{j} - H_\mathrm{FL} f_\mathrm{FL}(m_n)\,\mathbf{n}\times\mathbf{j}` with
+  :math:`m_n = \mathbf{m}\cdot\mathbf{n}`, :math:`b_2 = \beta^2 m_n^2`,
+  :math:`f_\mathrm{FL} = (1-b_2)/(1+3b_2)`, :math:`f_\mathrm{DL} = (1+b_2)/
+  (1+3b_2)^2`;
+* ``ud.SpinHallSOT``: :math:`\mathbf{H}_T = H_\mathrm{SH}\,\mathbf{m}\times
+  \mathbf{p}`, :math:`\mathbf{p} = \mathbf{n}\times\mathbf{j}`.
+
+Both amplitudes are multiplied by ``func(t)`` when the term has ``func``.
+
+Conventions taken from oommfc / OOMMF
+-------------------------------------
+* No :class:`~micromagneticmodel.Precession` term: oommfc writes ``do_precess 0``
+  and OOMMF keeps its default :math:`\gamma_G = 2.211\times10^5` m/(A s); only the
+  damping part of the LLG equation (and of the Slonczewski torque) remains.
+* No :class:`~micromagneticmodel.Damping` term: :math:`\alpha = 0`.
+* :class:`~micromagneticmodel.Slonczewski` follows ``Oxs_SpinXferEvolve``: the
+  free-layer thickness :math:`d` is the cell edge along the current direction,
+  which oommfc leaves at OOMMF's default ``J_direction -z``, so :math:`d =
+  \Delta z` (``rmesh->EdgeLengthZ()``); :math:`\beta = |\hbar/(\mu_0 e)|\,J/(d
+  M_s)`, :math:`\epsilon = P\Lambda^2/[(\Lambda^2+1) + (\Lambda^2-1)\,
+  \mathbf{m}\cdot\mathbf{m}_p]`, with OOMMF's constants
+  :math:`\hbar = 1.0545717\times10^{-34}` J s, :math:`e = 1.6021765\times
+  10^{-19}` C. The torque is added outside the Gilbert solve in the
+  Landau-Lifshitz form with the scalar :math:`\alpha` (see
+  :mod:`ubermag_dirac.engine.llg`). ``Lambda < 1`` is refused as OOMMF does.
+* ``func``/``dt`` time dependence (Slonczewski, and the ubermag-dirac torques
+  when ``dt`` is given): oommfc tabulates ``func`` at multiples of ``dt`` and
+  OOMMF looks up ``index = round(t/dt)``, so the amplitude factor is
+  :math:`f(\mathrm{round}(t/\Delta t)\,\Delta t)` (piecewise constant). Without
+  ``dt`` (allowed by the ubermag-dirac terms) ``func(t)`` is evaluated at ``t``.
+  ``t`` is the engine time (time since the start of the drive, OOMMF's
+  ``total_time``). ``tcl_strings`` cannot be evaluated and raise
+  :class:`~ubermag_dirac.engine.registry.UnsupportedTermError`.
+
+Empty cells
+-----------
+Cells with Ms = 0 never move. A spin-orbit torque term whose amplitude is
+non-zero somewhere but zero in every magnetic cell of a system has no effect at
+all; this almost always means a mis-specified ``df.Field``/region dictionary, so
+the engine warns (:class:`~ubermag_dirac.UbermagDiracWarning`) naming the term.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import micromagneticmodel as mm
+import numba as nb
+import numpy as np
+import ubermagutil.typesystem as ts
+
+from .._warnings import UbermagDiracWarning
+from .registry import DYNAMICS, UnsupportedTermError, register_dynamics
+
+__all__ = [
+    "GAMMA0_OOMMF",
+    "DynamicsImpl",
+    "LLGParameters",
+    "register_ud_terms",
+    "time_factor",
+]
+
+#: OOMMF's default Gilbert gyromagnetic ratio (m/(A s)), used without Precession.
+GAMMA0_OOMMF = 2.211e5
+#: Constants of ``Oxs_SpinXferEvolve``.
+HBAR_OOMMF = 1.0545717e-34
+E_OOMMF = 1.6021765e-19
+MU0 = 4e-7 * np.pi
+
+_MISSING = object()
+
+
+def _attr(term, name: str, default=None):
+    """Value of ``term.name`` if the user (or the class) set it, else ``default``."""
+    value = term.__dict__.get(name, _MISSING)
+    if value is _MISSING:
+        value = getattr(term, name, default)
+    if value is None or isinstance(value, ts.Descriptor):
+        return default
+    return value
+
+
+def time_factor(func, dt, t, batch: int) -> np.ndarray:
+    """Amplitude factor ``func`` at the per-system times ``t``, OOMMF-style.
+
+    Parameters
+    ----------
+    func : callable or None
+        ``func(t) -> float``; ``None`` gives 1.
+    dt : float or None
+        Sampling interval (s). When given, ``func`` is evaluated at
+        ``round(t / dt) * dt`` (OOMMF's lookup in the table oommfc writes).
+    t : float or numpy.ndarray
+        Time(s) in s, a number or ``(B,)``.
+    batch : int
+        ``B``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B,)`` float64.
+
+    Examples
+    --------
+    >>> from ubermag_dirac.engine.dynamics import time_factor
+    >>> time_factor(lambda t: t * 1e12, 1e-12, [0.4e-12, 0.6e-12], 2)
+    array([0., 1.])
+    """
+    t = np.broadcast_to(np.asarray(t, dtype=np.float64), (batch,))
+    if func is None:
+        return np.ones(batch)
+    if dt is not None:
+        # Tcl's round(): half away from zero
+        t = np.sign(t) * np.floor(np.abs(t) / dt + 0.5) * dt
+    return np.array([float(func(float(x))) for x in t], dtype=np.float64)
+
+
+class LLGParameters:
+    """Per-cell parameters of the LLG right-hand side of a batch.
+
+    Attributes
+    ----------
+    gamma : numpy.ndarray
+        ``(B, N)`` :math:`\\gamma_0` (m/(A s)); OOMMF's default without Precession.
+    do_precess : bool
+        Whether a Precession term is present.
+    alpha : numpy.ndarray
+        ``(B, N)`` scalar Gilbert damping (0 without Damping).
+    dalpha, nvec : numpy.ndarray or None
+        ``(B, N)`` anisotropic damping :math:`\\delta\\alpha` and ``(B, 3, N)``
+        normal of :math:`\\hat\\alpha = \\alpha I + \\delta\\alpha(I - nn)`.
+    stt : SlonczewskiImpl or None
+        The Slonczewski term, if any.
+    torque_fields : list
+        Terms with ``add_field(m, t, H)`` adding :math:`\\mathbf H_T`.
+    """
+
+    def __init__(self, grid):
+        B = grid.batch
+        N = int(np.prod(grid.n))
+        self.batch = B
+        self.ncells = N
+        self.gamma = np.full((B, N), GAMMA0_OOMMF)
+        self.do_precess = False
+        self.alpha = np.zeros((B, N))
+        self.dalpha = None
+        self.nvec = None
+        self.stt = None
+        self.torque_fields = []
+
+    def stt_arrays(self, t) -> tuple:
+        """Arguments of :func:`ubermag_dirac.engine.llg.llg_rhs` for Slonczewski."""
+        if self.stt is None:
+            e1 = np.zeros((0, 0))
+            return (e1, e1, e1, e1, np.zeros((0, 3, 0)), np.zeros(0))
+        s = self.stt
+        return (s.c1, s.a, s.b, s.c2, s.p, s.factor(t))
+
+    def tensor_arrays(self) -> tuple:
+        if self.dalpha is None:
+            return np.zeros((0, 0)), np.zeros((0, 3, 0))
+        return self.dalpha, self.nvec
+
+    @property
+    def time_dependent(self) -> bool:
+        return any(tf.time_dependent for tf in self.torque_fields) or (
+            self.stt is not None and self.stt.time_dependent
+        )
+
+
+class DynamicsImpl:
+    """Base class of the dynamics-term implementations (see the module docstring)."""
+
+    time_dependent = False
+
+    def __init__(self, name: str, grid):
+        self.name = name
+        self.grid = grid
+
+    def configure(self, params: LLGParameters) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _flat_scalar(grid, values, what):
+    return np.ascontiguousarray(grid.scalar(list(values), what).reshape(grid.batch, -1))
+
+
+def _flat_vector(grid, values, what, unit=True):
+    v = grid.vector(list(values), what).reshape(grid.batch, 3, -1)
+    if unit:
+        norm = np.sqrt(np.sum(v * v, axis=1, keepdims=True))
+        v = np.divide(v, norm, out=np.zeros_like(v), where=norm > 0)
+    return np.ascontiguousarray(v)
+
+
+def _check_nonnegative(arr, what):
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{what}: expected finite values >= 0.")
+
+
+def _func_dt(terms, what, require_dt: bool):
+    funcs = [_attr(t, "func") for t in terms]
+    dts = [_attr(t, "dt") for t in terms]
+    for t in terms:
+        if _attr(t, "tcl_strings") is not None:
+            raise UnsupportedTermError(
+                f"{type(t).__name__} (name {t.name!r}): tcl_strings cannot be "
+                "evaluated by the ubermag-dirac calculator (no Tcl interpreter); "
+                "give the time dependence as func (and dt) instead."
+            )
+    for f, d in zip(funcs, dts, strict=True):
+        if f is not None and not callable(f):
+            raise ValueError(f"{what}: func must be callable, got {f!r}.")
+        if f is not None and d is None and require_dt:
+            raise ValueError(
+                f"{what}: func requires dt (oommfc tabulates func at multiples of "
+                "dt and would ignore func without it)."
+            )
+        if d is not None and not (float(d) > 0):
+            raise ValueError(f"{what}: dt must be positive, got {d!r}.")
+    return funcs, [None if d is None else float(d) for d in dts]
+
+
+class _TimeFactorMixin:
+    funcs: list
+    dts: list
+
+    def factor(self, t) -> np.ndarray:
+        B = len(self.funcs)
+        t = np.broadcast_to(np.asarray(t, dtype=np.float64), (B,))
+        out = np.ones(B)
+        for b, (f, d) in enumerate(zip(self.funcs, self.dts, strict=True)):
+            if f is not None:
+                out[b] = time_factor(f, d, t[b : b + 1], 1)[0]
+        return out
+
+
+# ------------------------------------------------------------------ Precession
+class PrecessionImpl(DynamicsImpl):
+    """:class:`micromagneticmodel.Precession`: per-cell :math:`\\gamma_0`."""
+
+    def __init__(self, terms, grid):
+        super().__init__(terms[0].name, grid)
+        self.gamma = np.abs(
+            _flat_scalar(grid, [_attr(t, "gamma0") for t in terms], "gamma0")
+        )
+
+    def configure(self, params):
+        params.gamma = self.gamma
+        params.do_precess = True
+
+
+@register_dynamics(mm.Precession)
+def _build_precession(terms, grid):
+    return PrecessionImpl(terms, grid)
+
+
+# --------------------------------------------------------------------- Damping
+class DampingImpl(DynamicsImpl):
+    """:class:`micromagneticmodel.Damping`: per-cell scalar :math:`\\alpha`."""
+
+    def __init__(self, terms, grid):
+        super().__init__(terms[0].name, grid)
+        self.alpha = _flat_scalar(grid, [_attr(t, "alpha") for t in terms], "alpha")
+        _check_nonnegative(self.alpha, "Damping.alpha")
+
+    def configure(self, params):
+        params.alpha = self.alpha
+
+
+@register_dynamics(mm.Damping)
+def _build_damping(terms, grid):
+    return DampingImpl(terms, grid)
+
+
+# ----------------------------------------------------------------- Slonczewski
+class SlonczewskiImpl(DynamicsImpl, _TimeFactorMixin):
+    """:class:`micromagneticmodel.Slonczewski` as ``Oxs_SpinXferEvolve`` computes it.
+
+    Stores per cell ``c1 = beta P Lambda^2`` and ``c2 = beta eps'`` (A/m, with
+    ``beta = hbar J / (mu0 e dz Ms)``), ``a = Lambda^2 + 1``, ``b = Lambda^2 - 1``
+    and the unit polarisation ``p``; :math:`\\beta\\epsilon = c_1/(a + b\\,
+    \\mathbf m\\cdot\\mathbf p)`.
+    """
+
+    def __init__(self, terms, grid):
+        super().__init__(terms[0].name, grid)
+        what = f"Slonczewski {self.name!r}"
+        self.funcs, self.dts = _func_dt(terms, what, require_dt=True)
+        self.time_dependent = any(f is not None for f in self.funcs)
+        J = _flat_scalar(grid, [_attr(t, "J") for t in terms], "J")
+        P = _flat_scalar(grid, [_attr(t, "P") for t in terms], "P")
+        lam_values = []
+        for t in terms:
+            lam = _attr(t, "Lambda")
+            if isinstance(lam, dict) and "default" not in lam:
+                lam = {**lam, "default": 1}  # as oommfc writes it
+            lam_values.append(lam)
+        Lam = _flat_scalar(grid, lam_values, "Lambda")
+        eps_p = _flat_scalar(
+            grid, [_attr(t, "eps_prime", 0.0) for t in terms], "eps_prime"
+        )
+        if np.any(Lam < 1.0):
+            raise ValueError(
+                f"{what}: Lambda must be >= 1 (Oxs_SpinXferEvolve refuses "
+                f"smaller values); got min {Lam.min():g}."
+            )
+        Ms = grid.Ms.reshape(grid.batch, -1)
+        d = grid.cell[2]
+        beta = np.divide(
+            abs(HBAR_OOMMF / (MU0 * E_OOMMF)) * J / d,
+            Ms,
+            out=np.zeros_like(J),
+            where=Ms > 0,
+        )
+        L2 = Lam * Lam
+        self.c1 = np.ascontiguousarray(beta * P * L2)
+        self.c2 = np.ascontiguousarray(beta * eps_p)
+        self.a = np.ascontiguousarray(L2 + 1.0)
+        self.b = np.ascontiguousarray(L2 - 1.0)
+        self.p = _flat_vector(grid, [_attr(t, "mp") for t in terms], "mp")
+
+    def configure(self, params):
+        if params.stt is not None:
+            raise ValueError("At most one Slonczewski term per system.")
+        params.stt = self
+
+
+@register_dynamics(mm.Slonczewski)
+def _build_slonczewski(terms, grid):
+    return SlonczewskiImpl(terms, grid)
+
+
+# ------------------------------------------------------- ubermag-dirac torques
+@nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+def dirac_add_field(m, H_DL, H_FL, beta, j, n, fac, H):
+    """``H += H_T`` of the Dirac SOT; all ``(B, [3,] N)``, ``fac`` ``(B,)``."""
+    B = m.shape[0]
+    N = m.shape[2]
+    for b in range(B):
+        fb = fac[b]
+        for i in range(N):
+            mx = m[b, 0, i]
+            my = m[b, 1, i]
+            mz = m[b, 2, i]
+            nx = n[b, 0, i]
+            ny = n[b, 1, i]
+            nz = n[b, 2, i]
+            jx = j[b, 0, i]
+            jy = j[b, 1, i]
+            jz = j[b, 2, i]
+            mn = mx * nx + my * ny + mz * nz
+            be = beta[b, i]
+            b2 = be * be * mn * mn
+            q = 1.0 + 3.0 * b2
+            fFL = (1.0 - b2) / q
+            fDL = (1.0 + b2) / (q * q)
+            cdl = -fb * H_DL[b, i] * fDL * mn
+            cfl = -fb * H_FL[b, i] * fFL
+            H[b, 0, i] += cdl * jx + cfl * (ny * jz - nz * jy)
+            H[b, 1, i] += cdl * jy + cfl * (nz * jx - nx * jz)
+            H[b, 2, i] += cdl * jz + cfl * (nx * jy - ny * jx)
+
+
+@nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+def spin_hall_add_field(m, H_SH, p, fac, H):
+    """``H += fac H_SH m x p``; all ``(B, [3,] N)``, ``fac`` ``(B,)``."""
+    B = m.shape[0]
+    N = m.shape[2]
+    for b in range(B):
+        fb = fac[b]
+        for i in range(N):
+            mx = m[b, 0, i]
+            my = m[b, 1, i]
+            mz = m[b, 2, i]
+            px = p[b, 0, i]
+            py = p[b, 1, i]
+            pz = p[b, 2, i]
+            c = fb * H_SH[b, i]
+            H[b, 0, i] += c * (my * pz - mz * py)
+            H[b, 1, i] += c * (mz * px - mx * pz)
+            H[b, 2, i] += c * (mx * py - my * px)
+
+
+def _warn_if_only_empty(grid, amplitudes, name, cls):
+    mask = grid.mask.reshape(grid.batch, -1)
+    for b in range(grid.batch):
+        nonzero = np.zeros(mask.shape[1], dtype=bool)
+        for amp in amplitudes:
+            nonzero |= amp[b] != 0
+        if nonzero.any() and not (nonzero & mask[b]).any():
+            warnings.warn(
+                f"{cls} {name!r} in system {b} ({grid.systems[b].name!r}): its "
+                "amplitude is non-zero only in cells with Ms = 0, so it exerts no "
+                "torque at all; check the region dictionary / field of its "
+                "amplitude.",
+                UbermagDiracWarning,
+                stacklevel=4,
+            )
+
+
+class _TorqueFieldImpl(DynamicsImpl, _TimeFactorMixin):
+    def __init__(self, terms, grid):
+        super().__init__(terms[0].name, grid)
+        self.cls = type(terms[0]).__name__
+        self.funcs, self.dts = _func_dt(
+            terms, f"{self.cls} {self.name!r}", require_dt=False
+        )
+        self.time_dependent = any(f is not None for f in self.funcs)
+
+    def configure(self, params):
+        params.torque_fields.append(self)
+
+    def field(self, m, t):
+        """The torque field :math:`\\mathbf H_T` alone, ``(B, 3, nx, ny, nz)``."""
+        H = np.zeros_like(m)
+        self.add_field(m, t, H)
+        return H
+
+
+class DiracSOTImpl(_TorqueFieldImpl):
+    """``ud.DiracSOT`` torque field (module docstring)."""
+
+    def __init__(self, terms, grid):
+        super().__init__(terms, grid)
+        g = grid
+        self.H_DL = _flat_scalar(g, [_attr(t, "H_DL", 0.0) for t in terms], "H_DL")
+        self.H_FL = _flat_scalar(g, [_attr(t, "H_FL", 0.0) for t in terms], "H_FL")
+        self.beta = _flat_scalar(g, [_attr(t, "beta", 0.0) for t in terms], "beta")
+        self.j = _flat_vector(g, [_attr(t, "j", (1, 0, 0)) for t in terms], "j")
+        self.n = _flat_vector(g, [_attr(t, "n", (0, 0, 1)) for t in terms], "n")
+        _warn_if_only_empty(grid, [self.H_DL, self.H_FL], self.name, self.cls)
+
+    def add_field(self, m, t, H):
+        B = m.shape[0]
+        dirac_add_field(
+            m.reshape(B, 3, -1),
+            self.H_DL,
+            self.H_FL,
+            self.beta,
+            self.j,
+            self.n,
+            self.factor(t),
+            H.reshape(B, 3, -1),
+        )
+        return H
+
+
+class SpinHallSOTImpl(_TorqueFieldImpl):
+    """``ud.SpinHallSOT`` torque field (module docstring)."""
+
+    def __init__(self, terms, grid):
+        super().__init__(terms, grid)
+        g = grid
+        self.H_SH = _flat_scalar(g, [_attr(t, "H_SH", 0.0) for t in terms], "H_SH")
+        j = _flat_vector(g, [_attr(t, "j", (1, 0, 0)) for t in terms], "j")
+        n = _flat_vector(g, [_attr(t, "n", (0, 0, 1)) for t in terms], "n")
+        self.p = np.ascontiguousarray(np.cross(n, j, axis=1))
+        _warn_if_only_empty(grid, [self.H_SH], self.name, self.cls)
+
+    def add_field(self, m, t, H):
+        B = m.shape[0]
+        spin_hall_add_field(
+            m.reshape(B, 3, -1), self.H_SH, self.p, self.factor(t), H.reshape(B, 3, -1)
+        )
+        return H
+
+
+class AnisotropicDampingImpl(DynamicsImpl):
+    """``ud.AnisotropicDamping``: adds :math:`\\delta\\alpha (I - nn)` to the tensor."""
+
+    def __init__(self, terms, grid):
+        super().__init__(terms[0].name, grid)
+        self.dalpha = _flat_scalar(
+            grid, [_attr(t, "delta_alpha") for t in terms], "delta_alpha"
+        )
+        _check_nonnegative(self.dalpha, "AnisotropicDamping.delta_alpha")
+        self.n = _flat_vector(grid, [_attr(t, "n", (0, 0, 1)) for t in terms], "n")
+
+    def configure(self, params):
+        if params.dalpha is not None:
+            raise ValueError("At most one AnisotropicDamping term per system.")
+        params.dalpha = self.dalpha
+        params.nvec = self.n
+
+
+def register_ud_terms() -> str | None:
+    """Register the ubermag-dirac dynamics terms if :mod:`ubermag_dirac.terms` imports.
+
+    Idempotent. Returns ``None`` on success, else the reason they are not
+    available (the engine then treats them as unsupported terms).
+    """
+    try:
+        from .. import terms as ud_terms
+
+        classes = {
+            "DiracSOT": (ud_terms.DiracSOT, DiracSOTImpl),
+            "SpinHallSOT": (ud_terms.SpinHallSOT, SpinHallSOTImpl),
+            "AnisotropicDamping": (ud_terms.AnisotropicDamping, AnisotropicDampingImpl),
+        }
+    except (ImportError, AttributeError) as exc:
+        return f"ubermag_dirac.terms is not available yet ({exc})"
+    for cls, impl in classes.values():
+        if cls not in DYNAMICS:
+            register_dynamics(cls)(impl)
+    return None
