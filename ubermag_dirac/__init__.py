@@ -27,3 +27,9 @@ __version__ = importlib.metadata.version("ubermag-dirac")
 # --- public API: each subpackage adds its names below (one block each) ---
 from . import theory as theory  # noqa: E402
 from . import engine as engine  # noqa: E402
+from .drivers import HysteresisDriver as HysteresisDriver
+from .drivers import MinDriver as MinDriver
+from .drivers import RelaxDriver as RelaxDriver
+from .drivers import TimeDriver as TimeDriver
+from .drivers import compute as compute
+from .drivers import delete as delete

@@ -1,0 +1,600 @@
+"""Base class of the ubermag-dirac drivers.
+
+The drivers subclass :class:`micromagneticmodel.ExternalDriver`, the base of
+``oommfc``'s and ``mumax3c``'s drivers, and keep its user-facing workflow: drive
+directories ``<dirname>/<system.name>/drive-<N>`` numbered on from the ones already
+there (whichever calculator wrote them), ``append``, ``info.json`` with the drive
+keyword arguments and ``success``, and ``system.m``, ``system.table`` and
+``system.drive_number`` updated after the run. The calculator is the in-process
+finite-difference engine :class:`ubermag_dirac.engine.Engine` instead of an external
+program.
+
+Differences from ``ExternalDriver.drive``, on purpose:
+
+* the engine is built, and so every term checked, before the drive directory is
+  made: an unsupported term raises
+  :class:`~ubermag_dirac.engine.registry.UnsupportedTermError` and nothing is written;
+* a failed run (any exception, ``KeyboardInterrupt`` included) records
+  ``"success": false`` in ``info.json``, re-raises, and leaves ``system.m``,
+  ``system.table`` and ``system.drive_number`` as they were (the partial table and
+  snapshots stay in the drive directory for inspection);
+* the working directory is not changed (all paths are absolute).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime
+import importlib.metadata
+import json
+import time
+
+import discretisedfield as df
+import micromagneticmodel as mm
+import numpy as np
+import ubermagtable as ut
+import ubermagutil.typesystem as ts
+
+from . import output
+
+__all__ = ["Driver"]
+
+_OVF_FORMATS = ("bin8", "bin4", "txt")
+
+#: Drive keyword arguments that every driver accepts (see ``drive_kwargs_setup``).
+_COMMON_DRIVE_KWARGS = (
+    "fixed_subregions",
+    "output_step",
+    "n_threads",
+    "save",
+    "overwrite",
+)
+
+#: rad/s per deg/ns (OOMMF reports and limits dm/dt in deg/ns).
+DEG_PER_NS = np.pi / 180.0 * 1e9
+
+
+def _engine_class():
+    from ..engine import Engine
+
+    return Engine
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{what}: expected a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _positive_number(value, what):
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        raise TypeError(f"{what}: expected a number, got {value!r}.")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{what}: expected a positive number, got {value!r}.")
+    return float(value)
+
+
+class _Progress:
+    """Console output of a drive: quiet (0), one summary line (1), a bar (2)."""
+
+    def __init__(self, verbose: int, label: str, total: int, unit: str):
+        self.verbose = int(verbose)
+        self.label = label
+        self.total = total
+        self.unit = unit
+        self.bar = None
+
+    def __enter__(self):
+        self.start = datetime.datetime.now()
+        self.tic = time.perf_counter()
+        stamp = self.start.isoformat(timespec="seconds")
+        if self.verbose >= 2:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=self.total,
+                desc=f"Running {self.label}",
+                unit=self.unit,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
+                + self.unit
+                + "s [{elapsed}<{remaining}]",
+            )
+        elif self.verbose >= 1:
+            print(f"Running {self.label}[{stamp}]... ", end="", flush=True)
+        return self
+
+    def update(self, n: int = 1):
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def __exit__(self, exc_type, exc, tb):
+        elapsed = time.perf_counter() - self.tic
+        status = " failed" if exc_type is not None else ""
+        if self.bar is not None:
+            self.bar.close()
+            stamp = self.start.isoformat(timespec="seconds")
+            print(f"Running {self.label}[{stamp}] took {elapsed:0.1f} s{status}")
+        elif self.verbose >= 1:
+            print(f"({elapsed:0.1f} s){status}")
+        return False
+
+
+def _pumping_terms(system) -> list:
+    """Dynamics terms built with ``from_surface`` (they carry a Dirac surface)."""
+    terms = []
+    for term in system.dynamics:
+        surface = getattr(term, "surface", None)
+        thickness = getattr(term, "thickness", None)
+        if isinstance(surface, ts.Descriptor) or isinstance(thickness, ts.Descriptor):
+            continue
+        if thickness is not None and callable(getattr(surface, "pumped_current", None)):
+            terms.append(term)
+    return terms
+
+
+class _Recorder:
+    """Table rows and snapshots of one drive.
+
+    ``record(stage, t, m)`` evaluates the engine at the state ``m`` (``(1, 3, nx,
+    ny, nz)`` unit vectors) and time ``t`` and appends one ODT row and, unless
+    ``snapshot=False``, one OMF snapshot. Counters ``iteration`` and
+    ``stage_iteration`` are set by the driver before each call.
+    """
+
+    def __init__(
+        self, driver, system, engine_system, engine, workdir, ovf_format, n_stages
+    ):
+        self.driver = driver
+        self.system = system
+        self.engine = engine
+        self.workdir = workdir
+        self.ovf_format = ovf_format
+        self.n_stages = n_stages
+        self.name = system.name
+        Ms = np.linalg.norm(np.asarray(system.m.array, dtype=float), axis=-1)
+        self.Ms = Ms
+        self.scale = 1.0 / (Ms.size * float(Ms.max()))
+        self.engine_system = engine_system
+        self.energy_terms = list(self.engine_system.energy)
+        self.has_dynamics = len(self.engine_system.dynamics) > 0
+        self.pumping = _pumping_terms(self.engine_system)
+        self.columns = self._columns()
+        self.odt = output.OdtWriter(
+            workdir / f"{self.name}.odt",
+            self.columns,
+            title=f"ubermag-dirac {type(driver).__name__} data table",
+        )
+        self.iteration = 0
+        self.stage_iteration = 0
+        self.last_m = None
+        self.snapshots = 0
+        self.recorded_iteration = None
+        self.extra = {}  # constant extra columns of the next rows
+
+    def _columns(self) -> list[output.Column]:
+        driver = type(self.driver)
+        d, ev = driver._odt_driver, driver._odt_evolver
+        cols = [output.Column(f"{ev}:evolver:Total energy", "J")]
+        if self.driver._x == "t":
+            cols.append(output.Column(f"{ev}:evolver:Energy calc count"))
+        if self.has_dynamics:
+            cols.append(output.Column(f"{ev}:evolver:Max dm/dt", "deg/ns"))
+        cols.append(output.Column("max_mxHxm", "A/m"))
+        cols += [
+            output.Column(output.energy_label(term), "J") for term in self.energy_terms
+        ]
+        cols += self.driver._extra_columns()
+        cols += [
+            output.Column(f"{d}::Iteration"),
+            output.Column(f"{d}::Stage iteration"),
+            output.Column(f"{d}::Stage"),
+            output.Column(f"{d}::mx"),
+            output.Column(f"{d}::my"),
+            output.Column(f"{d}::mz"),
+        ]
+        if self.driver._x == "t":
+            cols.append(output.Column(f"{d}::Simulation time", "s"))
+        for label in self._pumping_labels():
+            cols.append(output.Column(label, "A/m^2"))
+        return cols
+
+    def _pumping_labels(self) -> list[str]:
+        labels = []
+        for term in self.pumping:
+            suffix = "" if len(self.pumping) == 1 else f"_{term.name}"
+            labels += [f"Jpump_{c}{suffix}" for c in "xyz"]
+        return labels
+
+    def values(self, stage: int, t: float, m: np.ndarray, extra: dict) -> dict:
+        engine = self.engine
+        energies = engine.energies(m, t)
+        row = {
+            "E": float(energies["total"][0]),
+            "max_mxHxm": float(engine.max_mxHxm(m, t)[0]),
+        }
+        if "E_calc_count" in self.odt.names:
+            row["E_calc_count"] = engine.stats["evaluations"]
+        if self.has_dynamics:
+            row["max_dm/dt"] = float(engine.max_dmdt(m, t)[0]) / DEG_PER_NS
+        for term in self.energy_terms:
+            name = output.Column(output.energy_label(term), "J").name
+            row[name] = float(energies[term.name][0])
+        m0 = np.asarray(m, dtype=float)[0]
+        # OOMMF's normalised average (normalize_aveM_output): sum(Ms m)/(N max Ms)
+        avg = (self.Ms[None] * m0).reshape(3, -1).sum(axis=1) * self.scale
+        row.update(
+            {
+                "iteration": self.iteration,
+                "stage_iteration": self.stage_iteration,
+                "stage": stage,
+                "mx": avg[0],
+                "my": avg[1],
+                "mz": avg[2],
+            }
+        )
+        if "t" in self.odt.names:
+            row["t"] = t
+        if self.pumping:
+            dmdt = np.asarray(engine.dmdt(m, t), dtype=float)[0]
+            mask = self.Ms > 0
+            labels = self._pumping_labels()
+            for k, term in enumerate(self.pumping):
+                J = _pumped_current(term, m0, dmdt, mask)
+                for c in range(3):
+                    row[labels[3 * k + c]] = J[c]
+        row.update(self.extra)
+        row.update(extra)
+        return row
+
+    def record(self, stage, t, m, snapshot=True, **extra) -> dict:
+        row = self.values(stage, t, m, extra)
+        self.odt.write_row(row)
+        self.recorded_iteration = self.iteration
+        self.last_m = np.array(np.asarray(m)[0], dtype=float, copy=True)
+        if snapshot:
+            fname = output.snapshot_name(
+                self.name,
+                type(self.driver).__name__,
+                stage,
+                self.iteration,
+                n_stages=self.n_stages,
+            )
+            output.write_snapshot(
+                self.workdir / fname, self.field(self.last_m), self.ovf_format
+            )
+            self.snapshots += 1
+        return row
+
+    def field(self, m0: np.ndarray) -> df.Field:
+        """``Ms m`` (A/m) on the system's mesh (subregions kept)."""
+        return df.Field(
+            self.system.m.mesh,
+            nvdim=3,
+            value=np.moveaxis(self.Ms[None] * m0, 0, -1),
+            vdims=self.system.m.vdims,
+            unit=self.system.m.unit,
+        )
+
+
+def _pumped_current(term, m0, dmdt, mask) -> tuple[float, float, float]:
+    """Average over magnetic cells of the pumped charge current (A/m^2)."""
+    m_cells = np.moveaxis(m0, 0, -1)[mask]
+    dmdt_cells = np.moveaxis(dmdt, 0, -1)[mask]
+    kwargs = {"thickness": term.thickness}
+    n = getattr(term, "n", None)
+    if n is not None and not isinstance(n, ts.Descriptor):
+        kwargs["n"] = n
+    J = np.asarray(term.surface.pumped_current(m_cells, dmdt_cells, **kwargs), float)
+    J = J.reshape(-1, 3).mean(axis=0)
+    return float(J[0]), float(J[1]), float(J[2])
+
+
+class Driver(mm.ExternalDriver):
+    """Base class of the ubermag-dirac drivers (``TimeDriver``, ``MinDriver``, ...).
+
+    Subclasses set ``_allowed_attributes`` (settings accepted by the constructor),
+    ``_drive_kwargs`` (their own drive keyword arguments), ``_x`` and implement
+    ``_checkargs``, ``_check_system`` and ``_run``.
+    """
+
+    #: OOMMF-style driver label of the table columns (``<label>::Iteration`` ...)
+    _odt_driver = "MinDriver"
+    #: OOMMF-style evolver label of the table columns (``<label>:evolver:...``)
+    _odt_evolver = "CGEvolve"
+    #: the driver's own drive keyword arguments
+    _drive_kwargs: tuple[str, ...] = ()
+    #: progress unit for ``verbose >= 2``
+    _progress_unit = "stage"
+
+    def __init__(self, **kwargs):
+        unknown = sorted(
+            k for k in kwargs if k not in self._allowed_attributes and k != "name"
+        )
+        if unknown:
+            raise AttributeError(
+                f"{type(self).__name__}: invalid setting(s) {unknown}; allowed: "
+                f"{sorted(self._allowed_attributes)}."
+            )
+        super().__init__(**kwargs)
+        if hasattr(self, "threads"):
+            _positive_int(self.threads, "threads")
+        for attr in self._allowed_attributes:
+            if attr != "threads" and hasattr(self, attr):
+                _positive_number(getattr(self, attr), attr)
+
+    # ------------------------------------------------------------- validation
+    def drive_kwargs_setup(self, drive_kwargs):
+        """Check the drive keyword arguments and fill in defaults (in place).
+
+        Accepted by every driver:
+
+        ``n_threads`` : int, optional
+            Engine threads for this drive (overrides the driver's ``threads``
+            setting; default 1).
+        ``output_step`` : bool, optional
+            More table rows and snapshots than one per stage (``MinDriver``,
+            ``RelaxDriver``: the start and every 100 iterations). Default ``False``.
+        ``save``, ``overwrite``
+            Accepted for scripts written for older oommfc, which oommfc 0.66
+            ignores as well: every drive is saved in a new directory.
+            ``save=False`` is refused.
+        ``fixed_subregions``
+            oommfc's fixed spins; refused with ``NotImplementedError`` (the engine
+            has no fixed cells yet) unless ``None``.
+
+        Anything else, apart from the driver's own arguments (e.g. ``t`` and ``n``
+        of ``TimeDriver``), raises ``TypeError``.
+        """
+        allowed = set(_COMMON_DRIVE_KWARGS) | set(self._drive_kwargs)
+        unknown = sorted(set(drive_kwargs) - allowed)
+        if unknown:
+            hint = ""
+            if "compute" in unknown:
+                hint = (
+                    " ('compute' is oommfc's MIF Schedule string; use "
+                    "ubermag_dirac.compute(func, system) instead.)"
+                )
+            raise TypeError(
+                f"{type(self).__name__}.drive() got unexpected keyword argument(s) "
+                f"{unknown}; accepted: {sorted(allowed)}.{hint}"
+            )
+        if drive_kwargs.get("save", True) is not True:
+            raise ValueError("save=False is not supported: every drive is saved.")
+        drive_kwargs.pop("save", None)
+        drive_kwargs.pop("overwrite", None)
+        if drive_kwargs.get("fixed_subregions") is not None:
+            raise NotImplementedError(
+                "fixed_subregions is not supported by the ubermag-dirac engine yet "
+                "(no fixed cells); drive without it or use oommfc for that system."
+            )
+        drive_kwargs.pop("fixed_subregions", None)
+        output_step = drive_kwargs.setdefault("output_step", False)
+        if not isinstance(output_step, bool):
+            raise TypeError(f"output_step: expected a bool, got {output_step!r}.")
+        n_threads = drive_kwargs.setdefault("n_threads", None)
+        if n_threads is not None:
+            _positive_int(n_threads, "n_threads")
+        self._checkargs(drive_kwargs)
+
+    def _checkargs(self, kwargs):
+        """Check (and complete, in place) the driver's own drive keyword arguments."""
+
+    def schedule_kwargs_setup(self, schedule_kwargs):
+        """Not supported; see `schedule`."""
+        self._no_schedule()
+
+    def schedule(self, system, cmd, header, **kwargs):
+        """Not supported: the engine runs in the Python process that calls ``drive``.
+
+        ``oommfc`` writes an OOMMF run script for a batch system; an in-process
+        engine has no such script. Submit a Python script that calls ``drive``.
+
+        Raises
+        ------
+        NotImplementedError
+            Always (a ``RuntimeError`` subclass), before anything is written.
+        """
+        self._no_schedule()
+
+    def _no_schedule(self):
+        raise NotImplementedError(
+            f"{type(self).__name__}.schedule() is not supported by ubermag-dirac: the "
+            "engine runs in-process, so there is no calculator script to submit. "
+            "Submit a Python script that calls drive() instead."
+        )
+
+    def _schedule_commands(self, system, runner):
+        self._no_schedule()
+
+    # ------------------------------------------------------------------ checks
+    def _check_system(self, system):
+        """Check that ``system`` can be driven (``RuntimeError`` otherwise)."""
+        if len(system.energy) == 0:
+            raise RuntimeError("System's energy is not defined")
+        self._check_common(system)
+
+    @staticmethod
+    def _check_common(system):
+        if not isinstance(getattr(system, "m", None), df.Field):
+            raise RuntimeError("System's magnetisation (system.m) is not defined")
+        if system.T != 0:
+            raise RuntimeError(
+                f"Finite temperature ({system.T=} K) is not supported by ubermag-dirac "
+                "(the engine has no thermal field); set system.T = 0."
+            )
+
+    # ------------------------------------------------------------------ engine
+    def _engine_system_for(self, system, **kwargs) -> mm.System:
+        """The system the engine runs (subclasses leave out irrelevant terms)."""
+        return system
+
+    def _engine_settings(self) -> dict:
+        return {
+            k: float(getattr(self, k)) for k in ("tol", "h_max") if hasattr(self, k)
+        }
+
+    def _make_engine(self, system, n_threads=None, **kwargs):
+        engine_system = self._engine_system_for(system, **kwargs)
+        threads = n_threads if n_threads is not None else getattr(self, "threads", 1)
+        engine = _engine_class()(
+            engine_system, threads=threads, **self._engine_settings()
+        )
+        return engine, engine_system
+
+    # ------------------------------------------------------------------- drive
+    def drive(
+        self,
+        system,
+        /,
+        dirname=".",
+        append=True,
+        runner=None,
+        ovf_format="bin8",
+        verbose=1,
+        **kwargs,
+    ):
+        """Drive ``system`` with the ubermag-dirac engine.
+
+        Parameters
+        ----------
+        system : micromagneticmodel.System
+            The system; ``system.m``, ``system.table`` and ``system.drive_number``
+            are updated after a successful drive.
+        dirname : str or pathlib.Path, optional
+            Base directory; results go to ``dirname/<system.name>/drive-<N>``.
+            Defaults to the current directory.
+        append : bool, optional
+            If ``False`` and ``dirname/<system.name>`` exists, raise
+            ``FileExistsError``. Defaults to ``True``.
+        runner : None
+            Only ``None`` (there is no external program to choose).
+        ovf_format : str, optional
+            Snapshot format: ``"bin8"`` (default), ``"bin4"`` or ``"txt"``.
+        verbose : int, optional
+            ``0`` silent, ``1`` one summary line (default), ``2`` a progress bar
+            (tqdm, one tick per stage).
+        **kwargs
+            Driver-specific arguments (``t``, ``n`` of ``TimeDriver``; ``Hmin``,
+            ``Hmax``, ``n`` or ``Hsteps`` of ``HysteresisDriver``) and those of
+            `drive_kwargs_setup`.
+
+        Raises
+        ------
+        FileExistsError
+            If the system directory exists and ``append=False``.
+        ubermag_dirac.engine.UnsupportedTermError
+            If the system holds a term the engine cannot run (nothing is written).
+        ubermag_dirac.engine.IntegrationError
+            If the run fails (``info.json`` records ``"success": false``).
+        """
+        if runner is not None:
+            raise TypeError(
+                "runner: ubermag-dirac runs its engine in-process; pass runner=None."
+            )
+        if ovf_format not in _OVF_FORMATS:
+            raise ValueError(f"Invalid {ovf_format=}; expected one of {_OVF_FORMATS}.")
+        if isinstance(verbose, bool) or not isinstance(verbose, int):
+            raise TypeError(f"verbose: expected an int, got {verbose!r}.")
+        info_kwargs = dict(kwargs)  # as given, recorded in info.json like oommfc
+        self.drive_kwargs_setup(kwargs)
+        self._check_system(system)
+        engine, engine_system = self._make_engine(system, **kwargs)
+
+        old_number = system.drive_number
+        workdir = self._setup_working_directory(
+            system=system, dirname=dirname, mode="drive", append=append
+        ).absolute()
+        number = system.drive_number
+        system.drive_number = old_number  # untouched until the drive succeeded
+        start_time = datetime.datetime.now()
+        info_path = workdir / "info.json"
+        success = False
+        try:
+            system.m.to_file(str(workdir / "m0.omf"))  # with subregions, as oommfc
+            output.write_input_record(
+                workdir / f"{system.name}.input.json", system, self, kwargs
+            )
+            self._write_info(info_path, number, start_time, info_kwargs)
+            recorder = self._execute(
+                system, engine_system, engine, workdir, ovf_format, verbose, kwargs
+            )
+            new_m = recorder.field(recorder.last_m)
+            table = ut.Table.fromfile(str(workdir / f"{system.name}.odt"), x=self._x)
+            success = True
+        finally:
+            if info_path.exists():
+                self._finish_info(info_path, start_time, success)
+        system.m = new_m
+        system.table = table
+        system.drive_number = number + 1
+
+    def _execute(
+        self, system, engine_system, engine, workdir, ovf_format, verbose, kwargs
+    ):
+        n_stages = self._n_stages(kwargs)
+        recorder = _Recorder(
+            self, system, engine_system, engine, workdir, ovf_format, n_stages
+        )
+        label = f"ubermag-dirac ({type(self).__name__})"
+        try:
+            with _Progress(verbose, label, n_stages, self._progress_unit) as progress:
+                self._run(engine, recorder, progress, **kwargs)
+        finally:
+            recorder.odt.close()
+        return recorder
+
+    def _n_stages(self, kwargs) -> int:
+        return 1
+
+    def _extra_columns(self) -> list[output.Column]:
+        return []
+
+    @abc.abstractmethod
+    def _run(self, engine, recorder, progress, **kwargs):
+        """Run the engine, calling ``recorder.record`` for every table row."""
+
+    # --------------------------------------------------------------- info.json
+    def _write_info(self, path, number, start_time, drive_kwargs):
+        adapter = type(self).__module__.split(".")[0]
+        info = {
+            "drive_number": number,
+            "date": start_time.strftime("%Y-%m-%d"),
+            "time": start_time.strftime("%H:%M:%S"),
+            "start_time": start_time.isoformat(timespec="seconds"),
+            # "adapter" is the ubermag package that talks to the calculator
+            "adapter": adapter,
+            "adapter_version": importlib.metadata.version(adapter),
+            "driver": self._info_driver,
+        }
+        info.update(self._info_extra())
+        info.update(drive_kwargs)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(info, default=output.json_default))
+
+    @property
+    def _info_driver(self) -> str:
+        return type(self).__name__
+
+    def _info_extra(self) -> dict:
+        return {}
+
+    def _finish_info(self, path, start_time, success):
+        end_time = datetime.datetime.now()
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+        info["end_time"] = end_time.isoformat(timespec="seconds")
+        info["elapsed_time"] = self._conversion_to_hms(end_time - start_time)
+        info["success"] = success
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(info, f)
+
+    # ---------------------------------------------- ExternalDriver abstractions
+    # ``drive`` above does the work of these OOMMF-process hooks in-process.
+    def _write_input_files(self, system, **kwargs):  # pragma: no cover
+        raise NotImplementedError("ubermag-dirac drivers write their files in drive().")
+
+    def _call(self, system, runner, **kwargs):  # pragma: no cover
+        raise NotImplementedError("ubermag-dirac drivers run the engine in drive().")
+
+    def _read_data(self, system):  # pragma: no cover
+        raise NotImplementedError("ubermag-dirac drivers update the system in drive().")

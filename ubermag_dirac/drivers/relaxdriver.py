@@ -1,0 +1,121 @@
+"""Relaxation driver: damped dynamics without precession."""
+
+from __future__ import annotations
+
+import micromagneticmodel as mm
+
+from .driver import Driver
+
+__all__ = ["RelaxDriver"]
+
+
+class RelaxDriver(Driver):
+    r"""Relaxation by damped dynamics without precession (like mumax3's ``relax``).
+
+    Integrates :math:`\dot{\mathbf m} = -\frac{\gamma_0\alpha}{1+\alpha^2}\mathbf m
+    \times(\mathbf m\times\mathbf H)` (energy terms only; no precession, no spin
+    torques) with the adaptive Dormand-Prince integrator until
+    :math:`\max|\dot{\mathbf m}|` is below ``stopping_dm_dt``: an energy descent
+    along the physical damping path. :math:`\gamma_0` and :math:`\alpha` are the
+    system's ``Precession`` and ``Damping`` parameters where present (other
+    dynamics terms play no part), else OOMMF's defaults (2.211e5 m/(A s), 0.5).
+
+    micromagneticdata 0.66 infers the table's independent variable only for the
+    driver names ``TimeDriver``, ``MinDriver`` and ``HysteresisDriver``. A relax
+    is an energy minimisation stopped on convergence, so its ``info.json`` says
+    ``"driver": "MinDriver"`` (table ``x`` column ``iteration``, read by
+    ``micromagneticdata.Data`` without arguments) and names the actual driver in
+    ``"ubermag_dirac_driver": "RelaxDriver"``.
+
+    Parameters (settings)
+    ---------------------
+    stopping_dm_dt : float, optional
+        deg/ns, default 0.01.
+    alpha : float, optional
+        Damping used for the relaxation (overrides the system's).
+    max_time : float, optional
+        Simulated time (s) after which an unconverged relaxation fails the
+        drive, default 1e-7.
+    tol, h_max, threads
+        As for :class:`TimeDriver`.
+
+    Table columns: as :class:`MinDriver`, plus ``max_dm/dt`` (deg/ns, of the full
+    LLG equation) when the system has Precession or Damping.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
+    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
+    >>> system = mm.System(name="relax")
+    >>> system.energy = mm.Exchange(A=1e-11) + mm.Zeeman(H=(0, 0, 1e6))
+    >>> system.m = df.Field(mesh, nvdim=3, value=(0, 1, 1), norm=8e5)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ud.RelaxDriver().drive(system, dirname=tmp, verbose=0)
+    >>> float(system.m.orientation.mean()[2]) > 0.999
+    True
+    """
+
+    _allowed_attributes = (
+        "stopping_dm_dt",
+        "alpha",
+        "max_time",
+        "tol",
+        "h_max",
+        "threads",
+    )
+    _odt_driver = "MinDriver"
+    _odt_evolver = "RungeKuttaEvolve"
+
+    def _check_system(self, system):
+        """Checks that the system has energy (as oommfc's MinDriver)."""
+        if len(system.energy) == 0:
+            raise RuntimeError("System's energy is not defined")
+        self._check_common(system)
+
+    @property
+    def _x(self):
+        return "iteration"
+
+    @property
+    def _info_driver(self):
+        return "MinDriver"
+
+    def _info_extra(self):
+        return {"ubermag_dirac_driver": "RelaxDriver"}
+
+    def _engine_system_for(self, system, **kwargs):
+        # only gamma0 and alpha enter the relaxation: keep Precession and Damping
+        dynamics = [
+            t for t in system.dynamics if type(t) in (mm.Precession, mm.Damping)
+        ]
+        engine_system = mm.System(name=system.name, energy=system.energy, m=system.m)
+        for term in dynamics:
+            engine_system.dynamics += term
+        return engine_system
+
+    def _run(self, engine, recorder, progress, output_step=False, **kwargs):
+        start = engine.stats["steps"]
+        t = engine.t
+        callback = None
+        if output_step:
+            recorder.record(0, t, engine.m.copy())
+
+            def callback(t_relax, m, max_dmdt):
+                recorder.iteration = engine.stats["steps"] - start
+                recorder.stage_iteration = recorder.iteration
+                recorder.record(0, t, m.copy())
+
+        settings = {"max_time": float(getattr(self, "max_time", 1e-7))}
+        if hasattr(self, "alpha"):
+            settings["alpha"] = float(self.alpha)
+        engine.relax(
+            float(getattr(self, "stopping_dm_dt", 0.01)), callback=callback, **settings
+        )
+        recorder.iteration = engine.stats["steps"] - start
+        recorder.stage_iteration = recorder.iteration
+        if not (output_step and recorder.recorded_iteration == recorder.iteration):
+            recorder.record(0, t, engine.m.copy())
+        progress.update()

@@ -1,0 +1,138 @@
+"""Time driver: LLG dynamics of a system for a given time."""
+
+from __future__ import annotations
+
+import numbers
+
+from .driver import Driver
+
+__all__ = ["TimeDriver"]
+
+
+class _Converged(Exception):
+    """Raised from the stage callback to end a drive early (``stopping_dm_dt``)."""
+
+
+class TimeDriver(Driver):
+    r"""Time driver: integrates the LLG equation of ``system.dynamics``.
+
+    ``drive(system, t=..., n=...)`` integrates for ``t`` seconds, split into ``n``
+    equal stages; after every stage one table row and one magnetisation snapshot
+    are written (``t`` is the time since the start of the drive, as in OOMMF).
+    The engine is adaptive Dormand-Prince 5(4) with the damping tensor solved in
+    every cell and all spin-orbit torques of the system (``ud.DiracSOT``,
+    ``ud.AnisotropicDamping``, ``mm.Slonczewski``, ...).
+
+    Parameters (settings)
+    ---------------------
+    stopping_dm_dt : float, optional
+        deg/ns (OOMMF's unit). When :math:`\max|\mathrm{d}\mathbf m/\mathrm{d}t|`
+        at the end of a stage is below it, the drive ends there (the remaining
+        stages are not run). OOMMF checks this after every step and then starts
+        the next stage; here the check is at stage ends. Default: no check.
+    tol : float, optional
+        Allowed local error of the unit magnetisation per step (max-norm over
+        cells), default ``1e-5``.
+    h_max : float, optional
+        Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``).
+    threads : int, optional
+        Engine threads (numba kernels and FFT), default 1.
+
+    Table columns (``system.table.data``): ``E``, ``E_calc_count``, ``max_dm/dt``
+    (deg/ns), ``max_mxHxm`` (A/m), ``E_<term>`` (J, one per energy term),
+    ``iteration``, ``stage_iteration``, ``stage``, ``mx``, ``my``, ``mz``, ``t``
+    (s), and for every dynamics term built with ``from_surface``, the pumped
+    charge current averaged over the magnetic cells, ``Jpump_x``, ``Jpump_y``,
+    ``Jpump_z`` (A/m^2; suffixed ``_<term name>`` when there are several).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
+    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
+    >>> system = mm.System(name="precession")
+    >>> system.energy = mm.Zeeman(H=(0, 0, 1e6))
+    >>> system.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.5)
+    >>> system.m = df.Field(mesh, nvdim=3, value=(1, 0, 1), norm=8e5)
+    >>> td = ud.TimeDriver()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     td.drive(system, t=50e-12, n=5, dirname=tmp, verbose=0)
+    ...     sorted(os.listdir(os.path.join(tmp, "precession", "drive-0")))[:4]
+    ['info.json', 'm0.omf', 'precession-My_TimeDriver-Magnetization-00-...omf', ...]
+    >>> system.drive_number, len(system.table.data), system.table.x
+    (1, 5, 't')
+    >>> float(system.m.orientation.mean()[2]) > 0.99  # relaxed towards +z
+    True
+
+    A time that is not positive is refused before anything is written:
+
+    >>> td.drive(system, t=-1e-12, n=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot drive with t=-1e-12.
+    """
+
+    _allowed_attributes = ("stopping_dm_dt", "tol", "h_max", "threads")
+    _drive_kwargs = ("t", "n")
+    _odt_driver = "TimeDriver"
+    _odt_evolver = "RungeKuttaEvolve"
+
+    def _checkargs(self, kwargs):
+        for key in ("t", "n"):
+            if key not in kwargs:
+                raise TypeError(
+                    f"TimeDriver.drive() missing required keyword argument {key!r}."
+                )
+        t, n = kwargs["t"], kwargs["n"]
+        if isinstance(t, bool) or not isinstance(t, numbers.Real):
+            raise ValueError(f"Cannot drive with {type(t)=}.")
+        if not t > 0 or t == float("inf"):
+            raise ValueError(f"Cannot drive with {t=}.")
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise ValueError(f"Cannot drive with {type(n)=}.")
+        if n <= 0:
+            raise ValueError(f"Cannot drive with {n=}.")
+        kwargs["t"], kwargs["n"] = float(t), int(n)
+        if kwargs.get("output_step"):
+            raise ValueError(
+                "TimeDriver: output_step=True is not supported (output is written at "
+                "stage ends); increase n for more output."
+            )
+
+    def _check_system(self, system):
+        """Checks that the system has dynamics and energy (as oommfc)."""
+        if len(system.dynamics) == 0:
+            raise RuntimeError("System's dynamics is not defined")
+        if len(system.energy) == 0:
+            raise RuntimeError("System's energy is not defined")
+        self._check_common(system)
+
+    @property
+    def _x(self):
+        return "t"
+
+    def _n_stages(self, kwargs):
+        return kwargs["n"]
+
+    def _run(self, engine, recorder, progress, t, n, **kwargs):
+        threshold = getattr(self, "stopping_dm_dt", None)
+        start = engine.stats["steps"]
+        previous = [start]
+
+        def callback(stage, t_stage, m):
+            steps = engine.stats["steps"]
+            recorder.iteration = steps - start
+            recorder.stage_iteration = steps - previous[0]
+            previous[0] = steps
+            row = recorder.record(stage, t_stage, m)
+            progress.update()
+            if threshold is not None and stage < n - 1:
+                if row["max_dm/dt"] < threshold:
+                    raise _Converged
+
+        try:
+            engine.run(t, n, callback)
+        except _Converged:
+            pass
