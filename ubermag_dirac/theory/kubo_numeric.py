@@ -29,8 +29,9 @@ Results are ``K[a, b]`` in units of :math:`e/(\hbar v)`; the closed forms are
 
 Integration: uniform angular grid (trapezoid, spectrally accurate for periodic
 integrands) times Gauss-Legendre panels in a radial variable mapped with
-:math:`k = k^*(\phi) + w\tan\theta` around the Fermi crossing :math:`k^*(\phi)`
-(Lorentzians of width :math:`\sim\eta` become smooth), plus a tail
+:math:`k = k^*(\phi) + w\sinh s` around the Fermi crossing :math:`k^*(\phi)`,
+:math:`w = 2\eta` (Lorentzians of width :math:`\sim\eta` become smooth, broad
+features are resolved logarithmically), plus a tail
 :math:`k = R/u`, all as numpy arrays (no loops over k).
 """
 
@@ -79,37 +80,39 @@ def _check(beta, m, tau_eps):
     return beta, m, tau_eps
 
 
-def _grid(beta, m, eta, n_phi, n_gl, n_panels):
+def _grid(beta, m, eta, n_phi, n_gl, n_panels, e_f=1.0):
+    """Polar k-grid about k = 0; radial nodes concentrated at the Fermi crossing.
+
+    Returns ``kx, ky, weight`` (flattened); ``weight`` includes ``1/(2 pi)^2``.
+    """
     mx, my, mz = m
     phi = 2 * np.pi * np.arange(n_phi) / n_phi
-    # Fermi crossing |h_par| = sqrt(1 - beta^2 mz^2) along each ray from k = 0
+    # Fermi crossing |h_par|^2 = e_f^2 - beta^2 mz^2 along each ray from k = 0
     p = beta * (mx * np.sin(phi) - my * np.cos(phi))
-    ks = -p + np.sqrt(p * p + 1 - beta * beta * (mx * mx + my * my + mz * mz))
+    disc = p * p + e_f * e_f - beta * beta * (mx * mx + my * my + mz * mz)
+    ks = np.maximum(-p + np.sqrt(np.maximum(disc, 0.0)), 0.0)
     x, wx = np.polynomial.legendre.leggauss(n_gl)
     edges = np.linspace(0.0, 1.0, n_panels + 1)
-    t = (
-        (edges[:-1, None] + edges[1:, None]) + (edges[1:, None] - edges[:-1, None]) * x
-    ) / 2
-    wt = ((edges[1:, None] - edges[:-1, None]) * wx / 2).ravel()
-    t = t.ravel()
-    rmax = 3.0
+    lo, hi = edges[:-1, None], edges[1:, None]
+    t = ((lo + hi) + (hi - lo) * x).ravel() / 2
+    wt = ((hi - lo) * wx / 2).ravel()
+    rmax = 3.0 * max(e_f, beta, 1e-3)
     w = 2.0 * eta
-    th0 = np.arctan(-ks / w)
-    th1 = np.arctan((rmax - ks) / w)
-    th = th0[:, None] + (th1 - th0)[:, None] * t
-    r_in = ks[:, None] + w * np.tan(th)
-    w_in = w / np.cos(th) ** 2 * (th1 - th0)[:, None] * wt
+    # k = k* + w sinh(s): resolution w at the Fermi crossing, logarithmic far from it
+    s0 = np.arcsinh(-ks / w)
+    s1 = np.arcsinh((rmax - ks) / w)
+    sv = s0[:, None] + (s1 - s0)[:, None] * t
+    r_in = ks[:, None] + w * np.sinh(sv)
+    w_in = w * np.cosh(sv) * (s1 - s0)[:, None] * wt
     u = (x + 1) / 2
     r_out = np.broadcast_to(rmax / u, (n_phi, n_gl))
     w_out = np.broadcast_to(rmax / u**2 * wx / 2, (n_phi, n_gl))
     r = np.concatenate([r_in, r_out], axis=1)
     wr = np.concatenate([w_in, w_out], axis=1)
     weight = r * wr * (2 * np.pi / n_phi) / (2 * np.pi) ** 2
-    return (
-        (r * np.cos(phi)[:, None]).ravel(),
-        (r * np.sin(phi)[:, None]).ravel(),
-        (weight.ravel()),
-    )
+    kx = (r * np.cos(phi)[:, None]).ravel()
+    ky = (r * np.sin(phi)[:, None]).ravel()
+    return kx, ky, weight.ravel()
 
 
 def _greens(beta, m, eta, kx, ky):
