@@ -1,0 +1,259 @@
+"""Plots of switching phase diagrams in the colour convention of the paper's Fig. 2.
+
+Ndiaye et al., Fig. 2: the bistable diamond is green, the monostable regions are
+red and blue. The paper's text does not say which of red/blue is up; here red is
+:math:`+z` (up) and blue :math:`-z` (down). States that the paper does not show
+(in-plane, toggle, mixed) are grey, purple and black. The torque amplitude is on
+the horizontal axis and :math:`H_x` on the vertical one (the paper's "horizontal
+extension of the central diamond" is along the torque axis).
+"""
+
+import numpy as np
+import xarray as xr
+
+from .boundaries import dirac_threshold_alpha0, she_diamond_edge
+from .phase import STATES, phase_diagram
+
+__all__ = [
+    "STATE_COLORS",
+    "compare_torques",
+    "plot_phase_diagram",
+    "plot_side_by_side",
+]
+
+#: colour of each state (paper's Fig. 2 for the first three)
+STATE_COLORS = {
+    "bistable": "#2ca02c",  # green
+    "up": "#d62728",  # red
+    "down": "#1f77b4",  # blue
+    "inplane": "#a0a0a0",  # grey
+    "toggle": "#9467bd",  # purple
+    "mixed": "#000000",  # black
+}
+
+_LABEL = {"dirac": r"$H_\mathrm{DL}/H_K$", "she": r"$H_\mathrm{SH}/H_K$"}
+
+
+def _edges(v):
+    v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+
+def _check_ds(ds):
+    if not isinstance(ds, xr.Dataset) or "state" not in ds or "torque" not in ds.attrs:
+        raise TypeError(
+            "Expected a Dataset returned by ubermag_dirac.macrospin.phase_diagram."
+        )
+
+
+def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=True):
+    r"""Draw a phase diagram from :func:`phase_diagram` (paper's colours).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`~ubermag_dirac.macrospin.phase_diagram`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into (new figure if None).
+    boundaries : bool
+        Overlay the analytic boundaries: spin Hall, the exact static loss of
+        bistability :math:`\pm s_c(h_x)` (:func:`she_diamond_edge`); Dirac, the
+        :math:`\alpha\to0` switching threshold (:func:`dirac_threshold_alpha0`,
+        a lower bound of the step-current threshold). Protocol A only.
+    color_by : {"state", "mz"}
+        ``"state"``: categorical colours of :data:`STATE_COLORS`. ``"mz"``:
+        bistable green, elsewhere the final :math:`m_z` (average of both
+        starts) on a blue-white-red scale, which shows the continuous (SHE)
+        versus abrupt (Dirac) transition between the monostable regions.
+    legend : bool
+        Add a legend of the states present.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ubermag_dirac import macrospin as ms
+    >>> ds = ms.phase_diagram([-0.5, 0.0, 0.5], [-0.3, 0.0, 0.3], torque="she")
+    >>> ax = ms.plot_phase_diagram(ds)
+    >>> ax.get_xlabel()
+    '$H_\\mathrm{SH}/H_K$'
+    >>> ms.plot_phase_diagram(ds, color_by="energy")
+    Traceback (most recent call last):
+    ...
+    ValueError: color_by must be 'state' or 'mz', got 'energy'.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    _check_ds(ds)
+    if color_by not in ("state", "mz"):
+        raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    hx = ds.hx.values
+    s = ds.hsot.values
+    xe, ye = _edges(s), _edges(hx)
+    state = ds.state.values  # (hx, hsot)
+    if color_by == "state":
+        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
+        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
+        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
+    else:
+        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
+        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
+        bi = np.where(state == 0, 1.0, np.nan)
+        ax.pcolormesh(
+            xe,
+            ye,
+            bi,
+            cmap=ListedColormap([STATE_COLORS["bistable"]]),
+            shading="flat",
+        )
+    torque = ds.attrs["torque"]
+    if boundaries and ds.attrs.get("protocol", "A") == "A":
+        hb = np.linspace(0.0, min(np.abs(hx).max(), 0.999), 300)
+        if torque == "she":
+            sb = she_diamond_edge(hb)
+            lab = "static edge (exact)"
+        else:
+            sb = dirac_threshold_alpha0(hb)
+            lab = r"$\alpha\to0$ threshold"
+        for sx, sh in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
+            ax.plot(
+                sx * sb,
+                sh * hb,
+                "k--",
+                lw=1,
+                label=lab if (sx, sh) == (1, 1) else None,
+            )
+        ax.set_xlim(xe[0], xe[-1])
+        ax.set_ylim(ye[0], ye[-1])
+    ax.set_xlabel(_LABEL[torque])
+    ax.set_ylabel(r"$H_x/H_K$")
+    name = "Dirac" if torque == "dirac" else "spin Hall"
+    ax.set_title(f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}")
+    if legend:
+        present = sorted(set(np.unique(state).tolist()))
+        if color_by == "mz":
+            present = [0] if 0 in present else []
+        handles = [
+            Patch(color=STATE_COLORS[STATES[c]], label=STATES[c]) for c in present
+        ]
+        h2, _ = ax.get_legend_handles_labels()
+        ax.legend(handles=handles + h2, fontsize="small", loc="lower left")
+    return ax
+
+
+def plot_side_by_side(ds_dirac, ds_she, axes=None, boundaries=True, color_by="state"):
+    """Dirac and spin-Hall diagrams next to each other (paper's Fig. 2 a, b).
+
+    Parameters
+    ----------
+    ds_dirac, ds_she : xarray.Dataset
+        Phase diagrams from :func:`phase_diagram` with ``torque="dirac"`` and
+        ``torque="she"``.
+    axes : sequence of two Axes, optional
+    boundaries, color_by
+        As in :func:`plot_phase_diagram`.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ubermag_dirac import macrospin as ms
+    >>> d, s = ms.compare_torques([-0.5, 0.5], [-1.0, 1.0])
+    >>> ms.plot_side_by_side(d, s).shape
+    (2,)
+    >>> ms.plot_side_by_side(s, d)
+    Traceback (most recent call last):
+    ...
+    ValueError: ds_dirac must have torque 'dirac' and ds_she torque 'she'.
+    """
+    import matplotlib.pyplot as plt
+
+    _check_ds(ds_dirac)
+    _check_ds(ds_she)
+    if ds_dirac.attrs["torque"] != "dirac" or ds_she.attrs["torque"] != "she":
+        raise ValueError("ds_dirac must have torque 'dirac' and ds_she torque 'she'.")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 4), constrained_layout=True)
+    axes = np.asarray(axes).ravel()
+    plot_phase_diagram(ds_dirac, ax=axes[0], boundaries=boundaries, color_by=color_by)
+    plot_phase_diagram(ds_she, ax=axes[1], boundaries=boundaries, color_by=color_by)
+    return axes
+
+
+def compare_torques(hx, hsot, **kwargs):
+    """Phase diagrams of the Dirac and spin-Hall torques on the same grid.
+
+    Parameters
+    ----------
+    hx, hsot : array_like
+        Grids (see :func:`phase_diagram`).
+    **kwargs
+        Passed to :func:`phase_diagram` for both (not ``torque``).
+
+    Returns
+    -------
+    tuple of xarray.Dataset
+        ``(dirac, she)``.
+
+    Examples
+    --------
+    >>> from ubermag_dirac import macrospin as ms
+    >>> d, s = ms.compare_torques([0.0], [0.0], alpha=0.2)
+    >>> d.attrs["torque"], s.attrs["torque"], s.attrs["alpha"]
+    ('dirac', 'she', 0.2)
+    >>> ms.compare_torques([0.0], [0.0], torque="she")
+    Traceback (most recent call last):
+    ...
+    TypeError: compare_torques sets torque itself.
+    """
+    if "torque" in kwargs:
+        raise TypeError("compare_torques sets torque itself.")
+    return (
+        phase_diagram(hx, hsot, torque="dirac", **kwargs),
+        phase_diagram(hx, hsot, torque="she", **kwargs),
+    )
+
+
+@xr.register_dataset_accessor("macrospin")
+class MacrospinAccessor:
+    """``ds.macrospin.plot(...)`` for datasets made by :func:`phase_diagram`.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ubermag_dirac import macrospin as ms
+    >>> ds = ms.phase_diagram([0.0, 0.5], [0.0, 0.5], torque="she")
+    >>> ax = ds.macrospin.plot(boundaries=False)
+    >>> ds.macrospin.state_names()[0, 1]
+    'inplane'
+    """
+
+    def __init__(self, ds):
+        self._ds = ds
+
+    def plot(self, ax=None, boundaries=True, color_by="state", legend=True):
+        """Same as :func:`plot_phase_diagram` for this dataset."""
+        return plot_phase_diagram(
+            self._ds, ax=ax, boundaries=boundaries, color_by=color_by, legend=legend
+        )
+
+    def state_names(self):
+        """Array of state names (hx, hsot) from the integer codes."""
+        _check_ds(self._ds)
+        return np.asarray(STATES, dtype=object)[self._ds.state.values]
