@@ -1,0 +1,113 @@
+"""Energy minimisation (Barzilai-Borwein) and relaxation against Stoner-Wohlfarth."""
+
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from ubermag_dirac.engine import Engine, IntegrationError
+
+
+def _fields():
+    name = "_ubermag_dirac_engine_test_fields"
+    if name not in sys.modules:
+        path = pathlib.Path(__file__).with_name("test_engine_fields.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+F = _fields()
+MU0 = 4e-7 * np.pi
+K, MS = 5e4, 8e5
+HK = 2 * K / (MU0 * MS)
+
+
+def _stoner_wohlfarth(h, psi, theta0):
+    """Equilibrium polar angle near theta0 of e = K sin^2 t - mu0 Ms H cos(t - psi)
+    (easy axis z, field in the xz plane at angle psi from z)."""
+
+    def de(t):
+        return K * np.sin(2 * t) + MU0 * MS * h * HK * np.sin(t - psi)
+
+    # bracket the stationary point that is a minimum, starting from theta0
+    ts = np.linspace(theta0 - 1.0, theta0 + 1.0, 2001)
+    d = de(ts)
+    roots = [
+        brentq(de, ts[i], ts[i + 1])
+        for i in range(len(ts) - 1)
+        if d[i] < 0 < d[i + 1]  # de/dt goes - to +: a minimum
+    ]
+    return min(roots, key=lambda r: abs(r - theta0))
+
+
+def _sw_system(name, h, psi, theta0=0.05):
+    return F.macrospin(
+        name,
+        m0=(np.sin(theta0), 0, np.cos(theta0)),
+        H=(h * HK * np.sin(psi), 0, h * HK * np.cos(psi)),
+        K=K,
+        u=(0, 0, 1),
+        Ms=MS,
+        alpha=0.02,
+    )
+
+
+def _theta(m):
+    v = m.reshape(3)
+    return np.arctan2(v[0], v[2])
+
+
+@pytest.mark.parametrize(
+    ("h", "psi"), [(0.3, np.radians(150)), (0.8, np.radians(30)), (0.45, 3.0)]
+)
+def test_minimise_finds_the_stoner_wohlfarth_angle(h, psi):
+    e = Engine(_sw_system("sw", h, psi))
+    iters = e.minimise(stopping_mxHxm=1e-4)
+    assert iters[0] > 0
+    assert _theta(e.m) == pytest.approx(_stoner_wohlfarth(h, psi, 0.05), abs=1e-8)
+    assert e.max_mxHxm()[0] < 1e-4
+    assert e.t == 0.0
+
+
+def test_minimise_batch_of_different_fields():
+    params = [(0.3, np.radians(150)), (0.8, np.radians(30)), (0.1, np.radians(95))]
+    e = Engine([_sw_system(f"s{i}", h, p) for i, (h, p) in enumerate(params)])
+    e.minimise(stopping_mxHxm=1e-3)
+    for b, (h, p) in enumerate(params):
+        assert _theta(e.m[b]) == pytest.approx(_stoner_wohlfarth(h, p, 0.05), abs=1e-7)
+    assert np.all(e.max_mxHxm() < 1e-3)
+
+
+def test_minimise_not_converged_raises_and_restores():
+    e = Engine(_sw_system("slow", 0.3, np.radians(150)))
+    m0 = e.m.copy()
+    with pytest.raises(IntegrationError, match="did not converge in 2 iterations"):
+        e.minimise(stopping_mxHxm=1e-6, max_iterations=2)
+    np.testing.assert_array_equal(e.m, m0)
+
+
+def test_relax_reaches_the_same_minimum():
+    h, psi = 0.3, np.radians(150)
+    e = Engine(_sw_system("relax", h, psi))
+    t = e.relax(stopping_dm_dt=1e-5)
+    assert t[0] > 0 and e.t == 0.0
+    # |dm/dt| = gamma alpha/(1+alpha^2) |g| (alpha: the system's 0.02) -> |g| bound
+    g_bound = 1e-5 * np.pi / 180 * 1e9 * (1 + 0.02**2) / (2.211e5 * 0.02)
+    assert e.max_mxHxm()[0] < g_bound
+    assert _theta(e.m) == pytest.approx(
+        _stoner_wohlfarth(h, psi, 0.05), abs=2 * g_bound / HK
+    )
+
+
+def test_relax_not_converged_raises_and_restores():
+    e = Engine(_sw_system("r", 0.3, np.radians(150)))
+    m0 = e.m.copy()
+    with pytest.raises(IntegrationError, match="relax did not converge"):
+        e.relax(stopping_dm_dt=1e-6, max_time=1e-12)
+    np.testing.assert_array_equal(e.m, m0)
