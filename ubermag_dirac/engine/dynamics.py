@@ -506,22 +506,28 @@ class AnisotropicDampingImpl(DynamicsImpl):
 
 
 def register_ud_terms() -> str | None:
-    """Register the ubermag-dirac dynamics terms if :mod:`ubermag_dirac.terms` imports.
+    """Register the ubermag-dirac dynamics terms that :mod:`ubermag_dirac.terms` has.
 
-    Idempotent. Returns ``None`` on success, else the reason they are not
-    available (the engine then treats them as unsupported terms).
+    Idempotent; called by every :class:`~ubermag_dirac.engine.Engine`. Returns
+    ``None`` when all three are registered, else the reason some are not (the
+    engine then treats those as unsupported terms).
     """
     try:
         from .. import terms as ud_terms
-
-        classes = {
-            "DiracSOT": (ud_terms.DiracSOT, DiracSOTImpl),
-            "SpinHallSOT": (ud_terms.SpinHallSOT, SpinHallSOTImpl),
-            "AnisotropicDamping": (ud_terms.AnisotropicDamping, AnisotropicDampingImpl),
-        }
-    except (ImportError, AttributeError) as exc:
-        return f"ubermag_dirac.terms is not available yet ({exc})"
-    for cls, impl in classes.values():
-        if cls not in DYNAMICS:
+    except ImportError as exc:
+        return f"ubermag_dirac.terms does not import ({exc})"
+    impls = {
+        "DiracSOT": DiracSOTImpl,
+        "SpinHallSOT": SpinHallSOTImpl,
+        "AnisotropicDamping": AnisotropicDampingImpl,
+    }
+    missing = []
+    for name, impl in impls.items():
+        cls = getattr(ud_terms, name, None)
+        if cls is None:
+            missing.append(name)
+        elif cls not in DYNAMICS:
             register_dynamics(cls)(impl)
+    if missing:
+        return f"ubermag_dirac.terms has no {missing} yet"
     return None
