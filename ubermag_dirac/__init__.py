@@ -33,3 +33,7 @@ from .drivers import RelaxDriver as RelaxDriver
 from .drivers import TimeDriver as TimeDriver
 from .drivers import compute as compute
 from .drivers import delete as delete
+from . import terms as terms
+from .terms import AnisotropicDamping as AnisotropicDamping
+from .terms import DiracSOT as DiracSOT
+from .terms import SpinHallSOT as SpinHallSOT
