@@ -17,7 +17,7 @@ __all__ = ["compute"]
 
 _KINDS = {
     "energy": ("J", None),
-    "density": ("J/m^3", "oef"),
+    "density": ("J/m^3", "ovf"),
     "effective_field": ("A/m", "ohf"),
 }
 
@@ -59,9 +59,9 @@ def compute(
     magnetisation ``system.m`` at time 0 (time-dependent fields take their value at
     ``t = 0``); dynamics terms play no part. The result is also written to
     ``dirname/<system.name>/compute-<N>/`` (``m0.omf``, ``info.json``, the input
-    record, and ``<name>.odt`` with all energies or the field as
-    ``<name>-<term>.ohf`` / ``.oef``), and ``system.compute_number`` is
-    incremented.
+    record, and ``<name>.odt`` with all energies, the field as
+    ``<name>-<term>.ohf`` or the density as ``<name>-<term>.ovf``), and
+    ``system.compute_number`` is incremented.
 
     Parameters
     ----------
@@ -139,10 +139,12 @@ def compute(
     engine = _engine_class()(energy_only, threads=threads)
 
     start = datetime.datetime.now()
+    old_number = system.compute_number
     workdir = Driver._setup_working_directory(
         system=system, dirname=dirname, mode="compute", append=append
     ).absolute()
     number = system.compute_number
+    system.compute_number = old_number  # untouched unless the computation succeeds
     label = "ubermag-dirac (compute)"
     if verbose >= 1:
         print(f"Running {label}[{start.isoformat(timespec='seconds')}]... ", end="")
