@@ -291,9 +291,10 @@ def she_out_of_plane_fixed_points(hx, s):
         m_z = \frac{h_x}{s},\quad m_x = -\frac{h_x}{s^2},\quad
         m_y = \pm\sqrt{1 - m_x^2 - m_z^2},
 
-    existing when :math:`h_x^2 (1+s^2) \le s^4`. This gives the final
-    :math:`m_z = H_x/H_\mathrm{SH}` beyond threshold, continuous through
-    :math:`h_x = 0`.
+    existing when :math:`h_x^2 (1+s^2) \le s^4`. The one with :math:`m_y` along
+    the polarisation :math:`\operatorname{sign}(s)\,\hat y` is stable: it is the
+    switched state, with final :math:`m_z = H_x/H_\mathrm{SH}` beyond threshold,
+    continuous through :math:`h_x = 0`.
 
     Parameters
     ----------
