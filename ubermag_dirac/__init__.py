@@ -37,3 +37,4 @@ from . import terms as terms
 from .terms import AnisotropicDamping as AnisotropicDamping
 from .terms import DiracSOT as DiracSOT
 from .terms import SpinHallSOT as SpinHallSOT
+from . import macrospin as macrospin  # noqa: E402
