@@ -277,3 +277,38 @@ def test_from_mesh_reads_pbc():
     np.testing.assert_allclose(demag.cell, (2e-9, 2e-9, 2e-9))
     mesh = df.Mesh(p1=(0, 0, 0), p2=(8e-9, 6e-9, 2e-9), n=(4, 3, 1))
     assert DemagField.from_mesh(mesh).pbc == ()
+
+
+def test_add_field_accumulates():
+    n, cell = (6, 5, 2), (1e-9, 1e-9, 1e-9)
+    demag = DemagField(n, cell)
+    rng = np.random.default_rng(8)
+    M = rng.uniform(-MS, MS, size=(2, 3, *n))
+    H0 = rng.uniform(-1, 1, size=M.shape)
+    H = H0.copy()
+    assert demag.add_field(M, H) is H
+    np.testing.assert_allclose(H - H0, demag.field(M), rtol=0, atol=1e-9)
+
+
+def test_engine_term_registered_and_energy_of_cube():
+    df = pytest.importorskip("discretisedfield")
+    mm = pytest.importorskip("micromagneticmodel")
+    from ubermag_dirac.engine.demag import DemagImpl
+    from ubermag_dirac.engine.grid import Grid
+    from ubermag_dirac.engine.registry import ENERGY, lookup
+
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(5e-9, 5e-9, 5e-9), n=(5, 5, 5))
+    systems = []
+    for ms in (MS, 2 * MS):
+        s = mm.System(name="s")
+        s.m = df.Field(mesh, nvdim=3, value=(1, 0, 0), norm=ms)
+        systems.append(s)
+    grid = Grid(systems)
+    impl = lookup(mm.Demag(), ENERGY)([mm.Demag(), mm.Demag()], grid)
+    assert isinstance(impl, DemagImpl)
+    m = grid.unit_m()
+    E = impl.energy(m)
+    V = 125e-27
+    np.testing.assert_allclose(E, MU0 * np.array([MS, 2 * MS]) ** 2 * V / 6, rtol=1e-12)
+    H = impl.field(m)
+    np.testing.assert_allclose(impl.energy_density(m, 0.0, H), impl.energy_density(m))
