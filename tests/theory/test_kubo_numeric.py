@@ -7,7 +7,7 @@ import ubermag_dirac as ud
 from ubermag_dirac.theory import kubo_numeric as kn
 
 BETA = 0.5
-CASES = [(0.0, 0.0, 1.0), (0.6, 0.0, 0.8), (-0.3, 0.5, -0.7 ** 0.5 * 1.0)]
+CASES = [(0.0, 0.0, 1.0), (0.6, 0.0, 0.8), (-0.3, 0.5, -(0.7**0.5) * 1.0)]
 
 
 def _unit(m):
@@ -72,22 +72,22 @@ def test_numeric_matches_surface_coefficients():
     s = ud.theory.DiracSurface.from_ev(4.3e5, 0.1, 0.2, 1e-13)
     m = _unit((0.5, 0.2, 0.7))
     fl, dl = kn.extrapolate(s.beta, m, 40.0)
-    e2h = ud.theory.coefficients._E ** 2 / ud.theory.HBAR
+    e2h = ud.theory.coefficients._E**2 / ud.theory.HBAR
     assert fl * s.tau_eps * e2h == pytest.approx(float(s.sigma_xx(m[2])), rel=1e-4)
     assert dl * e2h == pytest.approx(float(s.sigma_xy(m[2])), rel=1e-4)
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match="outside the metallic regime"):
+    with pytest.raises(ValueError, match=r"outside the metallic regime"):
         kn.spin_response(1.0, (0, 0, 1), 10.0)
-    with pytest.raises(ValueError, match="tau_eps .* > 0"):
+    with pytest.raises(ValueError, match=r"tau_eps .* > 0"):
         kn.spin_response(0.5, (0, 0, 1), 0.0)
     with pytest.raises(ValueError, match=r"\|m\| <= 1"):
         kn.spin_response(0.5, (0, 1, 1), 10.0)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("m", CASES + [(1.0, 0.0, 0.0)])
+@pytest.mark.parametrize("m", [*CASES, (1.0, 0.0, 0.0)])
 @pytest.mark.parametrize("beta", [0.2, 0.5, 0.8])
 def test_tight_convergence(m, beta):
     m = _unit(m)

@@ -21,7 +21,7 @@ def test_half_quantised_hall_in_gap():
     surf, sea = _hall(1.0, 0.5, 1e-4)
     assert abs(surf) < 1e-3 * abs(sea)  # O(eta) states in the gap
     assert surf + sea == pytest.approx(-1 / (4 * np.pi), rel=1e-6)
-    surf_m, sea_m = _hall(1.0, 0.5, 1e-4, m=(0.0, 0.0, -1.0))
+    _, sea_m = _hall(1.0, 0.5, 1e-4, m=(0.0, 0.0, -1.0))
     assert sea_m == pytest.approx(-sea, rel=1e-12)
 
 
@@ -85,7 +85,7 @@ def test_damping_tensor_structure():
     # sea part is antisymmetric to leading order (gyromagnetic renormalisation)
     sea = negf.mk_damping_tensor(s, (0, 0, 1), part="sea", **fm)
     assert abs(sea[0, 0]) < 1e-3 * da
-    # the MK half: in-plane precession axis gives delta_alpha / 2, normal axis delta_alpha
+    # the MK half: in-plane precession axis -> delta_alpha / 2, normal -> delta_alpha
     alpha = 0.01
     eff_in = negf.effective_damping(alpha * np.eye(3) + a_y, (0, 1, 0))
     eff_n = negf.effective_damping(alpha * np.eye(3) + a_z, (0, 0, 1))
@@ -135,9 +135,11 @@ def test_effective_damping_fractions():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match="eta .* > 0"):
+    with pytest.raises(ValueError, match=r"eta .* > 0"):
         negf.dirac_spin_response(0.1, 1.0, 0.0, (0, 0, 1))
-    with pytest.raises(ValueError, match="H2 .* > 0"):
+    with pytest.raises(ValueError, match=r"H2 .* > 0"):
         negf.effective_damping(np.eye(3), (0, 0, 1), H2=0.0)
-    with pytest.raises(ValueError, match="shape"):
-        negf.two_band_response(np.zeros((2, 3)), np.zeros((1, 2, 3)), np.ones(3), E_F=1, eta=1)
+    with pytest.raises(ValueError, match=r"shape"):
+        negf.two_band_response(
+            np.zeros((2, 3)), np.zeros((1, 2, 3)), np.ones(3), E_F=1, eta=1
+        )

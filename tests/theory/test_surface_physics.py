@@ -51,13 +51,19 @@ def test_immutable(surf):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(v=5e5, Delta=0.2 * EV, eps_F=0.2 * EV, tau=1e-13), "outside the metallic"),
+        (
+            dict(v=5e5, Delta=0.2 * EV, eps_F=0.2 * EV, tau=1e-13),
+            "outside the metallic",
+        ),
         (dict(v=5e5, Delta=0.3 * EV, eps_F=0.2 * EV, tau=1e-13), "eps_F > Delta"),
         (dict(v=5e5, Delta=0.1 * EV, eps_F=0.2 * EV, tau=0.0), "tau must be .* > 0"),
         (dict(v=5e5, Delta=0.1 * EV, eps_F=0.2 * EV, tau=-1e-13), "tau"),
         (dict(v=0.0, Delta=0.1 * EV, eps_F=0.2 * EV, tau=1e-13), "v must be .* > 0"),
         (dict(v=-5e5, Delta=0.1 * EV, eps_F=0.2 * EV, tau=1e-13), "v must"),
-        (dict(v=5e5, Delta=-0.1 * EV, eps_F=0.2 * EV, tau=1e-13), "Delta must be .*>= 0"),
+        (
+            dict(v=5e5, Delta=-0.1 * EV, eps_F=0.2 * EV, tau=1e-13),
+            "Delta must be .*>= 0",
+        ),
         (dict(v=5e5, Delta=0.0, eps_F=0.0, tau=1e-13), "eps_F must be .* > 0"),
     ],
 )
@@ -71,23 +77,25 @@ def test_bad_calls(surf):
         surf.H_DL(0.0, E=1.0, J=1e10, **FM)
     with pytest.raises(ValueError, match=r"exactly one of E .* or J"):
         surf.H_FL(0.0, **FM)
-    with pytest.raises(ValueError, match="convention='Paper' is unknown.*'kubo'.*'paper'"):
+    with pytest.raises(
+        ValueError, match=r"convention='Paper' is unknown.*'kubo'.*'paper'"
+    ):
         surf.tau_perp(0.0, convention="Paper")
-    with pytest.raises(ValueError, match="convention"):
+    with pytest.raises(ValueError, match=r"convention"):
         surf.delta_alpha(0.0, convention="x", **FM)
-    with pytest.raises(ValueError, match="unknown preset 'Bi2Se'.*'Bi2Se3', 'Bi2Te3'"):
+    with pytest.raises(ValueError, match=r"unknown preset 'Bi2Se'.*'Bi2Se3', 'Bi2Te3'"):
         th.preset("Bi2Se")
-    with pytest.raises(ValueError, match="unknown preset field"):
+    with pytest.raises(ValueError, match=r"unknown preset field"):
         th.preset("Bi2Se3", vF=1.0)
     with pytest.raises(ValueError, match=r"\|m_z\| <= 1"):
         surf.f_FL(np.array([0.0, 1.2]))
-    with pytest.raises(ValueError, match="thickness .* > 0"):
+    with pytest.raises(ValueError, match=r"thickness .* > 0"):
         surf.H_FL(0.0, E=1.0, thickness=0.0, Ms=1e6)
-    with pytest.raises(ValueError, match="Ms .* > 0"):
+    with pytest.raises(ValueError, match=r"Ms .* > 0"):
         surf.delta_alpha(0.0, thickness=1e-9, Ms=-1.0)
-    with pytest.raises(ValueError, match="outside the metallic regime"):
+    with pytest.raises(ValueError, match=r"outside the metallic regime"):
         co.tau_perp(1.0, v=5e5, Delta=0.3 * EV, eps_F=0.2 * EV, tau=1e-13)
-    with pytest.raises(ValueError, match="outside the metallic regime"):
+    with pytest.raises(ValueError, match=r"outside the metallic regime"):
         th.f_DL(1.0, 1.0)
 
 
@@ -128,7 +136,7 @@ def test_explicit_formulas(surf):
     )
     assert surf.sigma_xx(mz) == pytest.approx(e**2 * eF * tau * fFL / (pi * hbar**2))
     assert surf.sigma_xy(mz) == pytest.approx(-(2 * e**2 / (pi * hbar)) * b * mz * fDL)
-    # tau_perp = 2 Delta sigma_xx / (hbar e v), tau_par m_z = 2 Delta sigma_xy/(hbar e v)
+    # tau_perp = 2 Delta sigma_xx/(hbar e v), tau_par m_z = 2 Delta sigma_xy/(hbar e v)
     assert surf.tau_perp(mz) == pytest.approx(
         2 * surf.Delta * surf.sigma_xx(mz) / (hbar * e * v), rel=1e-13
     )
@@ -195,7 +203,9 @@ def test_fields_reproduce_torque_density(surf, conv):
     mz = m @ n
     hdl = surf.H_DL(mz, E=E, convention=conv, **FM)[:, None]
     hfl = surf.H_FL(mz, E=E, convention=conv, **FM)[:, None]
-    T = th.GAMMA0 * (hdl * mz[:, None] * np.cross(m, j) + hfl * np.cross(m, np.cross(n, j)))
+    T = th.GAMMA0 * (
+        hdl * mz[:, None] * np.cross(m, j) + hfl * np.cross(m, np.cross(n, j))
+    )
     t = surf.torque_density(m, E * j, convention=conv)
     assert T == pytest.approx(MUB / (FM["Ms"] * FM["thickness"]) * t, rel=1e-12)
 
@@ -232,7 +242,9 @@ def test_spin_density_structure(surf):
     # torque density = (2 Delta / hbar) m x dS and perpendicular to m
     t = surf.torque_density(m, E)
     assert t == pytest.approx(2 * surf.Delta / sc.hbar * np.cross(m, dS))
-    assert np.einsum("ij,ij->i", t, m) == pytest.approx(np.zeros(20), abs=1e-9 * abs(t).max())
+    assert np.einsum("ij,ij->i", t, m) == pytest.approx(
+        np.zeros(20), abs=1e-9 * abs(t).max()
+    )
 
 
 def test_in_plane_m_does_not_enter_spin_density(surf):
@@ -262,7 +274,9 @@ def test_sign_flips_with_Delta_and_v(conv):
     def coeffs(**kw):
         q = p | kw
         tp = co.tau_perp(mz, convention=conv, **q)
-        tl = co.tau_par(mz, v=q["v"], Delta=q["Delta"], eps_F=q["eps_F"], convention=conv)
+        tl = co.tau_par(
+            mz, v=q["v"], Delta=q["Delta"], eps_F=q["eps_F"], convention=conv
+        )
         sxy = co.sigma_xy(mz, v=q["v"], Delta=q["Delta"], eps_F=q["eps_F"])
         return tp, tl, sxy
 
@@ -314,7 +328,7 @@ def test_pumped_current_is_delta_times_thermodynamic_force(surf, conv):
 
 
 def test_pumping_back_action_is_the_damping_enhancement(surf):
-    """Pumped current -> spin density (j = -e v z x S) -> torque = +delta_alpha m x dm_par."""
+    """Pumped J -> spin density (j = -e v z x S) -> torque = +delta_alpha m x dm_par."""
     rng = np.random.default_rng(7)
     m = _random_unit(rng, (40,))
     dmdt = np.cross(rng.normal(size=(40, 3)), m) * 1e9

@@ -45,7 +45,7 @@ def metallic(beta, mz):
 
 
 def unit_vector(name, vec):
-    """Return ``vec`` (shape (3,)) normalised, raising if it is not a nonzero 3-vector."""
+    """Return ``vec`` (shape (3,)) normalised; raise unless a nonzero 3-vector."""
     vec = np.asarray(vec, dtype=float)
     if vec.shape != (3,) or not np.all(np.isfinite(vec)) or np.linalg.norm(vec) == 0:
         raise ValueError(f"{name} must be a nonzero 3-vector, got {vec!r}.")

@@ -1,11 +1,13 @@
 r"""Angular functions, vertex factors and torque coefficients of the Dirac surface.
 
 Closed forms of Ndiaye et al. (arXiv:1509.06929) with the corrections of PHYSICS.md.
-Model: :math:`H_0 = \hbar v\,\sigma\cdot(k\times z) + \Delta\,\sigma\cdot m - \epsilon_F`,
+Model:
+:math:`H_0 = \hbar v\,\sigma\cdot(k\times z) + \Delta\,\sigma\cdot m - \epsilon_F`,
 :math:`\beta = \Delta/\epsilon_F`, :math:`b_2 = \beta^2 m_z^2`, scattering time
 :math:`\tau` with :math:`\Sigma^R = -i\hbar/(4\tau)(1 + \beta m_z\sigma_z)`.
 
-The torque density (rate of change of :math:`\langle\sigma\rangle` per area, 1/(m^2 s)) is
+The torque density (rate of change of :math:`\langle\sigma\rangle` per area,
+1/(m^2 s)) is
 
 .. math::
     t = \frac{2\Delta}{\hbar} m\times\delta S
@@ -123,7 +125,8 @@ def A(mz, beta):
     r"""Diagonal ladder vertex factor :math:`A` (dimensionless).
 
     The vertex-corrected spin operator of Ndiaye et al. is
-    :math:`\Upsilon_x = A\sigma_x + B\sigma_y`, :math:`\Upsilon_y = -B\sigma_x + A\sigma_y`, with
+    :math:`\Upsilon_x = A\sigma_x + B\sigma_y`, :math:`\Upsilon_y = -B\sigma_x +
+    A\sigma_y`, with
 
     .. math:: A = \frac{2(1 + \beta^2 m_z^2)}{1 + 3\beta^2 m_z^2}
 
@@ -201,7 +204,8 @@ def spin_perp(mz, *, v, Delta, eps_F, tau, convention="kubo"):
     :math:`\delta S = s_\perp\, n\times E + s_\parallel\, m_z E` (``<sigma>`` per area).
 
     .. math::
-        s_\perp^{kubo} = \frac{e\tau\epsilon_F f_{FL}}{\pi\hbar^2 v} = \frac{\sigma_{xx}}{e v},
+        s_\perp^{kubo} = \frac{e\tau\epsilon_F f_{FL}}{\pi\hbar^2 v} =
+        \frac{\sigma_{xx}}{e v},
         \qquad s_\perp^{paper} = -\tfrac12 s_\perp^{kubo}
 
     Examples
@@ -230,7 +234,8 @@ def spin_par(mz, *, v, Delta, eps_F, convention="kubo"):
 
     .. math::
         s_\parallel^{kubo} = -\frac{2 e\beta f_{DL}}{\pi\hbar v}
-        = \frac{\sigma_{xy}}{e v m_z},\qquad s_\parallel^{paper} = \tfrac12 s_\parallel^{kubo}
+        = \frac{\sigma_{xy}}{e v m_z},\qquad s_\parallel^{paper} = \tfrac12
+        s_\parallel^{kubo}
 
     Examples
     --------
@@ -325,7 +330,8 @@ def sigma_xx(mz, *, v, Delta, eps_F, tau):
     --------
     >>> from ubermag_dirac.theory.coefficients import sigma_xx
     >>> from scipy.constants import eV
-    >>> f"{float(sigma_xx(0.0, v=6e5, Delta=0.05 * eV, eps_F=0.2 * eV, tau=5e-14)):.10e}"
+    >>> p = dict(v=6e5, Delta=0.05 * eV, eps_F=0.2 * eV, tau=5e-14)
+    >>> f"{float(sigma_xx(0.0, **p)):.10e}"
     '1.1771423548e-03'
     >>> sigma_xx(0.0, v=6e5, Delta=0.05 * eV, eps_F=0.2 * eV, tau=-1.0)
     Traceback (most recent call last):
@@ -341,7 +347,8 @@ def sigma_xy(mz, *, v, Delta, eps_F):
 
     .. math:: \sigma_{xy} = -\frac{2e^2}{\pi\hbar}\,\beta m_z f_{DL}(m_z)
 
-    Convention: :math:`j_x = \sigma_{xx}E_x + \sigma_{xy}E_y`; odd in ``mz`` and ``Delta``,
+    Convention: :math:`j_x = \sigma_{xx}E_x + \sigma_{xy}E_y`; odd in ``mz`` and
+    ``Delta``,
     even in ``v``. The Fermi-sea term vanishes in the metallic regime.
 
     Examples

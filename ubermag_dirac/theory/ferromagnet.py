@@ -5,7 +5,8 @@ With :math:`\dot m|_{SOT} = (\mu_B/(M_s d))\, t` and :math:`\gamma = 2\mu_B/\hba
 (g = 2), the torques inside the Gilbert-form LLG (ARCHITECTURE.md) are
 
 .. math::
-    T = \gamma_0 H_{DL}(m_z)\, m_z\, (m\times j) + \gamma_0 H_{FL}(m_z)\, m\times(n\times j),
+    T = \gamma_0 H_{DL}(m_z)\, m_z\, (m\times j) + \gamma_0 H_{FL}(m_z)\,
+    m\times(n\times j),
 
     H_{DL}(m_z) = \frac{\hbar\,\tau_\parallel(m_z)\, E}{2 M_s d\,\mu_0},\qquad
     H_{FL}(m_z) = \frac{\hbar\,\tau_\perp(m_z)\, E}{2 M_s d\,\mu_0},
@@ -24,8 +25,8 @@ contract requires; only the surface channel is assumed to carry current.
 
 import numpy as np
 
-from ._constants import E as _E
 from ._constants import GAMMA, MU0, MU_B
+from ._constants import E as _E
 from ._validation import as_mz, check_convention, positive, unit_vector
 
 
@@ -35,7 +36,8 @@ class FerromagnetMixin:
     def electric_field(self, J, thickness):
         r"""Electric field (V/m) that drives a current density ``J`` (A/m^2).
 
-        .. math:: E = \frac{J\, d}{\sigma_{xx}(m_z = 0)} = \frac{\pi\hbar^2 J d}{e^2\epsilon_F\tau}
+        .. math:: E = \frac{J\, d}{\sigma_{xx}(m_z = 0)} = \frac{\pi\hbar^2 J
+        d}{e^2\epsilon_F\tau}
 
         ``J`` is the current density averaged over ``thickness`` d (m), i.e. the surface
         sheet current is ``K = J d`` (A/m); only the surface carries it.
@@ -76,7 +78,9 @@ class FerromagnetMixin:
         convention="kubo",
         current_thickness=None,
     ):
-        r"""Damping-like field amplitude :math:`H_{DL}(m_z)` (A/m), angular factor included.
+        r"""Damping-like field :math:`H_{DL}(m_z)` (A/m), angular factor included.
+
+        Damping-like field amplitude :math:`H_{DL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{DL}(m_z) = \frac{\hbar\,\tau_\parallel(m_z)\, E}{2\mu_0 M_s d}
 
@@ -126,7 +130,9 @@ class FerromagnetMixin:
         convention="kubo",
         current_thickness=None,
     ):
-        r"""Field-like field amplitude :math:`H_{FL}(m_z)` (A/m), angular factor included.
+        r"""Field-like field :math:`H_{FL}(m_z)` (A/m), angular factor included.
+
+        Field-like field amplitude :math:`H_{FL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{FL}(m_z) = \frac{\hbar\,\tau_\perp(m_z)\, E}{2\mu_0 M_s d}
 
@@ -177,7 +183,9 @@ class FerromagnetMixin:
     def damping_tensor(
         self, mz, alpha, *, thickness, Ms, n=(0, 0, 1), convention="kubo"
     ):
-        r"""Gilbert damping tensor :math:`\alpha I + \delta\alpha(m_z)(I - nn)`, shape (..., 3, 3).
+        r"""Gilbert damping tensor (dimensionless), shape (..., 3, 3).
+
+        .. math:: \hat\alpha = \alpha I + \delta\alpha(m_z)(I - nn)
 
         Parameters
         ----------

@@ -7,7 +7,8 @@ level is
 
 .. math::
     G^R(k) = \left[1 - h(k)\cdot\sigma + i\eta(1 + \beta m_z\sigma_z)\right]^{-1},\quad
-    h = (k_y + \beta m_x,\, -k_x + \beta m_y,\, \beta m_z),\quad \eta = \frac{1}{4\tau_\epsilon}
+    h = (k_y + \beta m_x,\, -k_x + \beta m_y,\, \beta m_z),\quad \eta =
+    \frac{1}{4\tau_\epsilon}
 
 (SCBA self-energy :math:`\Sigma^R = -i\hbar/(4\tau)(1+\beta m_z\sigma_z)`, impurity
 strength :math:`n_iV_0^2 = \hbar^3 v^2/(\tau\epsilon_F)`, i.e. ``1/tau_eps``). The
@@ -25,7 +26,8 @@ with the ladder-dressed velocity :math:`\tilde v = v + n_iV_0^2\int G^R\tilde v 
 Results are ``K[a, b]`` in units of :math:`e/(\hbar v)`; the closed forms are
 :math:`K_{yx} = -K_{xy} = \tau_\epsilon f_{FL}/\pi` and
 :math:`K_{xx} = K_{yy} = -(2/\pi)\beta m_z f_{DL}` (i.e.
-:math:`\delta S = (\sigma_{xx}/ev)\, z\times E + (\sigma_{xy}/ev) E`, convention "kubo").
+:math:`\delta S = (\sigma_{xx}/ev)\, z\times E + (\sigma_{xy}/ev) E`, convention
+"kubo").
 
 Integration: uniform angular grid (trapezoid, spectrally accurate for periodic
 integrands) times Gauss-Legendre panels in a radial variable mapped with
@@ -153,7 +155,9 @@ def _kernel(w, gR, gA, gamma, ordering):
 def ladder_vertex(
     beta, m, tau_eps, *, ordering="paper", n_phi=32, n_gl=24, n_panels=10
 ):
-    r"""Ladder-dressed spin vertex :math:`\Upsilon_x = c_0 + c\cdot\sigma` (Pauli coefficients).
+    r"""Ladder-dressed spin vertex :math:`\Upsilon_x` as Pauli coefficients.
+
+    :math:`\Upsilon_x = c_0 + c\cdot\sigma`.
 
     ``ordering="paper"``: :math:`\Upsilon = \sigma_x + n_iV_0^2\int G^R\Upsilon G^A`
     (Ndiaye et al.; leading order gives :math:`\Upsilon_x = A\sigma_x + B\sigma_y`);
@@ -187,7 +191,8 @@ def ladder_vertex(
 def spin_response(beta, m, tau_eps, *, ladder=True, n_phi=32, n_gl=24, n_panels=10):
     r"""Numerical Fermi-surface spin response ``K`` (3, 2), units :math:`e/(\hbar v)`.
 
-    :math:`\delta S_a = K_{ab}\,(e/\hbar v)\, E_b` for in-plane ``E`` (surface normal z),
+    :math:`\delta S_a = K_{ab}\,(e/\hbar v)\, E_b` for in-plane ``E`` (surface normal
+    z),
     evaluated by direct k-space integration (module docstring) with SCBA broadening and,
     if ``ladder``, the non-crossing ladder vertex (standard Kubo-Streda ordering).
 

@@ -1,12 +1,14 @@
 r"""Mahfouzi-Kioussis (arXiv:1608.00984) Keldysh/NEGF model of the helical surface.
 
-Two-band Hamiltonian :math:`H(k, t) = \epsilon_0(k) + h(k, \lambda(t))\cdot\sigma` with a
-constant broadening :math:`\eta` (their escape rate, :math:`G^R = (E - H + i\eta)^{-1}`
-in the standard sign convention), zero temperature. For a slowly varying parameter
+Two-band Hamiltonian
+:math:`H(k, t) = \epsilon_0(k) + h(k, \lambda(t))\cdot\sigma` with a constant
+broadening :math:`\eta` (their escape rate, :math:`G^R = (E - H + i\eta)^{-1}` in the
+standard sign convention), zero temperature. For a slowly varying parameter
 :math:`\lambda` with :math:`B = \partial_\lambda H = \partial_\lambda h\cdot\sigma`, the
-non-equilibrium spin density splits (their Eq. 6; Streda-Smrcka split) into a Fermi-surface
-and a Fermi-sea part, :math:`\delta\langle\sigma_a\rangle = (\chi^{surf}_a + \chi^{sea}_a)
-\dot\lambda` (units :math:`\hbar = 1`; per area, :math:`\int d^2k/(2\pi)^2`):
+non-equilibrium spin density splits (their Eq. 6; Streda-Smrcka split) into a
+Fermi-surface and a Fermi-sea part,
+:math:`\delta\langle\sigma_a\rangle = (\chi^{surf}_a + \chi^{sea}_a)\dot\lambda`
+(units :math:`\hbar = 1`; per area, :math:`\int d^2k/(2\pi)^2`):
 
 .. math::
     \chi^{surf}_a = \frac{1}{2\pi}\Big[\mathrm{Tr}(\sigma_a G^R B G^A)
@@ -134,27 +136,35 @@ def _dirac_setup(Delta, E_F, eta, m, n_phi, n_gl, n_panels):
     E_F = positive("E_F", E_F)
     Delta = float(Delta)
     kx, ky, w = _grid(Delta, m, eta, n_phi, n_gl, n_panels, e_f=E_F)
-    h = np.stack([ky + Delta * m[0], -kx + Delta * m[1], np.full_like(kx, Delta * m[2])])
+    h = np.stack(
+        [ky + Delta * m[0], -kx + Delta * m[1], np.full_like(kx, Delta * m[2])]
+    )
     return h, w, E_F, eta
 
 
 def dirac_spin_response(
     Delta, E_F, eta, m, *, drive="magnetisation", n_phi=32, n_gl=24, n_panels=10
 ):
-    r"""Spin response of the Dirac surface (units :math:`\hbar = v = 1`, any energy unit).
+    r"""Spin response of the Dirac surface (units :math:`\hbar = v = 1`).
 
-    :math:`h = (k_y + \Delta m_x, -k_x + \Delta m_y, \Delta m_z)`, :math:`\epsilon_0 = 0`.
+    Spin response of the Dirac surface (units :math:`\hbar = v = 1`, any energy unit).
+
+    :math:`h = (k_y + \Delta m_x, -k_x + \Delta m_y, \Delta m_z)`, :math:`\epsilon_0 =
+    0`.
 
     Parameters
     ----------
     Delta, E_F, eta : float
-        Exchange, Fermi energy (> 0, measured from the Dirac point) and broadening (> 0).
+        Exchange, Fermi energy (> 0, measured from the Dirac point) and broadening (>
+        0).
     m : array_like, shape (3,)
         Magnetisation (normal along z).
     drive : {"magnetisation", "electric"}
-        ``"magnetisation"``: :math:`\lambda = (m_x, m_y, m_z)`, :math:`B_i = \Delta\sigma_i`,
+        ``"magnetisation"``: :math:`\lambda = (m_x, m_y, m_z)`, :math:`B_i =
+        \Delta\sigma_i`,
         result (3, 3) per unit :math:`\dot m_i`. ``"electric"``: response to
-        :math:`E_j` (units e = 1) via the vector potential (:math:`B_j = (z\times\sigma)_j`,
+        :math:`E_j` (units e = 1) via the vector potential (:math:`B_j =
+        (z\times\sigma)_j`,
         :math:`\dot A_j = -E_j`), result (3, 2).
 
     Returns
@@ -188,7 +198,9 @@ def dirac_spin_response(
 
 
 def dirac_conductivity(Delta, E_F, eta, m, **grid):
-    r"""Sheet conductivity tensor (units :math:`e^2/\hbar`), surface + sea, shape (2, 2).
+    r"""Sheet conductivity tensor (units :math:`e^2/\hbar`), shape (2, 2).
+
+    Sheet conductivity tensor (units :math:`e^2/\hbar`), surface + sea, shape (2, 2).
 
     From the spin response to ``E`` and :math:`j = -ev\, z\times S`:
     :math:`j_x = e v S_y`, :math:`j_y = -e v S_x`.
@@ -198,7 +210,9 @@ def dirac_conductivity(Delta, E_F, eta, m, **grid):
     >>> import numpy as np
     >>> from ubermag_dirac.theory.negf import dirac_conductivity
     >>> s = dirac_conductivity(0.0, 1.0, 1e-3, (0, 0, 1))
-    >>> print(f"{s[0, 0] * 1e-3:.5f} {1 / (8 * np.pi):.5f}")  # e^2 E_F / (8 pi hbar eta)
+    >>> print(
+    ...     f"{s[0, 0] * 1e-3:.5f} {1 / (8 * np.pi):.5f}"
+    ... )  # e^2 E_F / (8 pi hbar eta)
     0.03979 0.03979
     >>> dirac_conductivity(0.0, -1.0, 1e-3, (0, 0, 1))
     Traceback (most recent call last):
@@ -222,8 +236,10 @@ def mk_damping_tensor(surface, m, *, thickness, Ms, eta=None, part="total", **gr
 
     (:math:`\tilde\chi` from :func:`dirac_spin_response` with energies in
     :math:`\epsilon_F`). Its symmetric part is the damping: for
-    :math:`v k_F\gg\Delta` it is :math:`\delta\alpha\,\mathrm{diag}(1, 1, \approx 0)` with
-    :math:`\delta\alpha = \gamma\Delta^2\sigma_{xx}/(e^2v^2M_sd)` (bare conductivity of the
+    :math:`v k_F\gg\Delta` it is :math:`\delta\alpha\,\mathrm{diag}(1, 1, \approx 0)`
+    with
+    :math:`\delta\alpha = \gamma\Delta^2\sigma_{xx}/(e^2v^2M_sd)` (bare conductivity of
+    the
     same model); the antisymmetric part renormalises the gyromagnetic ratio.
 
     Parameters
@@ -281,16 +297,19 @@ def effective_damping(alpha_tensor, axis, *, e1=None, H1=1.0, H2=1.0):
     r"""Effective Gilbert damping of small-angle precession about ``axis``.
 
     Deviations :math:`u_1 e_1 + u_2 e_2` (:math:`e_2 = \mathrm{axis}\times e_1`) with
-    stiffness fields ``H1``, ``H2`` (energy :math:`\propto H_1u_1^2 + H_2u_2^2`) precess on
+    stiffness fields ``H1``, ``H2`` (energy :math:`\propto H_1u_1^2 + H_2u_2^2`)
+    precess on
     an ellipse with :math:`u_2/u_1 = \sqrt{H_1/H_2}`; the energy decays at
     :math:`\alpha_{eff}\gamma_0(H_1 + H_2)` with (first order in the damping)
 
-    .. math:: \alpha_{eff} = \frac{H_2\, e_1\cdot\hat\alpha e_1 + H_1\, e_2\cdot\hat\alpha e_2}
+    .. math:: \alpha_{eff} = \frac{H_2\, e_1\cdot\hat\alpha e_1 + H_1\,
+    e_2\cdot\hat\alpha e_2}
                                  {H_1 + H_2}.
 
     For :math:`\hat\alpha = \alpha I + \delta\alpha(I - nn)`: circular precession
     (``H1 == H2``) about an in-plane axis gives :math:`\alpha + \delta\alpha/2`
-    (Mahfouzi-Kioussis "half"), about the normal :math:`\alpha + \delta\alpha`; elliptical
+    (Mahfouzi-Kioussis "half"), about the normal :math:`\alpha + \delta\alpha`;
+    elliptical
     precession about an in-plane axis with the in-plane deviation ``e1`` gives
     :math:`\alpha + \delta\alpha H_2/(H_1 + H_2)`.
 
@@ -311,7 +330,8 @@ def effective_damping(alpha_tensor, axis, *, e1=None, H1=1.0, H2=1.0):
     >>> import numpy as np
     >>> from ubermag_dirac.theory import effective_damping
     >>> a = 0.01 * np.eye(3) + 0.004 * np.diag([1.0, 1.0, 0.0])
-    >>> print(f"{effective_damping(a, (0, 1, 0)):.4f} {effective_damping(a, (0, 0, 1)):.4f}")
+    >>> a_in, a_n = effective_damping(a, (0, 1, 0)), effective_damping(a, (0, 0, 1))
+    >>> print(f"{a_in:.4f} {a_n:.4f}")
     0.0120 0.0140
     >>> print(f"{effective_damping(a, (0, 1, 0), H1=1.0, H2=3.0):.4f}")
     0.0130

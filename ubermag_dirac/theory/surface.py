@@ -1,6 +1,7 @@
 r"""The magnetised Dirac surface: parameters, validation and material presets.
 
-:math:`H_0 = \hbar v\,\sigma\cdot(k\times n) + \Delta\,\sigma\cdot m - \epsilon_F`, scattering
+:math:`H_0 = \hbar v\,\sigma\cdot(k\times n) + \Delta\,\sigma\cdot m - \epsilon_F`,
+scattering
 time :math:`\tau` (:math:`\Sigma^R = -i\hbar/(4\tau)(1 + \beta m_z\sigma_z)`), SI units.
 """
 

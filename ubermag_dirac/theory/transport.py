@@ -37,7 +37,9 @@ class TransportMixin:
         return dict(v=self.v, Delta=self.Delta, eps_F=self.eps_F)
 
     def sigma_xx(self, mz):
-        r"""Longitudinal sheet conductivity (S): :math:`e^2\epsilon_F\tau f_{FL}/(\pi\hbar^2)`.
+        r"""Longitudinal sheet conductivity (S), Kubo-Streda with ladder.
+
+        .. math:: \sigma_{xx} = e^2\epsilon_F\tau f_{FL}(m_z)/(\pi\hbar^2)
 
         Kubo-Streda with SCBA and ladder vertex corrections (convention "kubo").
 
@@ -55,7 +57,9 @@ class TransportMixin:
         return _c.sigma_xx(mz, tau=self.tau, **self._kw())
 
     def sigma_xy(self, mz):
-        r"""Anomalous Hall sheet conductivity (S): :math:`-(2e^2/\pi\hbar)\beta m_z f_{DL}`.
+        r"""Anomalous Hall sheet conductivity (S), Kubo-Streda with ladder.
+
+        .. math:: \sigma_{xy} = -(2e^2/\pi\hbar)\,\beta m_z f_{DL}(m_z)
 
         Convention :math:`j_x = \sigma_{xx}E_x + \sigma_{xy}E_y` (x, y, n right-handed).
 
@@ -75,8 +79,10 @@ class TransportMixin:
     def tau_perp(self, mz, convention="kubo"):
         r"""Field-like torque coefficient :math:`\tau_\perp(m_z)` (1/(m s V)).
 
-        kubo: :math:`2e\beta\tau\epsilon_F^2 f_{FL}/(\pi\hbar^3 v) = 2\Delta\sigma_{xx}/(\hbar e v)`;
-        paper: :math:`-e\beta\tau\epsilon_F^2 f_{FL}/(\pi\hbar^3 v)` (Eq. 14, hbar restored).
+        kubo: :math:`2e\beta\tau\epsilon_F^2 f_{FL}/(\pi\hbar^3 v) =
+        2\Delta\sigma_{xx}/(\hbar e v)`;
+        paper: :math:`-e\beta\tau\epsilon_F^2 f_{FL}/(\pi\hbar^3 v)` (Eq. 14, hbar
+        restored).
 
         Examples
         --------
@@ -114,7 +120,8 @@ class TransportMixin:
         r"""Current-induced spin density :math:`\delta S` (``<sigma>`` per area, 1/m^2).
 
         .. math::
-            \delta S = s_\perp(m_z)\, n\times E_\parallel + s_\parallel(m_z)\, m_z E_\parallel,
+            \delta S = s_\perp(m_z)\, n\times E_\parallel + s_\parallel(m_z)\, m_z
+            E_\parallel,
             \quad s_\perp^{kubo} = \frac{\sigma_{xx}}{e v},\;
             s_\parallel^{kubo} = \frac{\sigma_{xy}}{e v m_z}
 
@@ -157,7 +164,8 @@ class TransportMixin:
         r"""Torque density :math:`t = (2\Delta/\hbar)\, m\times\delta S` (1/(m^2 s)).
 
         .. math::
-            t = \tau_\parallel(m_z)\, m_z\, m\times E + \tau_\perp(m_z)\, m\times(n\times E)
+            t = \tau_\parallel(m_z)\, m_z\, m\times E + \tau_\perp(m_z)\,
+            m\times(n\times E)
 
         The magnetisation of a film of thickness d obeys
         :math:`\dot m|_{SOT} = (\mu_B/(M_s d))\, t`.
@@ -178,7 +186,9 @@ class TransportMixin:
         return 2.0 * self.Delta / HBAR * np.cross(vectors("m", m), dS)
 
     def pumped_current(self, m, dmdt, *, thickness, n=(0, 0, 1), convention="kubo"):
-        r"""Charge current density pumped by magnetisation dynamics (A/m^2, averaged over d).
+        r"""Charge current density pumped by the magnetisation dynamics (A/m^2).
+
+        Averaged over the ferromagnet thickness d:
 
         .. math::
             J_{pump} = -\frac{\hbar}{2d}\left(\tau_\parallel m_z\,\dot m_\parallel
@@ -187,18 +197,23 @@ class TransportMixin:
 
         Sign (opposite to the printed Eq. 22). The in-plane magnetisation enters
         :math:`H_0` as a vector potential, :math:`\Delta\sigma\cdot m_\parallel =
-        v(n\times\sigma)\cdot eA` with :math:`A = (\Delta/ev)\, n\times m` (electron charge
+        v(n\times\sigma)\cdot eA` with :math:`A = (\Delta/ev)\, n\times m` (electron
+        charge
         :math:`-e`, :math:`\hbar k\to\hbar k + eA`), so a precessing m creates
-        :math:`E_{eff} = -\partial_t A = -(\Delta/ev)\, n\times\dot m`. The sheet current
+        :math:`E_{eff} = -\partial_t A = -(\Delta/ev)\, n\times\dot m`. The sheet
+        current
         :math:`K = \sigma_{xx}E_{eff} - \sigma_{xy}\, n\times E_{eff}` with
         :math:`\sigma_{xx} = \hbar ev\tau_\perp/(2\Delta)`,
         :math:`\sigma_{xy} = \hbar ev\tau_\parallel m_z/(2\Delta)` gives
-        :math:`K = -(\hbar/2)(\tau_\perp n\times\dot m + \tau_\parallel m_z\dot m_\parallel)`
+        :math:`K = -(\hbar/2)(\tau_\perp n\times\dot m + \tau_\parallel m_z\dot
+        m_\parallel)`
         and :math:`J = K/d`. Equivalently :math:`J = \delta(m)\cdot X` with Eq. (21)'s
         :math:`\delta` and the thermodynamic force :math:`X = -\partial_m F =
-        (M_s/\gamma)\, m\times\dot m` (the paper's Eq. 16 uses :math:`+\partial_m F`, hence
+        (M_s/\gamma)\, m\times\dot m` (the paper's Eq. 16 uses :math:`+\partial_m F`,
+        hence
         its opposite sign). With this sign the back-action is a positive damping
-        :math:`\delta\alpha` (kubo). The "paper" convention only changes the coefficients.
+        :math:`\delta\alpha` (kubo). The "paper" convention only changes the
+        coefficients.
 
         Parameters
         ----------
@@ -252,10 +267,13 @@ class TransportMixin:
         return a, b, mx, nx, proj
 
     def kappa(self, m, *, thickness, Ms, n=(0, 0, 1), convention="kubo"):
-        r"""Torque tensor :math:`\kappa` of Eq. (20): :math:`\dot m = \kappa\cdot E` (m/(V s)).
+        r"""Torque tensor :math:`\kappa` of Eq. (20), :math:`\dot m = \kappa\cdot E`.
+
+        Units m/(V s):
 
         .. math::
-            \kappa_{ij} = \frac{\mu_B}{M_s d}\left\{\tau_\parallel m_z (m\times e_j)\cdot e_i
+            \kappa_{ij} = \frac{\mu_B}{M_s d}\left\{\tau_\parallel m_z (m\times
+            e_j)\cdot e_i
             + \tau_\perp [m\times(n\times e_j)]\cdot e_i\right\}
 
         restricted to in-plane ``E`` (right-multiplied by :math:`I - nn`).
@@ -280,11 +298,13 @@ class TransportMixin:
         r"""Pumping tensor :math:`\delta` of Eq. (21) (A/m^2 per J/m^3).
 
         .. math::
-            \delta_{ij} = \frac{\mu_B}{M_s d}\left\{-\tau_\parallel m_z (m\times e_i)\cdot e_j
+            \delta_{ij} = \frac{\mu_B}{M_s d}\left\{-\tau_\parallel m_z (m\times
+            e_i)\cdot e_j
             + \tau_\perp [m\times(n\times e_i)]\cdot e_j\right\}
 
         left-multiplied by :math:`I - nn` (surface current in-plane). Satisfies the
-        Onsager relation :math:`\delta_{ij}(m) = -\kappa_{ji}(-m)`; the pumped current is
+        Onsager relation :math:`\delta_{ij}(m) = -\kappa_{ji}(-m)`; the pumped current
+        is
         :math:`J = \delta\cdot X`, :math:`X = (M_s/\gamma)\, m\times\dot m`
         (see :meth:`pumped_current`).
 
