@@ -156,7 +156,9 @@ class _Recorder:
         self.scale = 1.0 / (Ms.size * float(Ms.max()))
         self.engine_system = engine_system
         self.energy_terms = list(self.engine_system.energy)
-        self.has_dynamics = len(self.engine_system.dynamics) > 0
+        self.has_dynamics = (
+            driver._dynamics_columns and len(self.engine_system.dynamics) > 0
+        )
         self.pumping = _pumping_terms(self.engine_system)
         self.columns = self._columns()
         self.odt = output.OdtWriter(
@@ -305,6 +307,8 @@ class Driver(mm.ExternalDriver):
     _drive_kwargs: tuple[str, ...] = ()
     #: progress unit for ``verbose >= 2``
     _progress_unit = "stage"
+    #: whether the table has dm/dt columns (``max_dm/dt``, pumped currents)
+    _dynamics_columns = False
 
     def __init__(self, **kwargs):
         unknown = sorted(

@@ -78,6 +78,7 @@ class TimeDriver(Driver):
     _drive_kwargs = ("t", "n")
     _odt_driver = "TimeDriver"
     _odt_evolver = "RungeKuttaEvolve"
+    _dynamics_columns = True
 
     def _checkargs(self, kwargs):
         for key in ("t", "n"):
