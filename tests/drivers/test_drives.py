@@ -485,3 +485,37 @@ def test_drives_continue_an_oommfc_drive_directory(tmp_path):
     assert common <= set(data[0].table.data.columns)
     assert common <= set(data[1].table.data.columns)
     np.testing.assert_allclose(data[1].m0.array, data[0][-1].array)
+
+
+# ------------------------------------------------------------ Dirac terms
+def test_dirac_sot_from_surface_pumping_columns(tmp_path):
+    surface = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
+    sot = ud.DiracSOT.from_surface(surface, E=1e5, thickness=1e-9, Ms=MS)
+    system = make_system(name="dirac", alpha=0.05, m=(1, 0, 1))
+    system.dynamics += sot
+    ud.TimeDriver().drive(system, t=20e-12, n=4, dirname=tmp_path, verbose=0)
+    data = system.table.data
+    for c in "xyz":
+        assert data.columns.tolist().count(f"Jpump_{c}") == 1
+        assert system.table.units[f"Jpump_{c}"] == "A/m^2"
+    # the last row is the cell average of the analytic pumped current of the
+    # final state and its dm/dt (the system is uniform: one cell suffices)
+    engine = Engine(system)
+    m = engine.m
+    dmdt = engine.dmdt(m, 20e-12)
+    m_cell = m[0, :, 0, 0, 0]
+    dmdt_cell = dmdt[0, :, 0, 0, 0]
+    expected = surface.pumped_current(
+        m_cell, dmdt_cell, thickness=1e-9, n=(0, 0, 1), convention="kubo"
+    )
+    np.testing.assert_allclose(
+        data[["Jpump_x", "Jpump_y", "Jpump_z"]].iloc[-1], expected, rtol=1e-9
+    )
+    assert np.abs(expected[:2]).max() > 0  # precessing: a current is pumped
+    assert md.Data("dirac", dirname=tmp_path)[0].table.data.shape == data.shape
+
+    # a DiracSOT given by its fields only has no surface: no pumping columns
+    plain = make_system(name="plain")
+    plain.dynamics += ud.DiracSOT(H_DL=1e3, H_FL=1e3)
+    ud.TimeDriver().drive(plain, t=2e-12, n=1, dirname=tmp_path, verbose=0)
+    assert not any(c.startswith("Jpump") for c in plain.table.data.columns)

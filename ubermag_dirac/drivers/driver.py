@@ -283,9 +283,10 @@ def _pumped_current(term, m0, dmdt, mask) -> tuple[float, float, float]:
     m_cells = np.moveaxis(m0, 0, -1)[mask]
     dmdt_cells = np.moveaxis(dmdt, 0, -1)[mask]
     kwargs = {"thickness": term.thickness}
-    n = getattr(term, "n", None)
-    if n is not None and not isinstance(n, ts.Descriptor):
-        kwargs["n"] = n
+    for attr in ("n", "convention"):
+        value = getattr(term, attr, None)
+        if value is not None and not isinstance(value, ts.Descriptor):
+            kwargs[attr] = value
     J = np.asarray(term.surface.pumped_current(m_cells, dmdt_cells, **kwargs), float)
     J = J.reshape(-1, 3).mean(axis=0)
     return float(J[0]), float(J[1]), float(J[2])
