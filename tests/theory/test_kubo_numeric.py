@@ -21,8 +21,9 @@ def test_richardson_converges_to_closed_forms(m, ladder):
     m = _unit(m)
     fl, dl = kn.extrapolate(BETA, m, 40.0, levels=3, ladder=ladder)
     ref = kn.closed_form_response(BETA, m[2], 1.0, ladder=ladder)
-    assert fl == pytest.approx(ref[1, 0], rel=1e-3)
-    assert dl == pytest.approx(ref[0, 0], rel=1e-3)
+    # the brief asks < 1e-3; measured ~5e-7 with the default grid
+    assert fl == pytest.approx(ref[1, 0], rel=1e-5)
+    assert dl == pytest.approx(ref[0, 0], rel=1e-5, abs=1e-9)
 
 
 def test_error_decreases_like_one_over_tau():
@@ -94,8 +95,8 @@ def test_tight_convergence(m, beta):
     grid = dict(n_phi=64, n_gl=32, n_panels=16)
     fl, dl = kn.extrapolate(beta, m, 100.0, levels=4, **grid)
     ref = kn.closed_form_response(beta, m[2], 1.0)
-    assert fl == pytest.approx(ref[1, 0], rel=1e-5)
-    assert dl == pytest.approx(ref[0, 0], rel=1e-5, abs=1e-9)
+    assert fl == pytest.approx(ref[1, 0], rel=1e-8)  # measured <= 2e-10
+    assert dl == pytest.approx(ref[0, 0], rel=1e-8, abs=1e-11)
     # grid refinement changes nothing at this level
     fl2, dl2 = kn.extrapolate(beta, m, 100.0, levels=4, n_phi=96, n_gl=48, n_panels=20)
     assert fl2 == pytest.approx(fl, rel=1e-7)
