@@ -252,8 +252,9 @@ def test_failing_engine_leaves_system_untouched(tmp_path, monkeypatch):
         raise IntegrationError("step size collapsed (simulated)", system=0, t=t / n)
 
     monkeypatch.setattr(Engine, "run", fail)
-    with pytest.raises(IntegrationError, match="simulated"):
+    with pytest.raises(IntegrationError, match="simulated") as info:
         ud.TimeDriver().drive(system, t=10e-12, n=2, dirname=tmp_path, verbose=0)
+    assert "drive-0 of system 'film' failed" in info.value.__notes__[0]
     assert system.m is m_object
     _assert_untouched(system, m_before, tmp_path)
     drive = md.Data("film", dirname=tmp_path)[0]

@@ -15,6 +15,25 @@ oommf_guard
     see its docstring for how to turn it off).
 
 Output layout: see :mod:`ubermag_dirac.drivers.output`.
+
+Interoperability with oommfc and micromagneticdata
+--------------------------------------------------
+* Drives go to ``<dirname>/<system.name>/drive-<N>`` and are numbered on from the
+  directories already there, exactly as oommfc numbers them, so one system can be
+  driven alternately by oommfc and ubermag-dirac.
+* ``info.json`` says ``"adapter": "ubermag_dirac"`` (the package that ran the
+  drive, as ``micromagneticmodel.ExternalDriver`` defines the field).
+  micromagneticdata 0.66 does not read the adapter: it picks ``OOMMFDrive`` for any
+  drive directory without a mumax3 ``<name>.out`` folder, so our drives are read as
+  OOMMF-layout drives without pretending to come from oommfc.
+* The table's independent variable follows ``info.json``'s ``"driver"``:
+  ``TimeDriver`` -> ``t``, ``MinDriver`` -> ``iteration``, ``HysteresisDriver`` ->
+  ``B_hysteresis``. micromagneticdata knows no other names, so a
+  :class:`RelaxDriver` drive records ``"driver": "MinDriver"`` plus
+  ``"ubermag_dirac_driver": "RelaxDriver"``.
+* The human-readable input record is ``<name>.input.json`` (not ``<name>.mif``:
+  it is not a MIF file), so ``Drive.calculator_script`` (which opens the ``.mif``)
+  does not apply to our drives.
 """
 
 from . import oommf_guard as oommf_guard

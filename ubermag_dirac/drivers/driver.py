@@ -526,6 +526,14 @@ class Driver(mm.ExternalDriver):
             new_m = recorder.field(recorder.last_m)
             table = ut.Table.fromfile(str(workdir / f"{system.name}.odt"), x=self._x)
             success = True
+        except BaseException as exc:
+            exc.add_note(
+                f"ubermag-dirac {type(self).__name__}: drive-{number} of system "
+                f"{system.name!r} failed; info.json records success=false and the "
+                f"partial output stays in {str(workdir)!r}. system.m, system.table "
+                "and system.drive_number are unchanged."
+            )
+            raise
         finally:
             if info_path.exists():
                 self._finish_info(info_path, start_time, success)

@@ -66,12 +66,18 @@ class TimeDriver(Driver):
     >>> float(system.m.orientation.mean()[2]) > 0.99  # relaxed towards +z
     True
 
-    A time that is not positive is refused before anything is written:
+    A time that is not positive, or a term the engine cannot run, is refused
+    before anything is written:
 
     >>> td.drive(system, t=-1e-12, n=5)
     Traceback (most recent call last):
     ...
     ValueError: Cannot drive with t=-1e-12.
+    >>> system.dynamics += mm.ZhangLi(u=1e3, beta=0.1)
+    >>> td.drive(system, t=1e-12, n=1)
+    Traceback (most recent call last):
+    ...
+    ubermag_dirac.engine.registry.UnsupportedTermError: ZhangLi (name 'zhangli') ...
     """
 
     _allowed_attributes = ("stopping_dm_dt", "tol", "h_max", "threads")
