@@ -51,7 +51,7 @@ def test_in_plane_magnetisation_drops_out():
     ref = kn.spin_response(BETA, (0.0, 0.0, 0.6), 80.0)
     for m in [(0.8, 0.0, 0.6), (0.0, -0.8, 0.6), (-0.48, 0.64, 0.6)]:
         K = kn.spin_response(BETA, m, 80.0)
-        assert K == pytest.approx(ref, rel=1e-8, abs=1e-10 * np.abs(ref).max())
+        assert np.abs(K - ref).max() < 1e-12 * np.abs(ref).max()  # measured 1e-14
 
 
 def test_ladder_vertex_matches_A_and_B():

@@ -39,7 +39,6 @@ longitudinal term of their Eq. (11) is 4x the bubble computed here (typo): for
 import numpy as np
 
 from ._constants import GAMMA, HBAR
-from ._constants import E as _E
 from ._validation import positive, unit_vector
 from .kubo_numeric import _grid, _pmul
 
@@ -356,6 +355,3 @@ def effective_damping(alpha_tensor, axis, *, e1=None, H1=1.0, H2=1.0):
     a11 = e1 @ alpha_tensor @ e1
     a22 = e2 @ alpha_tensor @ e2
     return float((H2 * a11 + H1 * a22) / (H1 + H2))
-
-
-_ = _E  # e is used in the docstrings' formulas only
