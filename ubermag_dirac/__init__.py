@@ -38,3 +38,4 @@ from .terms import AnisotropicDamping as AnisotropicDamping
 from .terms import DiracSOT as DiracSOT
 from .terms import SpinHallSOT as SpinHallSOT
 from . import macrospin as macrospin  # noqa: E402
+from . import switching as switching  # noqa: E402

@@ -1,0 +1,223 @@
+"""Plots of film switching diagrams, alone and next to the macrospin diagram.
+
+Colours and axes are those of :mod:`ubermag_dirac.macrospin.plotting` (paper's
+Fig. 2: bistable green, up red, down blue; torque amplitude horizontal,
+:math:`H_x` vertical). The Dataset accessor ``ds.switching`` gives the same
+functions as methods: ``ds.switching.plot()``,
+``ds.switching.plot_comparison()``, ``ds.switching.compare()``,
+``ds.switching.threshold()``.
+"""
+
+import numpy as np
+import xarray as xr
+
+from ..macrospin import STATES
+from ..macrospin.plotting import STATE_COLORS
+from .compare import compare as _compare
+from .compare import macrospin_diagram
+from .compare import switching_threshold as _threshold
+
+__all__ = ["SwitchingAccessor", "plot", "plot_comparison"]
+
+_NAMES = {"dirac": "Dirac", "she": "spin Hall"}
+
+
+def _edges(v):
+    v = np.asarray(v, dtype=float)
+    if v.size == 1:
+        d = abs(v[0]) * 0.1 or 0.5
+        return np.array([v[0] - d, v[0] + d])
+    mid = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+
+def _axes_values(ds, reduced):
+    if reduced:
+        if "hx_reduced" not in ds.coords:
+            raise ValueError(
+                "reduced=True needs the film's H_K_eff (no macrospin equivalent)."
+            )
+        return ds.hx_reduced.values, ds.hsot_reduced.values, "/H_K,eff", 1.0
+    return ds.hx.values, ds.hsot.values, " (kA/m)", 1e-3
+
+
+def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None):
+    r"""Draw a switching diagram (film or macrospin-on-film-grid).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Result of :func:`~ubermag_dirac.switching.phase_diagram` or
+        :func:`~ubermag_dirac.switching.macrospin_diagram` with grid dims
+        ``hx``, ``hsot`` only.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into (new figure if None).
+    color_by : {"state", "mz"}
+        Categorical state colours, or the final :math:`m_z` (mean of both
+        starts, blue-white-red) with the bistable region green.
+    reduced : bool, optional
+        Axes in units of :math:`H_{K,\mathrm{eff}}` (default when available)
+        or in kA/m.
+    legend : bool
+        Legend of the states present.
+    title : str, optional
+        Axes title (default: torque and :math:`\alpha`).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from ubermag_dirac import macrospin as ms
+    >>> from ubermag_dirac.switching import plot
+    >>> ax = plot(ms.phase_diagram([0.0, 0.5], [0.0, 0.6], torque="she"), reduced=False)
+    >>> ax.get_xlabel()
+    '$H_\\mathrm{SH}$ (kA/m)'
+    >>> plot(ms.phase_diagram([0.0], [0.0]), color_by="energy")
+    Traceback (most recent call last):
+    ...
+    ValueError: color_by must be 'state' or 'mz', got 'energy'.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    if color_by not in ("state", "mz"):
+        raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
+    if not isinstance(ds, xr.Dataset) or "state" not in ds:
+        raise TypeError("Expected a switching phase-diagram Dataset.")
+    if tuple(ds.state.dims) != ("hx", "hsot"):
+        raise ValueError(
+            f"plot needs grid dims ('hx', 'hsot'), got {ds.state.dims}; select the "
+            "other swept parameters first."
+        )
+    if reduced is None:
+        reduced = "hx_reduced" in ds.coords
+    hx, s, unit, scale = _axes_values(ds, reduced)
+    hx, s = hx * scale, s * scale
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    xe, ye = _edges(s), _edges(hx)
+    state = ds.state.values
+    if color_by == "state":
+        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
+        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
+        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
+    else:
+        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
+        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
+        bi = np.where(state == 0, 1.0, np.nan)
+        ax.pcolormesh(
+            xe, ye, bi, cmap=ListedColormap([STATE_COLORS["bistable"]]), shading="flat"
+        )
+    torque = ds.attrs.get("torque", "dirac")
+    amp = r"H_\mathrm{DL}" if torque == "dirac" else r"H_\mathrm{SH}"
+    ax.set_xlabel(f"${amp}$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
+    ax.set_ylabel("$H_x$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
+    if title is None:
+        title = (
+            f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
+        )
+    ax.set_title(title)
+    if legend:
+        present = sorted(set(np.unique(state).tolist()))
+        handles = [
+            Patch(color=STATE_COLORS[STATES[c]], label=STATES[c]) for c in present
+        ]
+        ax.legend(handles=handles, loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=None):
+    """Film and macrospin diagrams side by side, with the disagreement map.
+
+    Parameters
+    ----------
+    film : xarray.Dataset
+        Film result (grid dims ``hx``, ``hsot``).
+    macro : xarray.Dataset, optional
+        Macrospin diagram on the film's grid (default:
+        :func:`~ubermag_dirac.switching.macrospin_diagram` of ``film``).
+    axes : sequence of 3 matplotlib axes, optional
+    color_by, reduced
+        As :func:`plot`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels: film, macrospin, points classified differently (black); the
+        title of the last one gives the agreement.
+    """
+    import matplotlib.pyplot as plt
+
+    if macro is None:
+        macro = macrospin_diagram(film)
+    cmp = _compare(film, macro)
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    else:
+        fig = axes[0].figure
+    if reduced is None:
+        reduced = "hx_reduced" in film.coords
+    macro_plot = macro
+    if reduced and "hx_reduced" not in macro.coords:
+        macro_plot = macro.assign_coords(
+            hx_reduced=("hx", film.hx_reduced.values),
+            hsot_reduced=("hsot", film.hsot_reduced.values),
+        )
+    nx, ny, _ = film.attrs.get("mesh_n", ("?", "?", "?"))
+    plot(
+        film,
+        axes[0],
+        color_by=color_by,
+        reduced=reduced,
+        title=f"film {nx} x {ny} cells",
+    )
+    plot(macro_plot, axes[1], color_by=color_by, reduced=reduced, title="macrospin")
+    hx, s, _, scale = _axes_values(film, reduced)
+    diff = np.where(cmp.agree.values, np.nan, 1.0)
+    from matplotlib.colors import ListedColormap
+
+    axes[2].pcolormesh(
+        _edges(s * scale),
+        _edges(hx * scale),
+        diff,
+        cmap=ListedColormap(["black"]),
+        shading="flat",
+    )
+    axes[2].set_xlim(axes[0].get_xlim())
+    axes[2].set_ylim(axes[0].get_ylim())
+    axes[2].set_xlabel(axes[0].get_xlabel())
+    axes[2].set_title(f"different: {100 * (1 - cmp.attrs['agreement']):.1f} %")
+    return fig
+
+
+@xr.register_dataset_accessor("switching")
+class SwitchingAccessor:
+    """``ds.switching``: plotting and comparison methods of a switching Dataset."""
+
+    def __init__(self, ds):
+        self._ds = ds
+
+    def plot(self, ax=None, **kwargs):
+        """:func:`plot` of this Dataset."""
+        return plot(self._ds, ax, **kwargs)
+
+    def plot_comparison(self, macro=None, axes=None, **kwargs):
+        """:func:`plot_comparison` of this (film) Dataset."""
+        return plot_comparison(self._ds, macro, axes, **kwargs)
+
+    def compare(self, macro=None):
+        """:func:`~ubermag_dirac.switching.compare` of this (film) Dataset."""
+        return _compare(self._ds, macro)
+
+    def macrospin(self, **overrides):
+        """:func:`~ubermag_dirac.switching.macrospin_diagram` of this film."""
+        return macrospin_diagram(self._ds, **overrides)
+
+    def threshold(self, start="down"):
+        """:func:`~ubermag_dirac.switching.switching_threshold` of this Dataset."""
+        return _threshold(self._ds, start)
