@@ -5,6 +5,7 @@ well below a second.
 """
 
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -155,6 +156,19 @@ def test_numbering_append_and_all_drivers(tmp_path):
         ud.TimeDriver().drive(system, t=1e-12, n=1, dirname=tmp_path, append=False)
     assert system.drive_number == 4
     assert data.n == 5
+
+
+def test_legacy_oommfc_flags_accepted_and_recorded(tmp_path):
+    """micromagnetictests passes oommfc's old save/overwrite flags (ignored)."""
+    system = make_system()
+    ud.TimeDriver().drive(
+        system, t=2e-12, n=2, dirname=tmp_path, verbose=0, save=True, overwrite=True
+    )
+    info = read_info(tmp_path / "film" / "drive-0")
+    assert info["save"] is True and info["overwrite"] is True
+    td = ud.TimeDriver()
+    td.drive(system, t=2e-12, n=2, dirname=tmp_path, verbose=0, n_threads=2)
+    assert system.drive_number == 2
 
 
 def test_mindriver_output_step_and_relax(tmp_path):
@@ -520,3 +534,20 @@ def test_dirac_sot_from_surface_pumping_columns(tmp_path):
     plain.dynamics += ud.DiracSOT(H_DL=1e3, H_FL=1e3)
     ud.TimeDriver().drive(plain, t=2e-12, n=1, dirname=tmp_path, verbose=0)
     assert not any(c.startswith("Jpump") for c in plain.table.data.columns)
+
+
+@pytest.mark.oommf
+@pytest.mark.skipif(not os.environ.get("OOMMFTCL"), reason="needs OOMMF (OOMMFTCL)")
+def test_alternating_oommfc_and_ubermag_dirac_drives(tmp_path):
+    import oommfc as oc
+
+    system = make_system(name="mixed", m=(0, 1, 0.1))
+    oc.MinDriver().drive(system, dirname=str(tmp_path), verbose=0)
+    ud.TimeDriver().drive(system, t=10e-12, n=2, dirname=tmp_path, verbose=0)
+    oc.TimeDriver().drive(system, t=10e-12, n=2, dirname=str(tmp_path), verbose=0)
+    assert system.drive_number == 3
+    data = md.Data("mixed", dirname=tmp_path)
+    assert data.info["adapter"].tolist() == ["oommfc", "ubermag_dirac", "oommfc"]
+    np.testing.assert_allclose(data[1].m0.array, data[0][-1].array)
+    np.testing.assert_allclose(data[2].m0.array, data[1][-1].array)
+    assert [d.x for d in data] == ["iteration", "t", "t"]

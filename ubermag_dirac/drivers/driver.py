@@ -275,6 +275,7 @@ class _Recorder:
             value=np.moveaxis(self.Ms[None] * m0, 0, -1),
             vdims=self.system.m.vdims,
             unit=self.system.m.unit,
+            valid=self.system.m.valid,
         )
 
 
