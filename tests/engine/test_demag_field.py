@@ -182,6 +182,12 @@ def test_batch_equals_single_calls():
         for b in range(Mb.shape[0]):
             Hb = demag.field(Mb[b : b + 1])
             np.testing.assert_allclose(H[b : b + 1], Hb, rtol=0, atol=1e-12 * MS)
+        # the batch split into FFT chunks (3 + 1 systems) gives the same field
+        demag.batch_chunk = 3
+        np.testing.assert_allclose(demag.field(Mb), H, rtol=0, atol=1e-12 * MS)
+        H2 = np.ones_like(H)
+        demag.add_field(Mb, H2)
+        np.testing.assert_allclose(H2 - 1, H, rtol=0, atol=1e-9)
 
 
 def test_out_argument():
