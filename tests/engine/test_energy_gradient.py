@@ -18,6 +18,7 @@ from ubermag_dirac.engine.registry import ENERGY, UnsupportedTermError, lookup
 
 N = (5, 4, 3)
 CELL = (1e-9, 2e-9, 1.5e-9)
+DMI_CLASSES = ("Cnv_z", "Cnv_x", "Cnv_y", "T", "D2d_z", "D2d_x", "D2d_y")
 SUBREGIONS = {
     "r1": df.Region(p1=(0, 0, 0), p2=(2e-9, 8e-9, 4.5e-9)),
     "r2": df.Region(p1=(2e-9, 0, 0), p2=(5e-9, 8e-9, 4.5e-9)),
@@ -80,6 +81,13 @@ def term_pairs(mesh):
                 u2={"r1": (0, 1, 0), "r2": (0, 1, -1)},
             ),
         ),
+        **{
+            f"dmi_{cc}": (
+                mm.DMI(D={"r1": 2e-3, "r2": -3e-3, "r1:r2": 1e-3}, crystalclass=cc),
+                mm.DMI(D=field_of(mesh, lambda p: 1e-3 + p[0] / 1e-6), crystalclass=cc),
+            )
+            for cc in DMI_CLASSES
+        },
         "zeeman": (
             mm.Zeeman(H=(1e5, -2e5, 3e5), func="sin", f=1e9, t0=0.1e-9),
             mm.Zeeman(H=field_of(mesh, lambda p: (p[0] * 1e14, 0, -1e5), 3)),
@@ -97,7 +105,9 @@ def random_m(grid, seed):
 
 @pytest.mark.parametrize("pbc", ["", "xz"])
 @pytest.mark.parametrize(
-    "key", ["exchange", "exchange_scalar", "uniaxial", "cubic", "zeeman"]
+    "key",
+    ["exchange", "exchange_scalar", "uniaxial", "cubic", "zeeman"]
+    + [f"dmi_{cc}" for cc in DMI_CLASSES],
 )
 def test_field_is_minus_energy_gradient(key, pbc):
     ss = systems(pbc)
@@ -143,5 +153,11 @@ def test_field_is_minus_energy_gradient(key, pbc):
 def test_other_energy_terms_are_unsupported(term):
     with pytest.raises(UnsupportedTermError, match=type(term).__name__) as info:
         lookup(term, ENERGY)
-    for supported in ("Exchange", "UniaxialAnisotropy", "CubicAnisotropy", "Zeeman"):
+    for supported in (
+        "Exchange",
+        "UniaxialAnisotropy",
+        "CubicAnisotropy",
+        "Zeeman",
+        "DMI",
+    ):
         assert supported in str(info.value)

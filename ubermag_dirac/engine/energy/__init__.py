@@ -14,7 +14,7 @@ Registered: ``Exchange``, ``UniaxialAnisotropy``, ``CubicAnisotropy``, ``Zeeman`
 raises :class:`~ubermag_dirac.engine.registry.UnsupportedTermError` on lookup.
 """
 
-from . import anisotropy, exchange, zeeman  # noqa: F401  (registration)
+from . import anisotropy, dmi, exchange, zeeman  # noqa: F401  (registration)
 from ._base import MU0, EnergyImpl
 
 __all__ = ["MU0", "EnergyImpl"]

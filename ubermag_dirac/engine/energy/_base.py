@@ -29,7 +29,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MU0", "EnergyImpl", "per_system_times", "set_attr", "term_attr"]
+__all__ = [
+    "MU0",
+    "EnergyImpl",
+    "contiguous",
+    "per_system_times",
+    "set_attr",
+    "term_attr",
+]
 
 #: Vacuum permeability used by Ubermag and OOMMF, 4 pi 1e-7 T m/A.
 MU0 = 4e-7 * np.pi
@@ -49,6 +56,11 @@ def set_attr(terms, name: str) -> list:
     return [term_attr(t, name) for t in terms]
 
 
+def contiguous(a: np.ndarray) -> np.ndarray:
+    """``a`` as a C-contiguous float64 array (no copy when it already is one)."""
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
 def per_system_times(t, batch: int) -> np.ndarray:
     """``t`` (float or ``(B,)`` array) as a ``(B,)`` float64 array."""
     arr = np.asarray(t, dtype=np.float64)
@@ -65,8 +77,9 @@ def per_system_times(t, batch: int) -> np.ndarray:
 class EnergyImpl:
     """Base class of the energy-term implementations (see the module docstring).
 
-    Subclasses implement :meth:`add_field` and :meth:`energy_density`; the rest
-    follows. They set ``self.name``, ``self.grid`` and ``self.time_dependent``.
+    Subclasses implement ``_add_field(m, t, H)`` and ``_energy_density(m, t, w)``
+    (C-contiguous float64 arrays; ``w`` preallocated); the rest follows. They
+    set ``self.name``, ``self.grid`` and ``self.time_dependent``.
     """
 
     name: str
@@ -85,10 +98,27 @@ class EnergyImpl:
                 f"{m.dtype} {m.shape}."
             )
 
-    def add_field(self, m, t, H):  # pragma: no cover - abstract
+    def add_field(self, m, t, H):
+        """Add this term's field (A/m) at ``(m, t)`` to ``H`` in place; return ``H``."""
+        m = contiguous(m)
+        if H.flags.c_contiguous and H.dtype == np.float64:
+            self._add_field(m, t, H)
+        else:  # the kernels need C order: go through a buffer
+            buf = np.zeros(H.shape)
+            self._add_field(m, t, buf)
+            H += buf
+        return H
+
+    def energy_density(self, m, t=0.0, H=None):
+        """Energy density (J/m^3), ``(B, nx, ny, nz)``, 0 in empty cells."""
+        w = np.empty((self.grid.batch, *self.grid.n))
+        self._energy_density(contiguous(m), t, w)
+        return w
+
+    def _add_field(self, m, t, H):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def energy_density(self, m, t, H=None):  # pragma: no cover - abstract
+    def _energy_density(self, m, t, w):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def field(self, m, t=0.0, out=None):

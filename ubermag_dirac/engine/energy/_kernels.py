@@ -30,185 +30,189 @@ __all__ = [
 _jit = nb.njit(cache=True, nogil=True, boundscheck=False)
 
 
-# ----------------------------------------------------------------- exchange
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _exchange_sum(m, cx, cy, cz, b, i, j, k, im, ip, jm, jp, km, kp):
-    """sum_j c_ij (m_j - m_i) over the six neighbours of cell (i, j, k)."""
-    mx = m[b, 0, i, j, k]
-    my = m[b, 1, i, j, k]
-    mz = m[b, 2, i, j, k]
-    c0 = cx[b, i, j, k]
-    c1 = cx[b, im, j, k]
-    c2 = cy[b, i, j, k]
-    c3 = cy[b, i, jm, k]
-    c4 = cz[b, i, j, k]
-    c5 = cz[b, i, j, km]
-    sx = (
-        c0 * (m[b, 0, ip, j, k] - mx)
-        + c1 * (m[b, 0, im, j, k] - mx)
-        + c2 * (m[b, 0, i, jp, k] - mx)
-        + c3 * (m[b, 0, i, jm, k] - mx)
-        + c4 * (m[b, 0, i, j, kp] - mx)
-        + c5 * (m[b, 0, i, j, km] - mx)
-    )
-    sy = (
-        c0 * (m[b, 1, ip, j, k] - my)
-        + c1 * (m[b, 1, im, j, k] - my)
-        + c2 * (m[b, 1, i, jp, k] - my)
-        + c3 * (m[b, 1, i, jm, k] - my)
-        + c4 * (m[b, 1, i, j, kp] - my)
-        + c5 * (m[b, 1, i, j, km] - my)
-    )
-    sz = (
-        c0 * (m[b, 2, ip, j, k] - mz)
-        + c1 * (m[b, 2, im, j, k] - mz)
-        + c2 * (m[b, 2, i, jp, k] - mz)
-        + c3 * (m[b, 2, i, jm, k] - mz)
-        + c4 * (m[b, 2, i, j, kp] - mz)
-        + c5 * (m[b, 2, i, j, km] - mz)
-    )
-    return sx, sy, sz
+# ------------------------------------------------------- neighbour coupling
+# The neighbour kernels index cells of a flattened ``(B, 3, nx*ny*nz)`` view;
+# ``xm``/``xp`` (and y, z) are the flat offsets of the -/+ neighbours (periodic
+# wrap included; a missing bond has coefficient 0). Axes of length 1 are skipped: a
+# cell's only neighbour along them is itself, which contributes nothing to
+# exchange (m_j - m_i = 0) or DMI (the two bonds cancel).
+
+
+@_jit
+def _exchange(m, cx, cy, cz, hmul, H, w, energy):
+    """Field (``energy`` False: ``H += hmul s``) or density (``w = -m.s``) of
+    ``s = sum_j c_ij (m_j - m_i)``."""
+    B, _, nx, ny, nz = m.shape
+    n = nx * ny * nz
+    SX = ny * nz
+    SY = nz
+    mf = m.reshape(B, 3, n)
+    Hf = H.reshape(B, 3, n)
+    wf = w.reshape(B, n)
+    cxf = cx.reshape(B, n)
+    cyf = cy.reshape(B, n)
+    czf = cz.reshape(B, n)
+    hf = hmul.reshape(B, n)
+    usex = nx > 1
+    usey = ny > 1
+    usez = nz > 1
+    for b in range(B):
+        for i in range(nx):
+            xm = -SX if i > 0 else (nx - 1) * SX
+            xp = SX if i < nx - 1 else -(nx - 1) * SX
+            for j in range(ny):
+                ym = -SY if j > 0 else (ny - 1) * SY
+                yp = SY if j < ny - 1 else -(ny - 1) * SY
+                p0 = i * SX + j * SY
+                for k in range(nz):
+                    p = p0 + k
+                    h = hf[b, p]
+                    if h == 0.0:
+                        if energy:
+                            wf[b, p] = 0.0
+                        continue
+                    mx = mf[b, 0, p]
+                    my = mf[b, 1, p]
+                    mz = mf[b, 2, p]
+                    sx = 0.0
+                    sy = 0.0
+                    sz = 0.0
+                    if usex:
+                        c0 = cxf[b, p]
+                        c1 = cxf[b, p + xm]
+                        q0 = p + xp
+                        q1 = p + xm
+                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
+                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
+                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
+                    if usey:
+                        c0 = cyf[b, p]
+                        c1 = cyf[b, p + ym]
+                        q0 = p + yp
+                        q1 = p + ym
+                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
+                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
+                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
+                    if usez:
+                        zm = -1 if k > 0 else nz - 1
+                        zp = 1 if k < nz - 1 else 1 - nz
+                        c0 = czf[b, p]
+                        c1 = czf[b, p + zm]
+                        q0 = p + zp
+                        q1 = p + zm
+                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
+                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
+                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
+                    if energy:
+                        wf[b, p] = -(mx * sx + my * sy + mz * sz)
+                    else:
+                        Hf[b, 0, p] += h * sx
+                        Hf[b, 1, p] += h * sy
+                        Hf[b, 2, p] += h * sz
 
 
 @_jit
 def exchange_add_field(m, cx, cy, cz, hmul, H):
     """``H += hmul * sum_j c_ij (m_j - m_i)``; ``hmul = 2/(mu0 Ms)`` (0 if empty)."""
-    B, _, nx, ny, nz = m.shape
-    for b in range(B):
-        for i in range(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
-            for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
-                for k in range(nz):
-                    h = hmul[b, i, j, k]
-                    if h == 0.0:
-                        continue
-                    km = k - 1 if k > 0 else nz - 1
-                    kp = k + 1 if k < nz - 1 else 0
-                    sx, sy, sz = _exchange_sum(
-                        m, cx, cy, cz, b, i, j, k, im, ip, jm, jp, km, kp
-                    )
-                    H[b, 0, i, j, k] += h * sx
-                    H[b, 1, i, j, k] += h * sy
-                    H[b, 2, i, j, k] += h * sz
+    _exchange(m, cx, cy, cz, hmul, H, cx, False)
     return H
 
 
 @_jit
-def exchange_energy(m, cx, cy, cz, w):
+def exchange_energy(m, cx, cy, cz, hmul, w):
     """``w = -m_i . sum_j c_ij (m_j - m_i) = sum_j c_ij (1 - m_i . m_j)``."""
-    B, _, nx, ny, nz = m.shape
-    for b in range(B):
-        for i in range(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
-            for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
-                for k in range(nz):
-                    km = k - 1 if k > 0 else nz - 1
-                    kp = k + 1 if k < nz - 1 else 0
-                    sx, sy, sz = _exchange_sum(
-                        m, cx, cy, cz, b, i, j, k, im, ip, jm, jp, km, kp
-                    )
-                    w[b, i, j, k] = -(
-                        m[b, 0, i, j, k] * sx
-                        + m[b, 1, i, j, k] * sy
-                        + m[b, 2, i, j, k] * sz
-                    )
+    _exchange(m, cx, cy, cz, hmul, m, w, True)
     return w
 
 
 # ---------------------------------------------------------------------- DMI
-@nb.njit(cache=True, nogil=True, boundscheck=False, inline="always")
-def _dmi_sum(m, cx, cy, cz, V, b, i, j, k, im, ip, jm, jp, km, kp):
-    """sum_j c_ij d(u_ij) x m_j with d(-u) = -d(u), d(e_a) = V[a]."""
-    sx = 0.0
-    sy = 0.0
-    sz = 0.0
-    # x bonds
-    cp = cx[b, i, j, k]
-    cm = cx[b, im, j, k]
-    if cp != 0.0 or cm != 0.0:
-        wx = cp * m[b, 0, ip, j, k] - cm * m[b, 0, im, j, k]
-        wy = cp * m[b, 1, ip, j, k] - cm * m[b, 1, im, j, k]
-        wz = cp * m[b, 2, ip, j, k] - cm * m[b, 2, im, j, k]
-        sx += V[0, 1] * wz - V[0, 2] * wy
-        sy += V[0, 2] * wx - V[0, 0] * wz
-        sz += V[0, 0] * wy - V[0, 1] * wx
-    # y bonds
-    cp = cy[b, i, j, k]
-    cm = cy[b, i, jm, k]
-    if cp != 0.0 or cm != 0.0:
-        wx = cp * m[b, 0, i, jp, k] - cm * m[b, 0, i, jm, k]
-        wy = cp * m[b, 1, i, jp, k] - cm * m[b, 1, i, jm, k]
-        wz = cp * m[b, 2, i, jp, k] - cm * m[b, 2, i, jm, k]
-        sx += V[1, 1] * wz - V[1, 2] * wy
-        sy += V[1, 2] * wx - V[1, 0] * wz
-        sz += V[1, 0] * wy - V[1, 1] * wx
-    # z bonds
-    cp = cz[b, i, j, k]
-    cm = cz[b, i, j, km]
-    if cp != 0.0 or cm != 0.0:
-        wx = cp * m[b, 0, i, j, kp] - cm * m[b, 0, i, j, km]
-        wy = cp * m[b, 1, i, j, kp] - cm * m[b, 1, i, j, km]
-        wz = cp * m[b, 2, i, j, kp] - cm * m[b, 2, i, j, km]
-        sx += V[2, 1] * wz - V[2, 2] * wy
-        sy += V[2, 2] * wx - V[2, 0] * wz
-        sz += V[2, 0] * wy - V[2, 1] * wx
-    return sx, sy, sz
+@_jit
+def _dmi(m, cx, cy, cz, V, hmul, H, w, energy):
+    """Field (``H += hmul s``) or density (``w = m.s``) of
+    ``s = sum_j c_ij d(u_ij) x m_j``, ``d(+-e_a) = +-V[a]``."""
+    B, _, nx, ny, nz = m.shape
+    n = nx * ny * nz
+    SX = ny * nz
+    SY = nz
+    mf = m.reshape(B, 3, n)
+    Hf = H.reshape(B, 3, n)
+    wf = w.reshape(B, n)
+    cxf = cx.reshape(B, n)
+    cyf = cy.reshape(B, n)
+    czf = cz.reshape(B, n)
+    hf = hmul.reshape(B, n)
+    usex = nx > 1 and (V[0, 0] != 0.0 or V[0, 1] != 0.0 or V[0, 2] != 0.0)
+    usey = ny > 1 and (V[1, 0] != 0.0 or V[1, 1] != 0.0 or V[1, 2] != 0.0)
+    usez = nz > 1 and (V[2, 0] != 0.0 or V[2, 1] != 0.0 or V[2, 2] != 0.0)
+    for b in range(B):
+        for i in range(nx):
+            xm = -SX if i > 0 else (nx - 1) * SX
+            xp = SX if i < nx - 1 else -(nx - 1) * SX
+            for j in range(ny):
+                ym = -SY if j > 0 else (ny - 1) * SY
+                yp = SY if j < ny - 1 else -(ny - 1) * SY
+                p0 = i * SX + j * SY
+                for k in range(nz):
+                    p = p0 + k
+                    h = hf[b, p]
+                    if h == 0.0:
+                        if energy:
+                            wf[b, p] = 0.0
+                        continue
+                    sx = 0.0
+                    sy = 0.0
+                    sz = 0.0
+                    for a in range(3):
+                        if a == 0:
+                            if not usex:
+                                continue
+                            cp = cxf[b, p]
+                            cm = cxf[b, p + xm]
+                            q0 = p + xp
+                            q1 = p + xm
+                        elif a == 1:
+                            if not usey:
+                                continue
+                            cp = cyf[b, p]
+                            cm = cyf[b, p + ym]
+                            q0 = p + yp
+                            q1 = p + ym
+                        else:
+                            if not usez:
+                                continue
+                            zm = -1 if k > 0 else nz - 1
+                            zp = 1 if k < nz - 1 else 1 - nz
+                            cp = czf[b, p]
+                            cm = czf[b, p + zm]
+                            q0 = p + zp
+                            q1 = p + zm
+                        wx = cp * mf[b, 0, q0] - cm * mf[b, 0, q1]
+                        wy = cp * mf[b, 1, q0] - cm * mf[b, 1, q1]
+                        wz = cp * mf[b, 2, q0] - cm * mf[b, 2, q1]
+                        sx += V[a, 1] * wz - V[a, 2] * wy
+                        sy += V[a, 2] * wx - V[a, 0] * wz
+                        sz += V[a, 0] * wy - V[a, 1] * wx
+                    if energy:
+                        wf[b, p] = (
+                            mf[b, 0, p] * sx + mf[b, 1, p] * sy + mf[b, 2, p] * sz
+                        )
+                    else:
+                        Hf[b, 0, p] += h * sx
+                        Hf[b, 1, p] += h * sy
+                        Hf[b, 2, p] += h * sz
 
 
 @_jit
 def dmi_add_field(m, cx, cy, cz, V, hmul, H):
     """``H += hmul * sum_j c_ij d(u_ij) x m_j``; ``hmul = -2/(mu0 Ms)``."""
-    B, _, nx, ny, nz = m.shape
-    for b in range(B):
-        for i in range(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
-            for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
-                for k in range(nz):
-                    h = hmul[b, i, j, k]
-                    if h == 0.0:
-                        continue
-                    km = k - 1 if k > 0 else nz - 1
-                    kp = k + 1 if k < nz - 1 else 0
-                    sx, sy, sz = _dmi_sum(
-                        m, cx, cy, cz, V, b, i, j, k, im, ip, jm, jp, km, kp
-                    )
-                    H[b, 0, i, j, k] += h * sx
-                    H[b, 1, i, j, k] += h * sy
-                    H[b, 2, i, j, k] += h * sz
+    _dmi(m, cx, cy, cz, V, hmul, H, cx, False)
     return H
 
 
 @_jit
-def dmi_energy(m, cx, cy, cz, V, w):
-    """``w = m_i . sum_j c_ij d(u_ij) x m_j``."""
-    B, _, nx, ny, nz = m.shape
-    for b in range(B):
-        for i in range(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
-            for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
-                for k in range(nz):
-                    km = k - 1 if k > 0 else nz - 1
-                    kp = k + 1 if k < nz - 1 else 0
-                    sx, sy, sz = _dmi_sum(
-                        m, cx, cy, cz, V, b, i, j, k, im, ip, jm, jp, km, kp
-                    )
-                    w[b, i, j, k] = (
-                        m[b, 0, i, j, k] * sx
-                        + m[b, 1, i, j, k] * sy
-                        + m[b, 2, i, j, k] * sz
-                    )
+def dmi_energy(m, cx, cy, cz, V, hmul, w):
+    """``w = m_i . sum_j c_ij d(u_ij) x m_j`` (0 where ``hmul`` is 0: empty)."""
+    _dmi(m, cx, cy, cz, V, hmul, m, w, True)
     return w
 
 

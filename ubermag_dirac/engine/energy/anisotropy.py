@@ -136,15 +136,11 @@ class UniaxialAnisotropyImpl(EnergyImpl):
         self.h1 = (2.0 / MU0) * self.K1 * inv
         self.h2 = (4.0 / MU0) * self.K2 * inv
 
-    def add_field(self, m, t, H):
-        """Add the anisotropy field (A/m) to ``H`` in place and return ``H``."""
+    def _add_field(self, m, t, H):
         K.uniaxial_add_field(m, self.u, self.h1, self.h2, H)
-        return H
 
-    def energy_density(self, m, t=0.0, H=None):
-        """Anisotropy energy density (J/m^3) with OOMMF's reference."""
-        w = np.empty((self.grid.batch, *self.grid.n))
-        return K.uniaxial_energy(m, self.u, self.K1, self.K2, self.grid.mask, w)
+    def _energy_density(self, m, t, w):
+        K.uniaxial_energy(m, self.u, self.K1, self.K2, self.grid.mask, w)
 
 
 class CubicAnisotropyImpl(EnergyImpl):
@@ -203,15 +199,11 @@ class CubicAnisotropyImpl(EnergyImpl):
         inv = np.divide(1.0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
         self.hmul = (-2.0 / MU0) * self.K * inv
 
-    def add_field(self, m, t, H):
-        """Add the cubic anisotropy field (A/m) to ``H`` in place and return it."""
+    def _add_field(self, m, t, H):
         K.cubic_add_field(m, self.u1, self.u2, self.hmul, H)
-        return H
 
-    def energy_density(self, m, t=0.0, H=None):
-        """Cubic anisotropy energy density (J/m^3)."""
-        w = np.empty((self.grid.batch, *self.grid.n))
-        return K.cubic_energy(m, self.u1, self.u2, self.K, self.grid.mask, w)
+    def _energy_density(self, m, t, w):
+        K.cubic_energy(m, self.u1, self.u2, self.K, self.grid.mask, w)
 
 
 @register_energy(mm.UniaxialAnisotropy)

@@ -87,15 +87,11 @@ class ExchangeImpl(EnergyImpl):
             2.0 / MU0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask
         )
 
-    def add_field(self, m, t, H):
-        """Add the exchange field (A/m) to ``H`` in place and return ``H``."""
+    def _add_field(self, m, t, H):
         K.exchange_add_field(m, self.cx, self.cy, self.cz, self.hmul, H)
-        return H
 
-    def energy_density(self, m, t=0.0, H=None):
-        """Exchange energy density (J/m^3), ``(B, nx, ny, nz)``."""
-        w = np.empty((self.grid.batch, *self.grid.n))
-        return K.exchange_energy(m, self.cx, self.cy, self.cz, w)
+    def _energy_density(self, m, t, w):
+        K.exchange_energy(m, self.cx, self.cy, self.cz, self.hmul, w)
 
 
 @register_energy(mm.Exchange)

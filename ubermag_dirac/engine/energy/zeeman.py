@@ -246,15 +246,11 @@ class ZeemanImpl(EnergyImpl):
                 T[b] = factor(float(ts[b]))
         return T
 
-    def add_field(self, m, t, H):
-        """Add the applied field (A/m) at time ``t`` to ``H`` in place."""
+    def _add_field(self, m, t, H):
         K.zeeman_add_field(self.H0, self.transforms(t), H)
-        return H
 
-    def energy_density(self, m, t=0.0, H=None):
-        """Zeeman energy density (J/m^3), ``-mu0 Ms m.H(t)``."""
-        w = np.empty((self.grid.batch, *self.grid.n))
-        return K.zeeman_energy(m, self.H0, self.transforms(t), self.mu0Ms, w)
+    def _energy_density(self, m, t, w):
+        K.zeeman_energy(m, self.H0, self.transforms(t), self.mu0Ms, w)
 
 
 @register_energy(mm.Zeeman)
