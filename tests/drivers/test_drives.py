@@ -113,6 +113,7 @@ def test_timedriver_layout_and_readers(tmp_path):
         "damping",
     ]
     assert record["driver"]["class"] == "TimeDriver"
+    assert record["driver"]["effective_settings"]["tol"] == 1e-5
 
 
 def test_numbering_append_and_all_drivers(tmp_path):
@@ -355,6 +356,7 @@ def test_unsupported_term_refused_before_writing(tmp_path):
         (lambda s, d: ud.MinDriver(foo=1), AttributeError, "foo"),
         (lambda s, d: ud.TimeDriver(tol=0), ValueError, "tol"),
         (lambda s, d: ud.TimeDriver(threads=0), ValueError, "threads"),
+        (lambda s, d: ud.MinDriver(max_iterations=2.5), ValueError, "max_iterations"),
         (
             lambda s, d: ud.TimeDriver().schedule(s, "sbatch", "h", t=1e-12, n=1),
             NotImplementedError,

@@ -50,6 +50,9 @@ _COMMON_DRIVE_KWARGS = (
     "overwrite",
 )
 
+#: settings that are counts
+_INT_SETTINGS = ("threads", "max_iterations")
+
 #: rad/s per deg/ns (OOMMF reports and limits dm/dt in deg/ns).
 DEG_PER_NS = np.pi / 180.0 * 1e9
 
@@ -58,6 +61,13 @@ def _engine_class():
     from ..engine import Engine
 
     return Engine
+
+
+def _engine_default(name: str):
+    """Default of the engine's keyword argument ``name`` (``tol``, ``h_max``)."""
+    import inspect
+
+    return inspect.signature(_engine_class()).parameters[name].default
 
 
 def _positive_int(value, what):
@@ -322,11 +332,10 @@ class Driver(mm.ExternalDriver):
                 f"{sorted(self._allowed_attributes)}."
             )
         super().__init__(**kwargs)
-        if hasattr(self, "threads"):
-            _positive_int(self.threads, "threads")
         for attr in self._allowed_attributes:
-            if attr != "threads" and hasattr(self, attr):
-                _positive_number(getattr(self, attr), attr)
+            if hasattr(self, attr):
+                check = _positive_int if attr in _INT_SETTINGS else _positive_number
+                check(getattr(self, attr), attr)
 
     # ------------------------------------------------------------- validation
     def drive_kwargs_setup(self, drive_kwargs):
@@ -434,14 +443,30 @@ class Driver(mm.ExternalDriver):
         """The system the engine runs (subclasses leave out irrelevant terms)."""
         return system
 
+    @classmethod
+    def _defaults(cls) -> dict:
+        """Default of every setting (``None``: not used unless given)."""
+        return {"threads": 1}
+
+    def settings(self) -> dict:
+        """All settings of the driver, the defaults filled in.
+
+        Examples
+        --------
+        >>> import ubermag_dirac as ud
+        >>> ud.MinDriver(stopping_mxHxm=0.01).settings()
+        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'threads': 1}
+        """
+        defaults = self._defaults()
+        return {k: getattr(self, k, defaults.get(k)) for k in self._allowed_attributes}
+
     def _engine_settings(self) -> dict:
-        return {
-            k: float(getattr(self, k)) for k in ("tol", "h_max") if hasattr(self, k)
-        }
+        settings = self.settings()
+        return {k: float(settings[k]) for k in ("tol", "h_max") if k in settings}
 
     def _make_engine(self, system, n_threads=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)
-        threads = n_threads if n_threads is not None else getattr(self, "threads", 1)
+        threads = n_threads if n_threads is not None else self.settings()["threads"]
         engine = _engine_class()(
             engine_system, threads=threads, **self._engine_settings()
         )

@@ -69,6 +69,10 @@ class MinDriver(Driver):
     def _x(self):
         return "iteration"
 
+    @classmethod
+    def _defaults(cls):
+        return {"stopping_mxHxm": 0.1, "max_iterations": 200_000, "threads": 1}
+
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)
         return mm.System(name=system.name, energy=system.energy, m=system.m)
@@ -88,8 +92,8 @@ class MinDriver(Driver):
 
         iterations = int(
             engine.minimise(
-                getattr(self, "stopping_mxHxm", 0.1),
-                max_iterations=int(getattr(self, "max_iterations", 200_000)),
+                float(self.settings()["stopping_mxHxm"]),
+                max_iterations=int(self.settings()["max_iterations"]),
                 callback=callback,
             )[0]
         )

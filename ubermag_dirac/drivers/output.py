@@ -377,8 +377,8 @@ def input_record(system: mm.System, driver, drive_kwargs: Mapping) -> dict:
     -------
     dict
         ``calculator``, ``system`` (name, T, mesh, Ms range in A/m, energy and
-        dynamics terms with their parameters), ``driver`` (class, settings) and
-        ``drive`` (keyword arguments).
+        dynamics terms with their parameters), ``driver`` (class, settings as
+        given and with defaults filled in) and ``drive`` (keyword arguments).
 
     Examples
     --------
@@ -392,9 +392,11 @@ def input_record(system: mm.System, driver, drive_kwargs: Mapping) -> dict:
     [0, 0, 1000000.0]
     """
     Ms = np.linalg.norm(np.asarray(system.m.array, dtype=float), axis=-1)
-    settings = {}
+    settings, effective = {}, {}
     if driver is not None:
         settings = {attr: _jsonable(value) for attr, value in driver}
+        if callable(getattr(driver, "settings", None)):
+            effective = _jsonable(driver.settings())
     return {
         "calculator": "ubermag_dirac",
         "system": {
@@ -410,6 +412,7 @@ def input_record(system: mm.System, driver, drive_kwargs: Mapping) -> dict:
         "driver": {
             "class": type(driver).__name__ if driver is not None else None,
             "settings": settings,
+            "effective_settings": effective,
         },
         "drive": _jsonable(dict(drive_kwargs)),
     }

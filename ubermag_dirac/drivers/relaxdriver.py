@@ -5,7 +5,7 @@ from __future__ import annotations
 import micromagneticmodel as mm
 import numpy as np
 
-from .driver import DEG_PER_NS, Driver
+from .driver import DEG_PER_NS, Driver, _engine_default
 
 __all__ = ["RelaxDriver"]
 
@@ -103,16 +103,23 @@ class RelaxDriver(Driver):
             engine_system.dynamics += term
         return engine_system
 
-    def _engine_settings(self):
-        settings = super()._engine_settings()
-        settings.setdefault("tol", 1e-9)
-        return settings
+    @classmethod
+    def _defaults(cls):
+        return {
+            "stopping_dm_dt": 1e-5,
+            "alpha": None,
+            "max_time": 1e-7,
+            "tol": 1e-9,
+            "h_max": _engine_default("h_max"),
+            "threads": 1,
+        }
 
     def _run(self, engine, recorder, progress, output_step=False, **kwargs):
         stats = engine.stats
         start = stats["steps"] + stats["rejections"]
         t = engine.t
-        threshold = float(getattr(self, "stopping_dm_dt", 1e-5))
+        settings = self.settings()
+        threshold = float(settings["stopping_dm_dt"])
         callback = None
         if output_step:
             recorder.record(0, t, engine.m.copy())
@@ -127,10 +134,10 @@ class RelaxDriver(Driver):
                 recorder.iteration = recorder.stage_iteration = 100 * calls[0]
                 recorder.record(0, t, m.copy())
 
-        settings = {"max_time": float(getattr(self, "max_time", 1e-7))}
-        if hasattr(self, "alpha"):
-            settings["alpha"] = float(self.alpha)
-        engine.relax(threshold, callback=callback, **settings)
+        options = {"max_time": float(settings["max_time"])}
+        if settings["alpha"] is not None:
+            options["alpha"] = float(settings["alpha"])
+        engine.relax(threshold, callback=callback, **options)
         stats = engine.stats
         recorder.iteration = stats["steps"] + stats["rejections"] - start
         recorder.stage_iteration = recorder.iteration

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from .driver import Driver
+from .driver import Driver, _engine_default
 
 __all__ = ["TimeDriver"]
 
@@ -120,11 +120,20 @@ class TimeDriver(Driver):
     def _x(self):
         return "t"
 
+    @classmethod
+    def _defaults(cls):
+        return {
+            "stopping_dm_dt": None,
+            "tol": _engine_default("tol"),
+            "h_max": _engine_default("h_max"),
+            "threads": 1,
+        }
+
     def _n_stages(self, kwargs):
         return kwargs["n"]
 
     def _run(self, engine, recorder, progress, t, n, **kwargs):
-        threshold = getattr(self, "stopping_dm_dt", None)
+        threshold = self.settings()["stopping_dm_dt"]
         start = engine.stats["steps"]
         previous = [start]
 
