@@ -219,6 +219,21 @@ def test_early_stop_does_not_change_result_and_threads_identical():
     np.testing.assert_array_equal(r_par.status, r_stop.status)
 
 
+def test_shared_step_control_agrees():
+    """One shared step for all points gives the same answer as per-point steps."""
+    hx = np.linspace(-0.9, 0.9, 5)[:, None]
+    s = np.linspace(-1.5, 1.5, 5)[None, :]
+    m0 = np.stack([hx + 0 * s, 0 * s + 0 * hx, -np.sqrt(1 - hx**2) + 0 * s], -1)
+    h = np.stack([hx + 0 * s, 0 * hx + 0 * s, 0 * hx + 0 * s], -1)
+    kw = dict(h=h, h_sh=s, alpha=0.1, rtol=1e-9, atol=1e-11, t_eval=[5.0, 300.0])
+    a = ms.solve(m0, 300.0, **kw)
+    b = ms.solve(m0, 300.0, step_control="shared", **kw)
+    assert np.abs(a.trajectory - b.trajectory).max() < 1e-6
+    np.testing.assert_array_equal(a.status, b.status)
+    with pytest.raises(ValueError, match="step_control"):
+        ms.solve(m0, 1.0, step_control="global")
+
+
 def test_pulses_table_vs_callable():
     """Compiled table pulse == NumPy shared-step path with the pulse as callable."""
     p = ms.Pulse.trapezoid(t_on=2.0, rise=3.0, duration=10.0, fall=4.0, amplitude=1.0)
@@ -322,3 +337,41 @@ def test_pulse_validation_and_values():
         ms.Pulse([0.0, 1.0], [0.0, 1.0], func=np.sin)
     p = ms.Pulse([0.0, 1.0, 1.0, 3.0], [0.0, 1.0, 2.0, 0.0])
     np.testing.assert_allclose(p([-1, 0.5, 1.0, 2.0, 5.0]), [0, 0.5, 2.0, 1.0, 0.0])
+
+
+def test_from_terms_matches_term_references():
+    """Macrospin set up from term objects == the terms' own numpy references."""
+    import micromagneticmodel as mm
+
+    import ubermag_dirac as ud
+    from ubermag_dirac.terms import dirac_sot, gilbert_dmdt, spin_hall
+
+    HK, g0 = 9e4, 2.2e5
+    n = np.array([0.0, 0.6, 0.8])
+    j = np.array([1.0, 0.0, 0.0])
+    terms = [
+        mm.Precession(gamma0=g0),
+        mm.Damping(alpha=0.07),
+        ud.DiracSOT(H_DL=3e4, H_FL=-1e4, beta=0.3, j=j, n=n),
+        ud.SpinHallSOT(H_SH=2e4, j=j, n=n),
+        ud.AnisotropicDamping(delta_alpha=0.02, n=n),
+    ]
+    kw = ms.from_terms(terms, H_K=HK, gamma0=g0)
+    m = _unit(RNG.normal(size=(50, 3)))
+    h = np.array([0.2, -0.1, 0.05])
+    u = ms.dmdt(m, h=h, **kw) * g0 * HK
+    H = h * HK + (m @ n)[:, None] * n * HK
+    H = H + dirac_sot.torque_field(m, 3e4, -1e4, 0.3, j=j, n=n)
+    H = H + spin_hall.torque_field(m, 2e4, j=j, n=n)
+    ref = gilbert_dmdt(m, H, g0, 0.07, 0.02, n)
+    np.testing.assert_allclose(u, ref, rtol=0, atol=1e-11 * np.abs(ref).max())
+    with pytest.raises(ValueError, match="not supported"):
+        ms.from_terms([mm.Exchange(A=1e-11)], H_K=HK)
+    pulsed = ms.from_terms(
+        [ud.DiracSOT(H_DL=1e4, func=lambda t: 1.0 if t < 1e-9 else 0.0, dt=1e-12)],
+        H_K=HK,
+        gamma0=g0,
+    )
+    tau_1ns = 1e-9 * g0 * HK
+    assert pulsed["current"](0.5 * tau_1ns) == 1.0
+    assert pulsed["current"](1.5 * tau_1ns) == 0.0

@@ -33,3 +33,4 @@ from .solver import dmdt as dmdt
 from .solver import solve as solve
 from .solver import solve_si as solve_si
 from .solver import thin_film_hk_eff as thin_film_hk_eff
+from .terms import from_terms as from_terms

@@ -478,3 +478,194 @@ def stable_many(m, cur, fld, P, g):
     for i in range(N):
         r[i] = is_stable(m[i, 0], m[i, 1], m[i, 2], cur, fld, P, i, g)
     return r
+
+
+_A_TAB = np.array(
+    [
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [_A21, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [_A31, _A32, 0.0, 0.0, 0.0, 0.0],
+        [_A41, _A42, _A43, 0.0, 0.0, 0.0],
+        [_A51, _A52, _A53, _A54, 0.0, 0.0],
+        [_A61, _A62, _A63, _A64, _A65, 0.0],
+        [_B1, 0.0, _B3, _B4, _B5, _B6],
+    ]
+)
+_C_TAB = np.array([0.0, _C2, _C3, _C4, _C5, 1.0, 1.0])
+_E_TAB = np.array([_E1, 0.0, _E3, _E4, _E5, _E6, _E7])
+
+
+@numba.njit(cache=True)
+def integrate_shared(
+    m0, P, g, tkc, vkc, tkf, vkf, t0, t_eval, opts, out, istats, fstats
+):
+    """Dormand-Prince 5(4) with ONE step size for all points (for comparison).
+
+    The error norm is the maximum over the still-active points; points that have
+    converged to a stable fixed point drop out of the active set. Same outputs
+    as :func:`integrate_point` applied to every point.
+    """
+    rtol = opts[0]
+    atol = opts[1]
+    h = opts[2]
+    hmax = opts[3]
+    max_steps = opts[4]
+    conv_tol = opts[5]
+    N = m0.shape[0]
+    n_eval = t_eval.shape[0]
+    y = np.empty((N, 3))
+    for i in range(N):
+        s = 1.0 / np.sqrt(m0[i, 0] ** 2 + m0[i, 1] ** 2 + m0[i, 2] ** 2)
+        for c in range(3):
+            y[i, c] = m0[i, c] * s
+    K = np.empty((7, N, 3))
+    yn = np.empty((N, 3))
+    active = np.arange(N)
+    na = N
+    t = t0
+    ie = 0
+    while ie < n_eval and t_eval[ie] <= t:
+        out[:, ie, :] = y
+        ie += 1
+    kc = _segment(tkc, t)
+    kf = _segment(tkf, t)
+    cur = _pulse_value(tkc, vkc, kc, t)
+    fld = _pulse_value(tkf, vkf, kf, t)
+    for i in range(N):
+        K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
+            y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
+        )
+    nacc = 0
+    nrej = 0
+    failed = False
+    while ie < n_eval and na > 0:
+        t_stop = t_eval[ie]
+        hit_break = False
+        nb = _next_break(tkc, kc)
+        if nb <= t_stop:
+            t_stop = nb
+            hit_break = True
+        nb = _next_break(tkf, kf)
+        if nb <= t_stop:
+            t_stop = nb
+            hit_break = True
+        clipped = False
+        hu = h
+        if t + hu >= t_stop:
+            hu = t_stop - t
+            clipped = True
+        for st in range(1, 7):
+            ts = t + _C_TAB[st] * hu
+            c = _pulse_value(tkc, vkc, kc, ts)
+            f = _pulse_value(tkf, vkf, kf, ts)
+            for q in range(na):
+                i = active[q]
+                a0 = y[i, 0]
+                a1 = y[i, 1]
+                a2 = y[i, 2]
+                for r in range(st):
+                    w = hu * _A_TAB[st, r]
+                    if w != 0.0:
+                        a0 += w * K[r, i, 0]
+                        a1 += w * K[r, i, 1]
+                        a2 += w * K[r, i, 2]
+                if st == 6:
+                    yn[i, 0] = a0
+                    yn[i, 1] = a1
+                    yn[i, 2] = a2
+                K[st, i, 0], K[st, i, 1], K[st, i, 2] = rhs(a0, a1, a2, c, f, P, i, g)
+        err = 0.0
+        for q in range(na):
+            i = active[q]
+            e2 = 0.0
+            for cc in range(3):
+                e = 0.0
+                for r in range(7):
+                    e += _E_TAB[r] * K[r, i, cc]
+                e *= hu
+                sc = atol + rtol * max(abs(y[i, cc]), abs(yn[i, cc]))
+                e2 += (e / sc) ** 2
+            e2 = np.sqrt(e2 / 3.0)
+            if not np.isfinite(e2):
+                err = np.inf
+                break
+            if e2 > err:
+                err = e2
+        if not np.isfinite(err):
+            failed = True
+            break
+        if err <= 1.0:
+            nacc += 1
+            t = t_stop if clipped else t + hu
+            ie_old = ie
+            while ie < n_eval and t_eval[ie] <= t:
+                ie += 1
+            if clipped and hit_break:
+                kc = _segment(tkc, t)
+                kf = _segment(tkf, t)
+            cur = _pulse_value(tkc, vkc, kc, t)
+            fld = _pulse_value(tkf, vkf, kf, t)
+            const = kc == tkc.shape[0] - 1 and kf == tkf.shape[0] - 1
+            q = 0
+            while q < na:
+                i = active[q]
+                s = 1.0 / np.sqrt(yn[i, 0] ** 2 + yn[i, 1] ** 2 + yn[i, 2] ** 2)
+                for cc in range(3):
+                    y[i, cc] = yn[i, cc] * s
+                for e in range(ie_old, ie):
+                    out[i, e, 0] = y[i, 0]
+                    out[i, e, 1] = y[i, 1]
+                    out[i, e, 2] = y[i, 2]
+                if clipped and hit_break:
+                    K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
+                        y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
+                    )
+                else:
+                    for cc in range(3):
+                        K[0, i, cc] = K[6, i, cc]
+                k2 = K[0, i, 0] ** 2 + K[0, i, 1] ** 2 + K[0, i, 2] ** 2
+                if (
+                    conv_tol > 0.0
+                    and const
+                    and ie < n_eval
+                    and k2 < conv_tol * conv_tol
+                    and is_stable(y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g)
+                ):
+                    for e in range(ie, n_eval):
+                        out[i, e, 0] = y[i, 0]
+                        out[i, e, 1] = y[i, 1]
+                        out[i, e, 2] = y[i, 2]
+                    istats[i, 0] = STATUS_CONVERGED
+                    fstats[i] = t
+                    active[q] = active[na - 1]
+                    na -= 1
+                else:
+                    q += 1
+            if err == 0.0:
+                fac = 5.0
+            else:
+                fac = min(5.0, max(0.2, 0.9 * err**-0.2))
+            hn = hu * fac
+            if clipped and hn < h:
+                hn = h
+            h = min(hn, hmax)
+        else:
+            nrej += 1
+            h = hu * max(0.2, 0.9 * err**-0.2)
+            if h < 1e-13 * (1.0 + abs(t)):
+                failed = True
+                break
+        if nacc + nrej >= max_steps:
+            break
+    for q in range(na):
+        i = active[q]
+        if failed:
+            istats[i, 0] = STATUS_FAILED
+        elif ie < n_eval:
+            istats[i, 0] = STATUS_MAXSTEPS
+        else:
+            istats[i, 0] = STATUS_DONE
+        fstats[i] = t
+    for i in range(N):
+        istats[i, 1] = nacc
+        istats[i, 2] = nrej

@@ -240,6 +240,7 @@ def solve(
     max_steps=10_000_000,
     stop_tol=1e-8,
     threads=1,
+    step_control="point",
     raise_on_failure=True,
 ):
     r"""Integrate many independent macrospins (reduced units).
@@ -294,6 +295,11 @@ def solve(
         Early-stop threshold on :math:`|\dot{\mathbf m}|`; ``0`` disables it.
     threads : int
         Number of threads (1: serial kernel; >1: ``numba.prange`` over points).
+    step_control : {"point", "shared"}
+        ``"point"`` (default): every point has its own step size and stops on
+        its own. ``"shared"``: one step size for all points (error = maximum over
+        the active points; serial); kept for comparison, it is slower for phase
+        diagrams (``benchmarks/bench_macrospin.py``).
     raise_on_failure : bool
         Raise :class:`MacrospinIntegrationError` if any point fails.
 
@@ -343,6 +349,10 @@ def solve(
             raise ValueError(f"{name} must be > 0, got {v}.")
     if not (isinstance(threads, numbers.Integral) and threads >= 1):
         raise ValueError(f"threads must be an integer >= 1, got {threads!r}.")
+    if step_control not in ("point", "shared"):
+        raise ValueError(
+            f"step_control must be 'point' or 'shared', got {step_control!r}."
+        )
     cur = as_pulse(current, "current")
     fld = as_pulse(field, "field")
     N = m.shape[0]
@@ -368,7 +378,9 @@ def solve(
             istats,
             fstats,
         )
-        if threads == 1:
+        if step_control == "shared":
+            _kernels.integrate_shared(*args)
+        elif threads == 1:
             _kernels.integrate_serial(np.arange(N), *args)
         else:
             # interleave expensive and cheap points (neighbours cost alike)
