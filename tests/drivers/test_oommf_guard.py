@@ -42,6 +42,29 @@ def test_import_installs_guard():
         assert hasattr(cls.__dict__["_check_system"], guard._MARK)
     assert hasattr(oc.Driver.__dict__["write_mif"], guard._MARK)
     assert hasattr(oc.compute, guard._MARK)
+    assert hasattr(mm.ExternalDriver.__dict__["drive"], guard._MARK)
+    assert hasattr(mm.ExternalDriver.__dict__["schedule"], guard._MARK)
+
+
+def test_any_external_calculator_refuses_dirac_terms(tmp_path, dirac_system):
+    """The ExternalDriver base (also mumax3c's) checks before it writes anything."""
+
+    class OtherCalculatorDriver(mm.ExternalDriver):
+        _allowed_attributes = ()
+        _x = "t"
+
+        def drive_kwargs_setup(self, drive_kwargs):
+            raise AssertionError("the guard must act first")
+
+        schedule_kwargs_setup = drive_kwargs_setup
+        _write_input_files = _call = _schedule_commands = _read_data = None
+        _check_system = None
+
+    with pytest.raises(guard.OOMMFGuardError, match="FakeDiracTerm"):
+        OtherCalculatorDriver().drive(dirac_system, dirname=str(tmp_path))
+    with pytest.raises(guard.OOMMFGuardError, match="FakeDiracTerm"):
+        OtherCalculatorDriver().schedule(dirac_system, "sbatch", "h")
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ knows (``Precession``, ``Damping``, ``ZhangLi``, ``Slonczewski``) out of
 or :class:`ubermag_dirac.AnisotropicDamping`, is ignored without a word, and OOMMF
 would run a different physical system than the user wrote down.
 
-This module wraps ``oommfc`` at the three places where a system enters it:
+This module wraps ``oommfc`` at the places where a system enters it:
 
 * ``_check_system`` of every ``oommfc`` driver class (``TimeDriver``, ``MinDriver``,
   ``HysteresisDriver`` and any other ``oommfc.Driver`` subclass that defines it).
@@ -14,7 +14,11 @@ This module wraps ``oommfc`` at the three places where a system enters it:
   directory, so a refused drive leaves no trace on disk and does not change
   ``system.drive_number``;
 * ``oommfc.compute`` (before it creates the ``compute-N`` directory);
-* ``oommfc.Driver.write_mif`` (every MIF file oommfc writes, including direct calls).
+* ``oommfc.Driver.write_mif`` (every MIF file oommfc writes, including direct calls);
+* ``micromagneticmodel.ExternalDriver.drive`` and ``.schedule``, the base methods of
+  every Ubermag calculator that runs an external program (oommfc, mumax3c), so
+  other external calculators refuse our terms as well before they write anything.
+  The ubermag-dirac drivers override ``drive`` and are not affected.
 
 Each raises :class:`OOMMFGuardError` (an
 :class:`~ubermag_dirac.engine.registry.UnsupportedTermError`) naming the terms when the
@@ -22,7 +26,10 @@ system holds a term whose class is defined in the ``ubermag_dirac`` package. Sys
 without such terms are passed to oommfc unchanged.
 
 The guard is installed when ``ubermag_dirac`` is imported (it imports ``oommfc``,
-which the package depends on anyway). `install` is idempotent (wrapping twice is a
+which the package depends on anyway). A ``compute`` function bound by
+``from oommfc import compute`` *before* ``ubermag_dirac`` was imported is the
+original one; it is still stopped by the ``write_mif`` check, after it created its
+(empty) ``compute-N`` directory. `install` is idempotent (wrapping twice is a
 no-op). To turn it off, call `uninstall`, or set the environment variable
 ``UBERMAG_DIRAC_OOMMF_GUARD=0`` before importing ``ubermag_dirac``.
 
@@ -148,6 +155,15 @@ def _guard_write_mif(original):
     return write_mif
 
 
+def _guard_external(original):
+    @functools.wraps(original)
+    def method(self, system, /, *args, **kwargs):
+        check_system(system, where=f"{type(self).__module__.split('.')[0]}")
+        return original(self, system, *args, **kwargs)
+
+    return method
+
+
 def _guard_compute(original):
     @functools.wraps(original)
     def compute(func, system, /, *args, **kwargs):
@@ -165,6 +181,8 @@ def _subclasses(cls):
 
 def install() -> bool:
     """Wrap oommfc (idempotent). Returns ``False`` if oommfc cannot be imported."""
+    import micromagneticmodel as mm
+
     try:
         import oommfc
         import oommfc.compute
@@ -177,6 +195,8 @@ def install() -> bool:
         if check is not None and not getattr(check, "__isabstractmethod__", False):
             _patch(cls, "_check_system", _guard_check)
     _patch(oommfc.Driver, "write_mif", _guard_write_mif)
+    _patch(mm.ExternalDriver, "drive", _guard_external)
+    _patch(mm.ExternalDriver, "schedule", _guard_external)
     _patch(oommfc, "compute", _guard_compute)
     _patch(sys.modules["oommfc.compute"], "compute", _guard_compute)
     return True
