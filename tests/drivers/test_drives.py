@@ -89,6 +89,13 @@ def test_timedriver_layout_and_readers(tmp_path):
     np.testing.assert_allclose(
         data["E_zeeman"], -mm.consts.mu0 * MS * H * volume * data["mz"], rtol=1e-10
     )
+    # max dm/dt (deg/ns) and max torque (A/m) of the final state
+    engine = Engine(system)
+    deg_per_ns = np.pi / 180 * 1e9
+    assert data["max_dm/dt"].iloc[-1] == pytest.approx(
+        engine.max_dmdt()[0] / deg_per_ns, rel=1e-12
+    )
+    assert data["max_mxHxm"].iloc[-1] == pytest.approx(engine.max_mxHxm()[0])
     # damped precession towards +z
     assert data["mz"].is_monotonic_increasing
     assert data["mz"].iloc[-1] > 0.99

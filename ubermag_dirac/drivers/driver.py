@@ -226,8 +226,11 @@ class _Recorder:
         }
         if "E_calc_count" in self.odt.names:
             row["E_calc_count"] = engine.stats["evaluations"]
-        if self.has_dynamics:
-            row["max_dm/dt"] = float(engine.max_dmdt(m, t)[0]) / DEG_PER_NS
+        dmdt = None
+        if self.has_dynamics:  # one evaluation serves max dm/dt and pumping
+            dmdt = np.asarray(engine.dmdt(m, t), dtype=float)[0]
+            max_dmdt = float(np.sqrt((dmdt * dmdt).sum(axis=0)).max())
+            row["max_dm/dt"] = max_dmdt / DEG_PER_NS
         for term in self.energy_terms:
             name = output.Column(output.energy_label(term), "J").name
             row[name] = float(energies[term.name][0])
@@ -247,7 +250,6 @@ class _Recorder:
         if "t" in self.odt.names:
             row["t"] = t
         if self.pumping:
-            dmdt = np.asarray(engine.dmdt(m, t), dtype=float)[0]
             mask = self.Ms > 0
             labels = self._pumping_labels()
             for k, term in enumerate(self.pumping):
