@@ -358,3 +358,17 @@ def test_inside_gilbert_form_differs_from_outside_at_order_alpha():
         rel = np.linalg.norm(diff - lead) / np.linalg.norm(lead)
         assert rel < 2 * alpha
         assert np.linalg.norm(diff) > 0.5 * alpha * np.linalg.norm(T)
+
+
+def test_copies_compare_equal():
+    import copy
+
+    terms = [
+        ud.DiracSOT(H_DL={"a": 1.0, "default": 0.0}, beta=0.2, func=np.sin, dt=1e-12),
+        ud.AnisotropicDamping(delta_alpha=0.1, n=(0, 1, 0)),
+        ud.SpinHallSOT(H_SH=-3.0, j=(0, 1, 0)),
+    ]
+    for term in terms:
+        for other in (copy.copy(term), copy.deepcopy(term)):
+            assert other == term and other is not term
+            assert repr(other) == repr(term)

@@ -263,3 +263,25 @@ def test_slonczewski_to_spin_hall_type_errors_and_mp_normalisation():
         spin_hall_to_slonczewski(1.0, Ms=8e5, thickness=-1)
     with pytest.raises(ValueError, match=r"not perpendicular"):
         spin_hall_to_slonczewski(1.0, Ms=8e5, thickness=1e-9, j=(0, 0, 1))
+
+
+def test_oommfc_writes_the_converted_term_as_spinxferevolve(tmp_path, monkeypatch):
+    """oommfc writes Oxs_SpinXferEvolve without J_direction, so OOMMF takes the
+    free-layer thickness as the cell edge along z: the `thickness` to convert with."""
+    oc = pytest.importorskip("oommfc")
+    monkeypatch.chdir(tmp_path)
+    cell_z = 1e-9
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 2e-9), cell=(2e-9, 2e-9, cell_z))
+    system = mm.System(name="she_as_stt")
+    system.energy = mm.Zeeman(H=(0, 0, 1e5))
+    stt = spin_hall_to_slonczewski(2e3, Ms=8e5, thickness=cell_z)
+    system.dynamics = mm.Precession(gamma0=G0) + mm.Damping(alpha=0.1) + stt
+    system.m = df.Field(mesh, nvdim=3, value=(1, 0, 0), norm=8e5)
+    mif = oc.scripts.driver_script(oc.TimeDriver(), system, t=1e-9, n=10)
+    block = mif[mif.index("Specify Oxs_SpinXferEvolve") :]
+    block = block[: block.index("}\n\n")]
+    assert "J_direction" not in mif
+    assert "Lambda 1\n" in block and "eps_prime 0\n" in block
+    assert "mp {0.0 1.0 0.0}" in block
+    J = float(block.split("\n  J ")[1].split("\n")[0])
+    assert J == pytest.approx(2 * MU0 * E * cell_z * 8e5 * 2e3 / HBAR, rel=1e-14)
