@@ -142,3 +142,113 @@ class FFTWConvolver:
         else:
             out[...] = Hout
         return out
+
+
+class PocketConvolver(FFTWConvolver):
+    """The same buffered pipeline on scipy's pocketfft with ``out=`` arrays.
+
+    Uses ``scipy.fft._pocketfft.pypocketfft`` (scipy's bundled pocketfft binding,
+    which accepts output arrays); :func:`pocketfft_module` returns ``None`` where a
+    scipy version lacks it, and the caller then falls back to the public API.
+    """
+
+    def __init__(self, n, padded, taxes, kspec, apply, threads=1):
+        self.n = tuple(n)
+        self.padded = tuple(padded)
+        self.taxes = tuple(taxes)
+        norm = float(np.prod([padded[k] for k in taxes]))
+        self.kspec = np.ascontiguousarray(kspec / norm)
+        self.apply = apply
+        self.threads = int(threads)
+        self._pp = pocketfft_module()
+        self._sets = {}
+
+    def _build(self, B):
+        pp = self._pp
+        n, P, taxes = self.n, self.padded, self.taxes
+        last, others = taxes[-1], taxes[:-1]
+        rshape = [B, 3, *n]
+        rshape[2 + last] = P[last]
+        cshape = [B, 3, *n]
+        for k in others:
+            cshape[2 + k] = P[k]
+        cshape[2 + last] = P[last] // 2 + 1
+        R = np.zeros(rshape)
+        Rout = np.zeros(rshape)
+        C = np.zeros(cshape, dtype=complex)
+        nt = self.threads
+        Cphys = self._view(C, others)
+
+        def r2c(R=R, out=Cphys):
+            pp.r2c(R, axes=[2 + last], forward=True, inorm=0, out=out, nthreads=nt)
+
+        forward = [r2c]
+        pending = list(others)
+        for k in reversed(others):
+            pending.remove(k)
+            view = self._view(C, pending)
+            forward.append(
+                lambda v=view, k=k: pp.c2c(
+                    v, axes=[2 + k], forward=True, inorm=0, out=v, nthreads=nt
+                )
+            )
+        inverse = []
+        done = []
+        for k in others:
+            view = self._view(C, done)
+            inverse.append(
+                lambda v=view, k=k: pp.c2c(
+                    v, axes=[2 + k], forward=False, inorm=0, out=v, nthreads=nt
+                )
+            )
+            done.append(k)
+        lastsize = P[last]
+
+        def c2r(v=Cphys, out=Rout):
+            pp.c2r(
+                v,
+                axes=[2 + last],
+                lastsize=lastsize,
+                forward=False,
+                inorm=0,
+                out=out,
+                nthreads=nt,
+            )
+
+        inverse.append(c2r)
+        zero = []
+        for k in others:
+            sl = [slice(None)] * C.ndim
+            sl[2 + k] = slice(n[k], None)
+            zero.append(tuple(sl))
+        Min = R[tuple(slice(0, s) for s in (B, 3, *n))]
+        Hout = Rout[tuple(slice(0, s) for s in (B, 3, *n))]
+        return (
+            R,
+            C,
+            [_Call(f) for f in forward],
+            [_Call(f) for f in inverse],
+            zero,
+            Min,
+            Hout,
+        )
+
+
+class _Call:
+    """Adapter giving a plain callable the ``execute()`` method of an FFTW plan."""
+
+    __slots__ = ("execute",)
+
+    def __init__(self, f):
+        self.execute = f
+
+
+def pocketfft_module():
+    """scipy's pocketfft binding with ``out=`` support, or ``None``."""
+    try:
+        from scipy.fft._pocketfft import pypocketfft as pp
+    except ImportError:
+        return None
+    if not all(hasattr(pp, f) for f in ("r2c", "c2c", "c2r")):
+        return None
+    return pp

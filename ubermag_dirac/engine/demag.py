@@ -59,7 +59,7 @@ import numba
 import numpy as np
 import scipy.fft as sfft
 
-from ._fft import FFTWConvolver, have_pyfftw
+from ._fft import FFTWConvolver, PocketConvolver, have_pyfftw, pocketfft_module
 from ._newell import newell_tensor
 from .energy._base import MU0, EnergyImpl
 from .registry import register_energy
@@ -152,9 +152,11 @@ class DemagField:
     pbc_images : int, optional
         Number of periodic images summed on each side of a periodic axis.
     fft : {"scipy", "pyfftw"}, optional
-        FFT library of the fast path: scipy.fft (default) or, when the optional
-        GPL package pyfftw is installed, FFTW plans on preallocated buffers
-        (:mod:`ubermag_dirac.engine._fft`; measured 1.5-2x faster).
+        FFT library of the fast path: scipy.fft's pocketfft (default; through the
+        binding that accepts preallocated output buffers where the scipy version
+        has it, else the public ``scipy.fft`` functions) or, when the optional GPL
+        package pyfftw is installed, FFTW plans on preallocated buffers
+        (:mod:`ubermag_dirac.engine._fft`; measured 1.3-2.4x faster).
 
     Attributes
     ----------
@@ -400,6 +402,7 @@ class DemagField:
         self.batch_chunk = max(1, int(BATCH_CACHE_BYTES // spec_bytes))
         self._thin = self.n[2] == 1 and not self.periodic[2]
         ncomp = 4 if self._thin else 6
+        self._conv = None
         if not self._taxes:
             self._kspec = -self.tensor[:ncomp].reshape(ncomp, 1).copy()
             return
@@ -408,12 +411,16 @@ class DemagField:
         # The tensor is even/odd along every axis, so its spectrum is real.
         self._kspec = np.ascontiguousarray(-spec.real).reshape(ncomp, -1)
         self._kspec_imag = float(np.abs(spec.imag).max())
-        self._fftw = None
+        apply = _apply4 if self._thin else _apply6
+        args = (self.n, P, self._taxes, self._kspec, apply, self.threads)
         if self.fft == "pyfftw":
-            apply = _apply4 if self._thin else _apply6
-            self._fftw = FFTWConvolver(
-                self.n, P, self._taxes, self._kspec, apply, self.threads
-            )
+            self._conv = FFTWConvolver(*args)
+        elif pocketfft_module() is not None:
+            # scipy's pocketfft through its binding that accepts output arrays:
+            # preallocated buffers, no temporaries (measured 5-20 % faster)
+            self._conv = PocketConvolver(*args)
+        else:  # public scipy.fft API (allocates its outputs)
+            self._conv = None
 
     # ------------------------------------------------------------------ field
     def _check(self, M):
@@ -487,8 +494,8 @@ class DemagField:
         step = self.batch_chunk
         for b0 in range(0, M.shape[0], step):
             sl = slice(b0, b0 + step)
-            if getattr(self, "_fftw", None) is not None:
-                self._fftw.convolve(M[sl], out[sl], add)
+            if self._conv is not None:
+                self._conv.convolve(M[sl], out[sl], add)
                 continue
             H = self._field_fast(M[sl])
             if add:
