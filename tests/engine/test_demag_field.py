@@ -84,10 +84,15 @@ def test_uniform_cube(path):
         H = demag.field(uniform(n, axis))
         # average demagnetising factor of the cube: exactly 1/3
         assert -H[0, axis].mean() / MS == pytest.approx(1 / 3, rel=1e-12)
-        # the centre cell of a cube sees -Ms/3 by symmetry only on average; its
-        # value lies between the face-centre and corner values
-        centre = -H[0, axis, 4, 4, 4] / MS
-        assert 0.3 < centre < 1 / 3 + 0.01
+        # the centre cell (odd n) has the cube's symmetry: its cell-averaged tensor
+        # is diagonal with equal entries and trace 1, so exactly -Ms/3 and no
+        # transverse field
+        np.testing.assert_allclose(
+            H[0, :, 4, 4, 4], -MS / 3 * np.eye(3)[axis], rtol=0, atol=1e-14 * MS
+        )
+        # (so does every cell on a body diagonal, by the 3-fold symmetry), but a
+        # face-centre cell does not
+        assert abs(-H[0, axis, 0, 4, 4] / MS - 1 / 3) > 1e-2
         other = [a for a in range(3) if a != axis]
         assert np.abs(H[0, other].mean(axis=(1, 2, 3))).max() < 1e-12 * MS
 
