@@ -20,22 +20,21 @@ drivers
 
 import importlib.metadata
 
-from ._warnings import UbermagDiracWarning as UbermagDiracWarning
-
 __version__ = importlib.metadata.version("ubermag-dirac")
 
-# --- public API: each subpackage adds its names below (one block each) ---
-from . import theory as theory  # noqa: E402
-from . import engine as engine  # noqa: E402
+# public API: one block per subpackage (imports after __version__ on purpose)
+from . import engine as engine
+from . import macrospin as macrospin
+from . import switching as switching
+from . import terms as terms
+from . import theory as theory
+from ._warnings import UbermagDiracWarning as UbermagDiracWarning
 from .drivers import HysteresisDriver as HysteresisDriver
 from .drivers import MinDriver as MinDriver
 from .drivers import RelaxDriver as RelaxDriver
 from .drivers import TimeDriver as TimeDriver
 from .drivers import compute as compute
 from .drivers import delete as delete
-from . import terms as terms
 from .terms import AnisotropicDamping as AnisotropicDamping
 from .terms import DiracSOT as DiracSOT
 from .terms import SpinHallSOT as SpinHallSOT
-from . import macrospin as macrospin  # noqa: E402
-from . import switching as switching  # noqa: E402
