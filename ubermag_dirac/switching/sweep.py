@@ -288,11 +288,83 @@ def _available_memory():
 
 
 # ----------------------------------------------------------------- the job
+class _PackedField:
+    """Picklable stand-in of a ``df.Field`` (discretisedfield 0.91 fields do not
+    unpickle: ``Field.__getattr__`` recurses before ``__dict__`` is restored)."""
+
+    def __init__(self, field):
+        self.mesh = field.mesh
+        self.array = np.asarray(field.array)
+        self.nvdim = field.nvdim
+        self.vdims = field.vdims
+        self.valid = np.asarray(field.valid)
+
+    def unpack(self):
+        return df.Field(
+            self.mesh,
+            nvdim=self.nvdim,
+            value=self.array,
+            vdims=self.vdims,
+            valid=self.valid,
+        )
+
+
+def _pack_term(term):
+    if not any(isinstance(v, df.Field) for v in term.__dict__.values()):
+        return term
+    t = copy.copy(term)
+    t.__dict__ = {
+        k: _PackedField(v) if isinstance(v, df.Field) else v
+        for k, v in term.__dict__.items()
+    }
+    return t
+
+
+def _unpack_term(term):
+    if not any(isinstance(v, _PackedField) for v in term.__dict__.values()):
+        return term
+    t = copy.copy(term)
+    t.__dict__ = {
+        k: v.unpack() if isinstance(v, _PackedField) else v
+        for k, v in term.__dict__.items()
+    }
+    return t
+
+
 class _Job:
-    """Everything a worker needs to run some points of a sweep (picklable)."""
+    """Everything a worker needs to run some points of a sweep (picklable).
+
+    ``micromagneticmodel`` systems and containers, and ``df.Field`` objects, do
+    not survive pickling (their ``__getattr__`` recurses while unpickling), so
+    the template travels as its terms and a packed magnetisation.
+    """
 
     def __init__(self, **kw):
         self.__dict__.update(kw)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        s = state.pop("template")
+        state["_template"] = (
+            s.name,
+            [_pack_term(t) for t in s.energy],
+            [_pack_term(t) for t in s.dynamics],
+            _PackedField(s.m),
+            s.T,
+        )
+        state["template_term"] = _pack_term(state["template_term"])
+        return state
+
+    def __setstate__(self, state):
+        name, energy, dynamics, m, T = state.pop("_template")
+        s = mm.System(name=name, m=m.unpack(), T=T)
+        for t in energy:
+            s.energy += _unpack_term(t)
+        for t in dynamics:
+            s.dynamics += _unpack_term(t)
+        state["template"] = s
+        state["template_term"] = _unpack_term(state["template_term"])
+        self.__dict__.update(state)
 
     # flattened grid -> values of every dim
     def point_values(self, flat):
@@ -430,15 +502,15 @@ def _run_batch(job, indices, progress=None):
     threshold = job.stopping_dm_dt * DEG_PER_NS
     t_stop = job.t_run
     k_done = T
+    m_prev = engine.m.copy()
+    calm = 0
     for k in range(T):
         engine.run(dt)
         t_now = (k + 1) * dt
         m = engine.m
         m_t[:, k], spread_t[:, k] = averages(m)
-        check_rest = job.stopping_dm_dt > 0 and t_now >= t_const and k < T - 1
-        if pump is not None or check_rest:
-            dmdt = engine.dmdt()
         if pump is not None:
+            dmdt = engine.dmdt()
             surface, kw = pump
             cells = np.moveaxis(m.reshape(B, 3, -1), 1, 2)[mask]
             dcells = np.moveaxis(dmdt.reshape(B, 3, -1), 1, 2)[mask]
@@ -451,12 +523,20 @@ def _run_batch(job, indices, progress=None):
             snaps[:, job.snapshot_samples.index(k)] = m
         if progress is not None:
             progress(P / T)
-        if check_rest:
-            rate = np.sqrt(np.sum(dmdt * dmdt, axis=1)).reshape(B, -1).max(axis=1)
-            if rate.max() < threshold:
-                k_done = k + 1
-                t_stop = t_now
-                break
+        # at rest: the largest change of any cell over a sample interval, as a
+        # rate, below the threshold twice in a row (robust against the
+        # integrator's noise in stiff high-frequency modes, unlike dm/dt)
+        diff = m - m_prev
+        rate = np.sqrt(np.sum(diff * diff, axis=1)).max() / dt
+        m_prev[...] = m
+        if job.stopping_dm_dt > 0 and t_now - dt >= t_const and rate < threshold:
+            calm += 1
+        else:
+            calm = 0
+        if calm >= 2 and k < T - 1:
+            k_done = k + 1
+            t_stop = t_now
+            break
     if k_done < T:
         m_t[:, k_done:] = m_t[:, k_done - 1 : k_done]
         spread_t[:, k_done:] = spread_t[:, k_done - 1 : k_done]
@@ -590,7 +670,7 @@ def assemble(meta, chunks):
     tol = float(meta["attrs"]["tol"])
     state = classify(mz_end[..., 0], mz_end[..., 1], tol=tol)
     with np.errstate(invalid="ignore"):
-        min_abs = np.minimum(np.abs(mz0), np.nanmin(np.abs(mz_t), axis=-1))
+        min_abs = np.minimum(np.abs(mz0), np.min(np.abs(mz_t), axis=-1))
     sw_time = _switching_time(times, mz0, mz_t, mz_end, tol)
     var = {
         "m": ((*g, "start", "component"), data["m_final"]),
@@ -900,10 +980,8 @@ def phase_diagram(
                 "scale_fl=False to keep a region/field-valued H_FL."
             )
     n_snap = int(snapshots)
-    snapshot_samples = (
-        sorted({round(x) for x in np.linspace(n_samples - 1, 0, n_snap)})
-        if n_snap
-        else []
+    snapshot_samples = sorted(
+        {round((i + 1) * n_samples / n_snap) - 1 for i in range(n_snap)}
     )
     attrs = _attributes(system, sot, kind, j, n, fl_ratio)
     attrs.update(
@@ -1016,7 +1094,7 @@ def _validate_values(system, key, target, values, pulse):
                 _, t = _term_by_name(system, name)
                 _modified(t, [(attr, float(v))])
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"Swept parameter {key!r} = {v!r}: {exc}") from exc
+            raise ValueError(f"Swept parameter {key!r} = {float(v)!r}: {exc}") from exc
 
 
 def _scalar_attr(term, attr, default):
