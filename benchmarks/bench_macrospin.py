@@ -78,14 +78,18 @@ def baseline_point(torque, hx, s, use_event):
     return out
 
 
-def timed(fn, repeat=1):
-    best = np.inf
-    res = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        res = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, res
+CPU = {}
+
+
+def timed(fn, key=None):
+    """Wall time of fn(); the process CPU time (all threads) goes to CPU[key]."""
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    res = fn()
+    wall = time.perf_counter() - t0
+    if key is not None:
+        CPU[key] = time.process_time() - c0
+    return wall, res
 
 
 def main():
@@ -143,11 +147,15 @@ def main():
                 threads=threads,
             )
 
-        t1, ds = timed(lambda: run(1))
-        t2, ds2 = timed(lambda: run(2))
+        load0 = os.getloadavg()[0]
+        t1, ds = timed(lambda: run(1), "1")
+        t2, ds2 = timed(lambda: run(2), "2")
         assert np.array_equal(ds.state.values, ds2.state.values)
+        r["load_average_before"] = round(load0, 2)
         r["wall_s_1thread"] = round(t1, 3)
+        r["cpu_s_1thread"] = round(CPU["1"], 3)
         r["wall_s_2threads"] = round(t2, 3)
+        r["cpu_s_2threads"] = round(CPU["2"], 3)
         r["thread_speedup"] = round(t1 / t2, 2)
         r["mean_steps_per_trajectory"] = float(ds.n_steps.mean())
         r["fraction_stopped_early"] = float(ds.converged.mean())
@@ -180,11 +188,13 @@ def main():
         ii, jj = np.unravel_index(idx, (hx.size, hs.size))
         for use_event, name in ((False, "baseline_solve_ivp"), (True, "baseline_ev")):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             mz = [
                 baseline_point(torque, hx[a], hs[b], use_event)
                 for a, b in zip(ii, jj, strict=True)
             ]
             tb = time.perf_counter() - t0
+            cb = time.process_time() - c0
             mz = np.array(mz)
             st = ms.classify(mz[:, 0], mz[:, 1])
             agree = int(np.sum(st == ds.state.values[ii, jj]))
@@ -197,6 +207,7 @@ def main():
                 "extrapolated_full_grid_s": round(extrap, 1),
                 "speedup_vs_1thread": round(extrap / t1, 1),
                 "speedup_vs_2threads": round(extrap / t2, 1),
+                "cpu_speedup_vs_1thread": round(cb / args.sample * npts / CPU["1"], 1),
                 "states_agree": f"{agree}/{args.sample}",
                 "max_abs_diff_final_mz": float(
                     np.abs(

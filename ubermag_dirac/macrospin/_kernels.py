@@ -71,7 +71,7 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (
 )
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def rhs(x, y, z, cur, fld, P, i, g):
     """dm/dt of point ``i`` at direction (x, y, z) (normalised inside).
 
@@ -141,7 +141,7 @@ def rhs(x, y, z, cur, fld, P, i, g):
     return ux, uy, uz
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _segment(tk, t):
     """Largest k with tk[k] <= t, or -1."""
     k = -1
@@ -153,7 +153,7 @@ def _segment(tk, t):
     return k
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _pulse_value(tk, vk, k, t):
     """Value on segment k (as found at the start of the step) at time t."""
     K = tk.shape[0]
@@ -164,7 +164,7 @@ def _pulse_value(tk, vk, k, t):
     return vk[k] + (vk[k + 1] - vk[k]) * (t - tk[k]) / (tk[k + 1] - tk[k])
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _next_break(tk, k):
     if k + 1 < tk.shape[0]:
         return tk[k + 1]

@@ -93,8 +93,16 @@ def flip_state(codes):
     >>> from ubermag_dirac.macrospin import flip_state
     >>> flip_state([0, 1, 2, 3, 4, 5])
     array([0, 2, 1, 3, 4, 5], dtype=int8)
+    >>> flip_state([7])
+    Traceback (most recent call last):
+    ...
+    ValueError: State codes must be integers in 0..5.
     """
     codes = np.asarray(codes)
+    if not np.issubdtype(codes.dtype, np.integer) or np.any(
+        (codes < 0) | (codes >= len(STATES))
+    ):
+        raise ValueError(f"State codes must be integers in 0..{len(STATES) - 1}.")
     table = np.array([0, 2, 1, 3, 4, 5], dtype=np.int8)
     return table[codes]
 

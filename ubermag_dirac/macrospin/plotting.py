@@ -148,7 +148,9 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
             Patch(color=STATE_COLORS[STATES[c]], label=STATES[c]) for c in present
         ]
         h2, _ = ax.get_legend_handles_labels()
-        ax.legend(handles=handles + h2, fontsize="small", loc="lower left")
+        ax.legend(
+            handles=handles + h2, fontsize="small", loc="lower left", framealpha=1
+        )
     return ax
 
 

@@ -76,6 +76,10 @@ class Pulse:
         --------
         >>> Pulse.constant(0.5)(3.0)
         array(0.5)
+        >>> Pulse.constant(float("inf"))
+        Traceback (most recent call last):
+        ...
+        ValueError: Pulse times and values must be finite.
         """
         return cls([0.0], [float(amplitude)])
 
@@ -87,6 +91,10 @@ class Pulse:
         --------
         >>> Pulse.step(2.0)([1.9, 2.0])
         array([0., 1.])
+        >>> Pulse.step(float("nan"))
+        Traceback (most recent call last):
+        ...
+        ValueError: t_on must be finite, not nan.
         """
         return cls.trapezoid(t_on=t_on, amplitude=amplitude)
 
@@ -146,6 +154,10 @@ class Pulse:
         >>> import numpy as np
         >>> Pulse.from_function(lambda t: np.sin(t))(0.0)
         array(0.)
+        >>> Pulse.from_function(3.0)
+        Traceback (most recent call last):
+        ...
+        TypeError: func must be callable, not float.
         """
         return cls(func=func)
 
@@ -176,7 +188,19 @@ class Pulse:
         return np.asarray(out)
 
     def scaled(self, time_factor):
-        """Same pulse with times multiplied by ``time_factor`` (unit change)."""
+        """Same pulse with times multiplied by ``time_factor`` (unit change).
+
+        Examples
+        --------
+        >>> Pulse.ramp(1e-9).scaled(1e9).times
+        array([0., 1.])
+        >>> Pulse.ramp(1.0).scaled(0.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: time_factor must be > 0, got 0.0.
+        """
+        if not (np.isfinite(time_factor) and time_factor > 0):
+            raise ValueError(f"time_factor must be > 0, got {time_factor}.")
         if self.is_table:
             return Pulse(self.times * time_factor, self.values)
         f = self.func
