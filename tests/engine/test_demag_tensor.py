@@ -204,3 +204,15 @@ def test_tensor_against_60_digit_newell(cell):
         N = newell_tensor(X, Y, Z, cell)
         # 1e-12 of the largest component at that displacement (measured: <= 6e-13)
         assert np.abs(N - ref).max() <= 1e-12 * np.abs(ref).max(), (X, Y, Z)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 6])
+def test_compiled_expansion_matches_numpy_recurrence(order):
+    from ubermag_dirac.engine._newell import _newell_asymptotic_numpy
+
+    rng = np.random.default_rng(10)
+    X, Y, Z = rng.uniform(-60, 60, size=(3, 300))
+    cell = (1.0, 0.7, 1.3)
+    fast = newell_asymptotic(X, Y, Z, cell, order)
+    ref = _newell_asymptotic_numpy(X, Y, Z, cell, order)
+    np.testing.assert_allclose(fast, ref, rtol=1e-13, atol=1e-13 * np.abs(ref).max())

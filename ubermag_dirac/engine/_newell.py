@@ -68,9 +68,11 @@ evaluations in ``tests/engine/test_demag_tensor.py``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
+import numba
 import numpy as np
 
 __all__ = [
@@ -94,7 +96,7 @@ R_ASYM = 8.0
 #: Order p of the asymptotic expansion (terms up to (Delta/R)^(2p) beyond the dipole)
 #: by distance band: ``(R_max, p)``, R in units of the largest cell edge. Each band's
 #: truncation error is below ~1e-13 relative (measured against mpmath).
-ASYM_BANDS = ((16.0, 6), (24.0, 5), (45.0, 4), (100.0, 3), (np.inf, 2))
+ASYM_BANDS = ((16.0, 6), (24.0, 5), (45.0, 4), (100.0, 3), (1000.0, 2), (np.inf, 1))
 
 _LD = np.longdouble
 
@@ -273,7 +275,103 @@ def _taylor_coefficients(x, y, z, kmax):
     return a
 
 
-def newell_asymptotic(X, Y, Z, cell, order=6, chunk=4096):
+@functools.lru_cache(maxsize=16)
+def _asym_tables(pmax):
+    """Integer/float tables that drive the compiled expansion kernel (orders <= pmax).
+
+    The multi-indices are ordered by total degree, so the coefficients needed for
+    order p are a prefix (``nq[p]`` of them); each component's terms are ordered by
+    decreasing ``|beta|`` (small terms first), so order p uses a suffix of them,
+    starting at ``tstart[c, p]``.
+    """
+    kmax = 2 * pmax + 2
+    alphas = [
+        (i, j, k - i - j)
+        for k in range(kmax + 1)
+        for i in range(k + 1)
+        for j in range(k - i + 1)
+    ]
+    index = {a: q for q, a in enumerate(alphas)}
+    kk = np.array([sum(a) for a in alphas], dtype=np.int64)
+    invk = np.array([1.0 / max(k, 1) for k in kk])
+    prev1 = -np.ones((len(alphas), 3), dtype=np.int64)
+    prev2 = -np.ones((len(alphas), 3), dtype=np.int64)
+    for q, a in enumerate(alphas):
+        for m in range(3):
+            if a[m] >= 1:
+                lower = list(a)
+                lower[m] -= 1
+                prev1[q, m] = index[tuple(lower)]
+            if a[m] >= 2:
+                lower = list(a)
+                lower[m] -= 2
+                prev2[q, m] = index[tuple(lower)]
+    nq = np.array(
+        [(2 * p + 3) * (2 * p + 4) * (2 * p + 5) // 6 for p in range(pmax + 1)],
+        dtype=np.int64,
+    )
+    terms = _asym_terms(pmax)
+    idx, powers, coef = [], [], []
+    tstart = np.zeros((6, pmax + 1), dtype=np.int64)
+    tend = np.zeros(6, dtype=np.int64)
+    for c, name in enumerate(COMPONENTS):
+        lst = list(reversed(terms[name]))  # decreasing |beta|: small terms first
+        for p in range(pmax + 1):
+            first = next(t for t, (b, _, _) in enumerate(lst) if sum(b) <= 2 * p)
+            tstart[c, p] = len(idx) + first
+        for b, gamma, cf in lst:
+            idx.append(index[gamma])
+            powers.append(b)
+            coef.append(cf)
+        tend[c] = len(idx)
+    return (
+        kk,
+        invk,
+        prev1,
+        prev2,
+        nq,
+        np.array(idx, dtype=np.int64),
+        np.array(powers, dtype=float),
+        np.array(coef),
+        tstart,
+        tend,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _asym_kernel(  # pragma: no cover - compiled
+    X, Y, Z, porder, kk, invk, prev1, prev2, nq, tidx, tcoef, tstart, tend, pref, out
+):
+    """Per point: Taylor coefficients of 1/r by recurrence, then the six sums."""
+    a = np.empty(kk.size)
+    xs = np.empty(3)
+    for p in range(X.size):
+        xs[0] = X[p]
+        xs[1] = Y[p]
+        xs[2] = Z[p]
+        inv_r2 = 1.0 / (xs[0] * xs[0] + xs[1] * xs[1] + xs[2] * xs[2])
+        a[0] = np.sqrt(inv_r2)
+        order = porder[p]
+        for q in range(1, nq[order]):
+            k = kk[q]
+            acc1 = 0.0
+            acc2 = 0.0
+            for m in range(3):
+                i1 = prev1[q, m]
+                if i1 >= 0:
+                    acc1 += xs[m] * a[i1]
+                i2 = prev2[q, m]
+                if i2 >= 0:
+                    acc2 += a[i2]
+            a[q] = ((2 * k - 1) * acc1 - (k - 1) * acc2) * (inv_r2 * invk[q])
+        for c in range(6):
+            acc = 0.0
+            for t in range(tstart[c, order], tend[c]):
+                acc += tcoef[t] * a[tidx[t]]
+            out[c, p] = pref * acc
+
+
+def newell_asymptotic(X, Y, Z, cell, order=6):
     """Asymptotic expansion of the Newell tensor at displacements ``(X, Y, Z)``.
 
     Parameters
@@ -283,35 +381,64 @@ def newell_asymptotic(X, Y, Z, cell, order=6, chunk=4096):
         non-zero and should be several cell sizes long.
     cell : sequence of 3 float
         Cell edges ``(dx, dy, dz)``.
-    order : int
-        Expansion order p (0: point dipole); truncation error ~ (Delta/R)^(2p+2).
-    chunk : int
-        Number of points processed at once (bounds the temporary memory).
+    order : int or array_like of int
+        Expansion order p (0: point dipole), for all points or per point;
+        truncation error ~ (Delta/R)^(2p+2).
 
     Returns
     -------
     numpy.ndarray
         Shape ``(6, *broadcast_shape)``, float64.
     """
+    X, Y, Z, porder = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (X, Y, Z)), np.asarray(order)
+    )
+    shape = X.shape
+    porder = np.ascontiguousarray(porder.ravel(), dtype=np.int64)
+    pmax = int(porder.max()) if porder.size else 0
+    cell = np.asarray(cell, dtype=float)
+    h = cell.max()
+    d = cell / h
+    X, Y, Z = (np.ascontiguousarray(a.ravel() / h) for a in (X, Y, Z))
+    kk, invk, prev1, prev2, nq, tidx, powers, coef, tstart, tend = _asym_tables(pmax)
+    tcoef = coef * np.prod(d[None, :] ** powers, axis=1)
+    out = np.empty((6, X.size))
+    pref = -d.prod() / (4 * np.pi)
+    _asym_kernel(
+        X,
+        Y,
+        Z,
+        porder,
+        kk,
+        invk,
+        prev1,
+        prev2,
+        nq,
+        tidx,
+        tcoef,
+        tstart,
+        tend,
+        pref,
+        out,
+    )
+    return out.reshape((6, *shape))
+
+
+def _newell_asymptotic_numpy(X, Y, Z, cell, order=6):
+    """Plain numpy version of :func:`newell_asymptotic` (for tests)."""
     X, Y, Z = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (X, Y, Z)))
     shape = X.shape
     cell = np.asarray(cell, dtype=float)
     h = cell.max()
     d = cell / h
-    X, Y, Z = (a.ravel() / h for a in (X, Y, Z))
+    a = _taylor_coefficients(*(v.ravel() / h for v in (X, Y, Z)), 2 * order + 2)
     terms = _asym_terms(order)
-    pref = -d.prod() / (4 * np.pi)
     out = np.empty((6, X.size))
-    for start in range(0, X.size, chunk):
-        sl = slice(start, start + chunk)
-        a = _taylor_coefficients(X[sl], Y[sl], Z[sl], 2 * order + 2)
-        for c, name in enumerate(COMPONENTS):
-            acc = 0
-            # add the small terms first
-            for b, gamma, coef in reversed(terms[name]):
-                coef = coef * d[0] ** b[0] * d[1] ** b[1] * d[2] ** b[2]
-                acc = acc + coef * a[gamma]
-            out[c, sl] = pref * acc
+    for c, name in enumerate(COMPONENTS):
+        acc = 0
+        for b, gamma, coef in reversed(terms[name]):
+            acc = acc + coef * d[0] ** b[0] * d[1] ** b[1] * d[2] ** b[2] * a[gamma]
+        out[c] = -d.prod() / (4 * np.pi) * acc
     return out.reshape((6, *shape))
 
 
@@ -382,15 +509,17 @@ def newell_tensor(I, J, K, cell, r_asym=None, order=None):
             aI[near].max() + 1, aJ[near].max() + 1, aK[near].max() + 1, cell
         )
         out[:, near] = box[:, aI[near], aJ[near], aK[near]]
-    bands = ((np.inf, order),) if order is not None else ASYM_BANDS
-    lower = r_asym
-    for upper, p in bands:
-        sel = (dist > lower) & (dist <= upper)
-        lower = upper
-        if sel.any():
-            out[:, sel] = newell_asymptotic(
-                aI[sel] * cell[0], aJ[sel] * cell[1], aK[sel] * cell[2], cell, p
-            )
+    far = ~near
+    if far.any():
+        if order is None:
+            uppers = np.array([b[0] for b in ASYM_BANDS])
+            orders = np.array([b[1] for b in ASYM_BANDS])
+            porder = orders[np.searchsorted(uppers, dist[far])]
+        else:
+            porder = int(order)
+        out[:, far] = newell_asymptotic(
+            aI[far] * cell[0], aJ[far] * cell[1], aK[far] * cell[2], cell, porder
+        )
     out[3] *= np.sign(I) * np.sign(J)
     out[4] *= np.sign(I) * np.sign(K)
     out[5] *= np.sign(J) * np.sign(K)
