@@ -250,6 +250,13 @@ def test_infinite_film_out_of_plane(nz):
     assert np.abs(H).max() < 1e-12 * MS
 
 
+def test_fully_periodic_uniform_magnetisation_has_no_field():
+    n, cell = (6, 5, 4), (1e-9, 1.2e-9, 0.8e-9)
+    demag = DemagField(n, cell, pbc="xyz", pbc_images=3)
+    for axis in range(3):
+        assert np.abs(demag.field(uniform(n, axis))).max() < 1e-12 * MS
+
+
 @pytest.mark.parametrize("images", [2, 4, 8])
 def test_film_image_tail_is_the_continuum_integral(images):
     # The uniform shift applied to Nzz (film periodic in x, y) is the mean of the

@@ -23,8 +23,14 @@ Fast path (default, ``method="fast"``)
   per axis, and the inverse transforms keep only the :math:`n_k` physical rows after
   each axis; axes with one cell and no periodicity are not transformed (2-D FFTs for
   ``nz = 1``).
-- All three components of all ``B`` systems go through each transform in one call
-  (``workers=threads``); the tensor product is a fused numba loop in place.
+- All three components of a chunk of systems go through each transform in one call
+  (chunks of the batch axis sized so that their spectra fit in ~1 MiB of cache,
+  :data:`BATCH_CACHE_BYTES`); the tensor product is a fused numba loop in place.
+- The transforms run on preallocated buffers (zero padding written once) through
+  scipy's pocketfft binding that accepts output arrays, falling back to the public
+  ``scipy.fft`` functions where a scipy version lacks it; optionally on FFTW plans
+  (``fft="pyfftw"``, :mod:`ubermag_dirac.engine._fft`). A ``DemagField`` therefore
+  is not safe to call from several threads at once.
 
 Periodic boundary conditions
 ----------------------------
@@ -43,6 +49,10 @@ weight 1/2). The truncated tail is then corrected:
 - three periodic axes: the uniform (k = 0) part of the tensor is set to zero, i.e. a
   uniform magnetisation produces no field (no surfaces at infinity; the
   conditionally convergent lattice sum is fixed by this convention).
+
+Measured against 32 images (random magnetisation, error relative to the largest
+field): 8 images (the default) 9e-7 for a 10 x 8 x 2 film periodic in x and y,
+4e-8 for 32 x 32 x 1, 1e-7 for periodic x only; 4 images 6e-6, 3e-7, 1e-6.
 
 References
 ----------
