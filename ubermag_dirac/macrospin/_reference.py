@@ -4,8 +4,8 @@ Independent of the Numba kernel (different algebra: the Gilbert form is solved
 as a dense 3x3 linear system per point), and complex-safe, so it serves as
 
 * the reference the compiled kernel is tested against,
-* the right-hand side of the shared-step NumPy integrator used for pulses
-  given as arbitrary Python callables,
+* (:func:`integrate_shared`) the shared-step integrator driven from Python,
+  used for pulses given as arbitrary callables (with the compiled right-hand side),
 * the function differentiated by complex step for exact Jacobians.
 
 Arrays are component-last, ``(..., 3)``; parameters broadcast against ``m[..., 0]``.
@@ -119,12 +119,13 @@ _E = np.array(
 
 
 def integrate_shared(
-    m0, p, current, field, t0, t_eval, rtol, atol, h0, hmax, max_steps
+    m0, rhs_fn, current, field, t0, t_eval, rtol, atol, h0, hmax, max_steps
 ):
-    """Vectorised DP5(4) with one step size for all points (NumPy).
+    """Vectorised DP5(4) with one step size for all points (Python loop).
 
-    ``current`` and ``field`` are callables of t (pulses). Returns
-    ``(trajectory (N, n_eval, 3), t_final, n_accepted, n_rejected, ok)``.
+    ``rhs_fn(m, cur, fld)`` is the right-hand side for all points (the compiled
+    kernel in practice), ``current`` and ``field`` are callables of t (pulses).
+    Returns ``(trajectory (N, n_eval, 3), t_final, n_accepted, n_rejected, ok)``.
     """
     y = m0 / np.linalg.norm(m0, axis=-1, keepdims=True)
     N = y.shape[0]
@@ -136,7 +137,7 @@ def integrate_shared(
         ie += 1
 
     def f(tt, yy):
-        return rhs(yy, float(current(tt)), float(field(tt)), p)
+        return rhs_fn(yy, float(current(tt)), float(field(tt)))
 
     h = h0
     nacc = nrej = 0

@@ -13,7 +13,7 @@ class Pulse:
 
     A pulse is either a piecewise-linear table (fast path, handled inside the
     compiled integrator, which never steps across a breakpoint) or an arbitrary
-    Python callable of time (vectorised NumPy integrator with a shared step).
+    Python callable of time (Python-driven integrator with a shared step).
 
     The table value is ``values[0]`` before ``times[0]``, ``values[-1]`` after
     ``times[-1]`` and linear in between. A repeated time makes a step; the pulse
@@ -147,7 +147,7 @@ class Pulse:
 
     @classmethod
     def from_function(cls, func):
-        """Wrap an arbitrary callable ``func(t) -> float`` (NumPy path).
+        """Wrap an arbitrary callable ``func(t) -> float`` (slower Python path).
 
         Examples
         --------

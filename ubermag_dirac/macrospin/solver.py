@@ -73,7 +73,7 @@ class MacrospinResult:
     t_final : numpy.ndarray
         Time at which each point stopped.
     n_accepted, n_rejected : numpy.ndarray of int
-        Step counts per point (shared counts for the NumPy path).
+        Step counts per point (shared counts for callable pulses).
     """
 
     m: np.ndarray
@@ -279,7 +279,7 @@ def solve(
     current, field : Pulse, callable, number or None
         Time dependence of the torque amplitudes and of ``h`` (None: constant 1,
         i.e. a step at ``t0``). Table pulses (:class:`Pulse`) run in the compiled
-        kernel; a plain callable switches to a vectorised NumPy integrator with a
+        kernel; a plain callable switches to a Python-driven integrator with a
         shared step (much slower, no early stopping).
     t_eval : array_like, optional
         Increasing output times in ``(t0, t]`` (default: ``[t]``).
@@ -396,7 +396,7 @@ def solve(
     else:
         out, tf, na, nr, ok = _reference.integrate_shared(
             m,
-            _ref_params(P, g),
+            lambda y, c, f: _kernels.rhs_many(y, c, f, P, g),
             cur,
             fld,
             t0,

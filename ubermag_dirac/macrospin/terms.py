@@ -39,7 +39,7 @@ def from_terms(terms, H_K, *, gamma0=GAMMA0):
     (``delta_alpha``, ``n``) and ``mm.Damping`` (``alpha``) to reduced units
     (:math:`h = H/H_K`, time in :math:`1/(\gamma_0 H_K)`). A ``func`` of the
     terms (time in seconds) becomes the ``current`` pulse (a callable, so
-    :func:`solve` uses its NumPy path); ``mm.Precession`` is accepted and
+    :func:`solve` uses its slower Python-driven path); ``mm.Precession`` is accepted and
     ignored (always on), other terms are refused.
 
     Parameters
