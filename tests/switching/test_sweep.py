@@ -297,3 +297,20 @@ def test_mm_system_is_not_modified():
     assert (repr(s.energy), repr(s.dynamics)) == before[:2]
     np.testing.assert_array_equal(s.m.array, before[2])
     assert isinstance(s.energy, mm.Energy) and len(s.energy) == 2
+
+
+def test_a_single_start_halves_the_work():
+    s = film(torque="she", demag=False)
+    HK = sw.effective_anisotropy(s)["H_K_eff"]
+    both = sw.phase_diagram(s, [0.3 * HK], [0.2 * HK, 0.7 * HK], **FAST)
+    down = sw.phase_diagram(
+        s, [0.3 * HK], [0.2 * HK, 0.7 * HK], starts=["down"], **FAST
+    )
+    np.testing.assert_array_equal(down.mz_down.values, both.mz_down.values)
+    assert np.isnan(down.mz_up.values).all()
+    assert (down.steps.sel(start="up") == 0).all()
+    np.testing.assert_array_equal(
+        sw.switching_threshold(down).values, sw.switching_threshold(both).values
+    )
+    with pytest.raises(ValueError, match="starts must be"):
+        sw.phase_diagram(s, [0.0], [0.0], starts=["sideways"])

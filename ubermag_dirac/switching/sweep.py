@@ -412,7 +412,7 @@ class _Job:
                     dynamics += t
                 else:
                     dynamics += _modified(t, changes.get(t.name))
-            for start in _START:
+            for start in self.starts:
                 out.append(
                     mm.System(
                         name=f"p{int(flat)}{start[0]}",
@@ -472,7 +472,8 @@ def _run_batch(job, indices, progress=None):
     mask = engine.grid.mask.reshape(B, -1)
     count = mask.sum(axis=1)
     n = job.n
-    sign = np.where(np.arange(B) % 2 == 0, 1.0, -1.0)
+    ns = len(job.starts)
+    sign = np.tile([1.0 if st == "up" else -1.0 for st in job.starts], P)
     m0 = np.zeros(shape)
     m0 += (sign[:, None] * n[None, :])[:, :, None, None, None]
     engine.m = m0
@@ -551,7 +552,15 @@ def _run_batch(job, indices, progress=None):
     st = engine.stats
 
     def pairs(a):
-        return a.reshape(P, 2, *a.shape[1:])
+        a = a.reshape(P, ns, *a.shape[1:])
+        if ns == 2:
+            return a
+        # one start only: the other is NaN (0 steps)
+        full = np.zeros((P, 2, *a.shape[2:]), dtype=a.dtype)
+        if a.dtype.kind == "f":
+            full[...] = np.nan
+        full[:, _START.index(job.starts[0])] = a[:, 0]
+        return full
 
     out = {
         "index": np.asarray(indices, dtype=np.int64),
@@ -790,6 +799,7 @@ def phase_diagram(
     stopping_dm_dt=0.1,
     tol=1e-3,
     scale_fl=True,
+    starts=("up", "down"),
     snapshots=0,
     chunk_size=None,
     memory_limit=None,
@@ -855,6 +865,10 @@ def phase_diagram(
     scale_fl : bool
         ``ud.DiracSOT``: scale ``H_FL`` with ``H_DL`` keeping the template's
         ratio (both are proportional to the current); False keeps ``H_FL``.
+    starts : sequence of {"up", "down"}
+        Starts to run (default both); with one, the other start's values are
+        NaN and the state is "mixed" (for threshold scans, which need only the
+        start that can switch: half the cost).
     snapshots : int
         Number of magnetisation snapshots to keep per run (evenly spaced in
         time, the last at ``t_run``; float32).
@@ -953,6 +967,10 @@ def phase_diagram(
         raise ValueError(f"tol must be > 0, got {tol!r}.")
     if int(snapshots) < 0:
         raise ValueError("snapshots must be >= 0.")
+    starts = tuple(starts)
+    if not starts or len(set(starts)) != len(starts) or set(starts) - set(_START):
+        raise ValueError(f"starts must be 'up' and/or 'down', got {starts!r}.")
+    starts = tuple(st for st in _START if st in starts)
     params = dict(params or {})
     dims = [("hx", hx), ("hsot", hsot)]
     targets = [("hx", None, None, None), ("hsot", None, None, None)]
@@ -997,6 +1015,7 @@ def phase_diagram(
             "mesh_n": list(system.m.mesh.n),
             "mesh_cell": list(system.m.mesh.cell),
             "term": sot.name,
+            "starts": list(starts),
             "protocol": "A" if relax is not None else "B",
         }
     )
@@ -1033,6 +1052,7 @@ def phase_diagram(
         ),
         snapshot_samples=snapshot_samples,
         has_pumping=_pumping_spec(sot) is not None,
+        starts=starts,
         engine_kwargs={"threads": 1, **(engine_kwargs or {})},
     )
     npts = int(np.prod(job.shape))
