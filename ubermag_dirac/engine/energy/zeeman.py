@@ -55,23 +55,20 @@ def tcl_round(x: float) -> int:
     return int(math.copysign(math.floor(abs(x) + 0.5), x))
 
 
-def _sin_factor(f: float, t0: float) -> Callable[[float], np.ndarray]:
-    w = f * 2 * (4 * math.atan(1.0))  # as the Tcl proc: PI = 4*atan(1.)
+class _Wave:
+    """``sin``/``sinc`` factor of oommfc's Tcl procs (scalar times identity)."""
 
-    def factor(t: float) -> np.ndarray:
-        return math.sin(w * (t - t0)) * _I3
+    def __init__(self, kind: str, f: float, t0: float):
+        self.sinc = kind == "sinc"
+        self.w = f * 2 * (4 * math.atan(1.0))  # as the Tcl proc: PI = 4*atan(1.)
+        self.t0 = t0
 
-    return factor
-
-
-def _sinc_factor(f: float, t0: float) -> Callable[[float], np.ndarray]:
-    w = f * 2 * (4 * math.atan(1.0))
-
-    def factor(t: float) -> np.ndarray:
-        wt = w * (t - t0)
-        return (math.sin(wt) / wt if wt != 0 else 1.0) * _I3
-
-    return factor
+    def __call__(self, t: float) -> np.ndarray:
+        wt = self.w * (t - self.t0)
+        value = math.sin(wt)
+        if self.sinc:
+            value = value / wt if wt != 0 else 1.0
+        return value * _I3
 
 
 def _func_factor(func: Callable, dt: float, name: str) -> Callable:
@@ -203,6 +200,16 @@ class ZeemanImpl(EnergyImpl):
         self.H0 = grid.vector(H_values, "Zeeman.H")
         self.H0[np.broadcast_to(~grid.mask[:, None], self.H0.shape)] = 0.0
         self.time_dependent = any(f is not None for f in self.factors)
+        waves = [b for b, f in enumerate(self.factors) if isinstance(f, _Wave)]
+        self._wave_idx = np.array(waves, dtype=np.intp)
+        self._wave_w = np.array([self.factors[b].w for b in waves])
+        self._wave_t0 = np.array([self.factors[b].t0 for b in waves])
+        self._wave_sinc = np.array([self.factors[b].sinc for b in waves], dtype=bool)
+        self._other_idx = [
+            b
+            for b, f in enumerate(self.factors)
+            if f is not None and not isinstance(f, _Wave)
+        ]
         self.mu0Ms = MU0 * grid.Ms
         self._T = np.broadcast_to(_I3, (grid.batch, 3, 3)).copy()
 
@@ -220,8 +227,7 @@ class ZeemanImpl(EnergyImpl):
                     f"Zeeman.f / Zeeman.t0: func={kind!r} needs both f (Hz) and t0 "
                     f"(s) (term {term.name!r})."
                 )
-            maker = _sin_factor if kind == "sin" else _sinc_factor
-            return maker(float(f), float(t0)), False
+            return _Wave(kind, float(f), float(t0)), False
         if callable(func):
             dt = term_attr(term, "dt")
             if not isinstance(dt, numbers.Real) or dt <= 0:
@@ -241,9 +247,17 @@ class ZeemanImpl(EnergyImpl):
             return self._T
         ts = per_system_times(t, self.grid.batch)
         T = self._T
-        for b, factor in enumerate(self.factors):
-            if factor is not None:
-                T[b] = factor(float(ts[b]))
+        idx = self._wave_idx
+        if idx.size:  # sin/sinc of all such systems at once
+            wt = self._wave_w * (ts[idx] - self._wave_t0)
+            value = np.sin(wt)
+            sinc = self._wave_sinc & (wt != 0)
+            value[sinc] /= wt[sinc]
+            value[self._wave_sinc & (wt == 0)] = 1.0
+            for d in range(3):
+                T[idx, d, d] = value
+        for b in self._other_idx:
+            T[b] = self.factors[b](float(ts[b]))
         return T
 
     def _add_field(self, m, t, H):
