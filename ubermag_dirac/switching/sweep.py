@@ -1189,9 +1189,20 @@ def _execute(job, chunks, executor, store, progress, npts, ndone):
     results = []
     try:
         if executor is None:
+            done = float(ndone)
+
+            def upd(x):
+                # float increments: never let rounding pass the chunk's end
+                nonlocal done
+                x = max(0.0, min(x, end - done))
+                done += x
+                bar.update(x)
+
             for idx in chunks:
-                upd = bar.update if bar is not None else None
-                res = run_chunk(job, idx, upd)
+                end = done + len(idx)
+                res = run_chunk(job, idx, upd if bar is not None else None)
+                if bar is not None and end > done:
+                    upd(end - done)
                 results.append(res)
                 if store is not None:
                     store.write_chunk(res)
