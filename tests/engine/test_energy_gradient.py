@@ -164,3 +164,16 @@ def test_other_energy_terms_are_unsupported(term):
         "DMI",
     ):
         assert supported in str(info.value)
+
+
+def test_a_second_builder_for_a_registered_term_is_rejected():
+    from ubermag_dirac.engine.energy._base import register
+
+    def other_builder(terms, grid):  # pragma: no cover - never called
+        return None
+
+    with pytest.raises(ValueError, match="Exchange is already registered"):
+        register(mm.Exchange)(other_builder)
+    # re-running the module that registered it (same builder) is accepted
+    builder = lookup(mm.Exchange(A=1e-11), ENERGY)
+    assert register(mm.Exchange)(builder) is builder

@@ -34,12 +34,35 @@ __all__ = [
     "EnergyImpl",
     "contiguous",
     "per_system_times",
+    "register",
     "set_attr",
     "term_attr",
 ]
 
 #: Vacuum permeability used by Ubermag and OOMMF, 4 pi 1e-7 T m/A.
 MU0 = 4e-7 * np.pi
+
+
+def register(cls: type):
+    """:func:`~ubermag_dirac.engine.registry.register_energy`, tolerant of re-runs.
+
+    A module of this package executed a second time (pytest's importlib mode
+    does that when a single module of a package is collected for its doctests)
+    registers the same builder again; that is accepted. A different builder for
+    an already registered class is still an error.
+    """
+    from ..registry import ENERGY, register_energy
+
+    def decorator(builder):
+        old = ENERGY.get(cls)
+        if old is not None and (old.__module__, old.__qualname__) == (
+            builder.__module__,
+            builder.__qualname__,
+        ):
+            return builder
+        return register_energy(cls)(builder)
+
+    return decorator
 
 
 def term_attr(term, name: str, default=None):

@@ -42,9 +42,8 @@ from __future__ import annotations
 import micromagneticmodel as mm
 import numpy as np
 
-from ..registry import register_energy
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, term_attr
+from ._base import MU0, EnergyImpl, register, term_attr
 
 __all__ = [
     "CubicAnisotropyImpl",
@@ -206,13 +205,13 @@ class CubicAnisotropyImpl(EnergyImpl):
         K.cubic_energy(m, self.u1, self.u2, self.K, self.grid.mask, w)
 
 
-@register_energy(mm.UniaxialAnisotropy)
+@register(mm.UniaxialAnisotropy)
 def build_uniaxial(terms, grid) -> UniaxialAnisotropyImpl:
     """Registry builder of :class:`UniaxialAnisotropyImpl`."""
     return UniaxialAnisotropyImpl(terms, grid)
 
 
-@register_energy(mm.CubicAnisotropy)
+@register(mm.CubicAnisotropy)
 def build_cubic(terms, grid) -> CubicAnisotropyImpl:
     """Registry builder of :class:`CubicAnisotropyImpl`."""
     return CubicAnisotropyImpl(terms, grid)

@@ -54,9 +54,8 @@ import warnings
 import micromagneticmodel as mm
 import numpy as np
 
-from ..registry import register_energy
 from . import _kernels as K
-from ._base import MU0, EnergyImpl
+from ._base import MU0, EnergyImpl, register
 from ._params import bond_coefficients
 
 __all__ = ["DMI_VECTORS", "DMIImpl", "build_dmi"]
@@ -163,7 +162,7 @@ class DMIImpl(EnergyImpl):
         K.dmi_energy(m, self.cx, self.cy, self.cz, self.V, self.hmul, w)
 
 
-@register_energy(mm.DMI)
+@register(mm.DMI)
 def build_dmi(terms, grid) -> DMIImpl:
     """Registry builder of :class:`DMIImpl`."""
     return DMIImpl(terms, grid)

@@ -29,9 +29,8 @@ from __future__ import annotations
 import micromagneticmodel as mm
 import numpy as np
 
-from ..registry import register_energy
 from . import _kernels as K
-from ._base import MU0, EnergyImpl
+from ._base import MU0, EnergyImpl, register
 from ._params import bond_coefficients
 
 __all__ = ["ExchangeImpl", "build_exchange"]
@@ -94,7 +93,7 @@ class ExchangeImpl(EnergyImpl):
         K.exchange_energy(m, self.cx, self.cy, self.cz, self.hmul, w)
 
 
-@register_energy(mm.Exchange)
+@register(mm.Exchange)
 def build_exchange(terms, grid) -> ExchangeImpl:
     """Registry builder of :class:`ExchangeImpl`."""
     return ExchangeImpl(terms, grid)

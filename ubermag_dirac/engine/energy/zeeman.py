@@ -41,9 +41,9 @@ from collections.abc import Callable
 import micromagneticmodel as mm
 import numpy as np
 
-from ..registry import UnsupportedTermError, register_energy
+from ..registry import UnsupportedTermError
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, per_system_times, term_attr
+from ._base import MU0, EnergyImpl, per_system_times, register, term_attr
 
 __all__ = ["ZeemanImpl", "build_zeeman", "tcl_round"]
 
@@ -267,7 +267,7 @@ class ZeemanImpl(EnergyImpl):
         K.zeeman_energy(m, self.H0, self.transforms(t), self.mu0Ms, w)
 
 
-@register_energy(mm.Zeeman)
+@register(mm.Zeeman)
 def build_zeeman(terms, grid) -> ZeemanImpl:
     """Registry builder of :class:`ZeemanImpl`."""
     return ZeemanImpl(terms, grid)
