@@ -180,3 +180,16 @@ def test_dirac_jump_at_zero_field():
 def test_boundary_validation(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_dirac_threshold_brent_fallback(monkeypatch):
+    """Older SciPy (no elementwise.find_root): per-point Brent gives the same."""
+    from ubermag_dirac.macrospin import boundaries
+
+    hx = BOUNDS["hx"]
+    vec = {p: ms.dirac_threshold_alpha0(hx, p) for p in "AB"}
+    monkeypatch.setattr(boundaries, "find_root", None)
+    for p in "AB":
+        got = ms.dirac_threshold_alpha0(hx, p)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(vec[p]))
+        np.testing.assert_allclose(got, vec[p], rtol=0, atol=1e-11)

@@ -15,7 +15,12 @@ functions take :math:`|h_x|` and return the magnitude :math:`|s|`.
 """
 
 import numpy as np
-from scipy.optimize.elementwise import find_root
+from scipy.optimize import brentq
+
+try:  # SciPy >= 1.15: vectorised bracketing root finder
+    from scipy.optimize.elementwise import find_root
+except ImportError:  # older SciPy
+    find_root = None
 
 from . import _reference
 
@@ -184,7 +189,8 @@ def dirac_threshold_alpha0(hx, protocol="A"):
     current) :math:`1 - (h_x/s)\ln(h_x + s) = s - (h_x/s)\ln h_x`, which has a
     root only for :math:`|h_x| < 1/2`. Both tend to :math:`s = 1` as
     :math:`h_x\to 0` (twice the spin-Hall static threshold). Solved elementwise
-    with :func:`scipy.optimize.elementwise.find_root` (Chandrupatla).
+    with :func:`scipy.optimize.elementwise.find_root` (Chandrupatla; SciPy
+    < 1.15 falls back to :func:`scipy.optimize.brentq` per point).
 
     Parameters
     ----------
@@ -227,13 +233,21 @@ def dirac_threshold_alpha0(hx, protocol="A"):
         flo = _dirac_F_over_s(lo, ap, pa)
         fhi = _dirac_F_over_s(hi, ap, pa)
         ok = (flo > 0) & (fhi < 0)
-        res = find_root(
-            lambda x, a_: _dirac_F_over_s(x, a_, pa),
-            (lo, hi),
-            args=(ap,),
-            tolerances={"xatol": 1e-14, "xrtol": 4 * np.finfo(float).eps},
-        )
-        out[pos] = np.where(ok & res.success, res.x, np.nan)
+        if find_root is not None:
+            res = find_root(
+                lambda x, a_: _dirac_F_over_s(x, a_, pa),
+                (lo, hi),
+                args=(ap,),
+                tolerances={"xatol": 1e-14, "xrtol": 4 * np.finfo(float).eps},
+            )
+            out[pos] = np.where(ok & res.success, res.x, np.nan)
+        else:  # older SciPy: scalar Brent per point
+            out[pos] = [
+                brentq(_dirac_F_over_s, lo_, hi_, args=(a_, pa), xtol=1e-14)
+                if ok_
+                else np.nan
+                for lo_, hi_, a_, ok_ in zip(lo, hi, ap, ok, strict=True)
+            ]
     return out if out.ndim else out[()]
 
 
