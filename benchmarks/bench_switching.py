@@ -1,0 +1,361 @@
+"""Film switching diagrams: cost (batched vs point by point, processes) and studies.
+
+Run ``python benchmarks/bench_switching.py`` (all sections) or pick sections with
+``--only bench size transition limit``. Numbers go to
+``benchmarks/results/switching.json`` (sections not run keep their old entry).
+
+Sections
+--------
+bench
+    Cost of a 21 x 21 film diagram of 32 x 32 x 1 cells (exchange, PMA, demag,
+    interfacial DMI, Dirac torque step, 0.3 ns): a sample of the grid points is
+    run (a) as one batch through one engine, (b) point by point (one engine per
+    point), (c) as chunks on a ``ProcessPoolExecutor`` with 1 and 2 workers; the
+    per-point costs are extrapolated to the 441 points. Ratios are measured in
+    the same run (the machine is shared: compare ratios, not seconds).
+size
+    Comparison 2: critical H_sot at fixed small H_x (0.05 H_K,eff) versus film
+    size (100, 150, 200 nm squares, 1 nm thick, interfacial DMI) for the Dirac
+    and the spin-Hall torque, next to the macrospin value with the same
+    effective anisotropy. Grid scan of the down start, refined once.
+transition
+    Comparison 3: final <m_z> across H_x = 0 (beyond the bistable region) in a
+    100 nm film with DMI, both torques, and in the macrospin.
+limit
+    Comparison 1: agreement of single-domain films with the macrospin diagram
+    (fraction of grid points classified identically), both torques.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import platform
+import sys
+import time
+
+import discretisedfield as df
+import micromagneticmodel as mm
+import numpy as np
+
+import ubermag_dirac as ud
+from ubermag_dirac import macrospin as ms
+from ubermag_dirac import switching as sw
+
+RESULTS = pathlib.Path(__file__).parent / "results" / "switching.json"
+GAMMA0 = 2.211e5
+
+
+def film(
+    L=None,
+    n=None,
+    cell=4e-9,
+    torque="dirac",
+    *,
+    Ms=8e5,
+    K=6e5,
+    A=1.5e-11,
+    D=1.5e-3,
+    alpha=0.1,
+):
+    """Square film of side L (m) or n x n cells, 1 nm thick, PMA, demag, DMI."""
+    if n is None:
+        n = round(L / cell)
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(n * cell, n * cell, 1e-9), n=(n, n, 1))
+    s = mm.System(name=f"film{n}")
+    s.energy = mm.Exchange(A=A) + mm.UniaxialAnisotropy(K=K, u=(0, 0, 1)) + mm.Demag()
+    if D:
+        s.energy += mm.DMI(D=D, crystalclass="Cnv_z")
+    s.dynamics = mm.Precession(gamma0=GAMMA0) + mm.Damping(alpha=alpha)
+    if torque == "dirac":
+        s.dynamics += ud.DiracSOT(H_DL=0.0)
+    else:
+        s.dynamics += ud.SpinHallSOT(H_SH=0.0)
+    s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=Ms)
+    return s
+
+
+def timed(f, *a, **kw):
+    t0 = time.perf_counter()
+    out = f(*a, **kw)
+    return out, time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- bench
+def bench(quick=False, torques=None):
+    s = film(n=32, cell=3e-9, torque="dirac")
+    HK = sw.effective_anisotropy(s)["H_K_eff"]
+    hx_full = np.linspace(-0.8, 0.8, 21) * HK
+    hs_full = np.linspace(-1.6, 1.6, 21) * HK
+    # sample: 2 x 4 points spread over the diagram (every 10th hx, every 6th hsot)
+    hx = hx_full[[5, 15]]
+    hs = hs_full[[2, 8, 12, 18]] if not quick else hs_full[[2, 18]]
+    npts = hx.size * hs.size
+    kw = {"t_run": 0.3e-9, "n_samples": 30, "progress": False}
+    # warm-up (numba compilation, FFT plans) outside the timings
+    sw.phase_diagram(s, hx[:1], hs[:1], **{**kw, "t_run": 2e-11, "n_samples": 2})
+    batched, t_batch = timed(sw.phase_diagram, s, hx, hs, chunk_size=npts, **kw)
+    single, t_single = timed(sw.phase_diagram, s, hx, hs, chunk_size=1, **kw)
+    same = bool(np.array_equal(batched.state.values, single.state.values))
+    procs = {}
+    for workers in (1, 2):
+        with concurrent.futures.ProcessPoolExecutor(workers) as ex:
+            # warm the workers (imports, compilation caches)
+            sw.phase_diagram(
+                s, hx[:1], hs[:1], executor=ex, **{**kw, "t_run": 2e-11, "n_samples": 2}
+            )
+            _, t = timed(
+                sw.phase_diagram,
+                s,
+                hx,
+                hs,
+                executor=ex,
+                chunk_size=max(1, npts // (2 * workers)),
+                **kw,
+            )
+        procs[workers] = t
+    per_b = t_batch / npts
+    per_s = t_single / npts
+    out = {
+        "film": "32 x 32 x 1 cells of 3 nm x 3 nm x 1 nm, exchange + PMA + demag + "
+        "interfacial DMI, Dirac torque step, alpha 0.1, t_run 0.3 ns, both starts",
+        "sample_points": npts,
+        "batched_s": t_batch,
+        "point_by_point_s": t_single,
+        "batched_per_point_s": per_b,
+        "point_by_point_per_point_s": per_s,
+        "ratio_point_by_point_over_batched": t_single / t_batch,
+        "states_identical": same,
+        "extrapolated_21x21_batched_s": 441 * per_b,
+        "extrapolated_21x21_point_by_point_s": 441 * per_s,
+        "processes_s": {str(k): v for k, v in procs.items()},
+        "speedup_2_over_1_processes": procs[1] / procs[2],
+        "extrapolated_21x21_2_processes_s": 441 * procs[2] / npts,
+        "batch_steps_max": int(batched.steps.max()),
+    }
+    return out
+
+
+# ---------------------------------------------------------------- size study
+def threshold_scan(s, hx_red, s_grid, t_run, refine=4):
+    """Bracket (lo, thr] of the smallest s (H_K,eff) switching the down start.
+
+    Returns ``thr`` (the smallest scanned value at which the down start is
+    lost), the largest scanned value below it that did not switch, the largest
+    spread of m_z seen and H_K,eff.
+    """
+    HK = sw.effective_anisotropy(s)["H_K_eff"]
+    kw = {"t_run": t_run, "n_samples": 60, "progress": False, "starts": ["down"]}
+    ds = sw.phase_diagram(s, [hx_red * HK], np.asarray(s_grid) * HK, **kw)
+    thr = float(sw.switching_threshold(ds).values[0]) / HK
+    scans = [ds]
+    if np.isfinite(thr) and refine:
+        k = int(np.argmin(np.abs(np.asarray(s_grid) - thr)))
+        lo = s_grid[k - 1] if k > 0 else 0.0
+        fine = np.linspace(lo, thr, refine + 2)[1:-1]
+        ds2 = sw.phase_diagram(s, [hx_red * HK], fine * HK, **kw)
+        t2 = float(sw.switching_threshold(ds2).values[0]) / HK
+        if np.isfinite(t2):
+            thr = t2
+        scans.append(ds2)
+    spread = max(float(d.mz_spread_max.sel(start="down").max()) for d in scans)
+    scanned = np.concatenate([d.hsot.values for d in scans]) / HK
+    lost = np.concatenate([d.mz_down.values[0] > -float(d.attrs["tol"]) for d in scans])
+    below = scanned[(scanned < thr) & ~lost] if np.isfinite(thr) else scanned
+    lower = float(below.max()) if below.size else 0.0
+    return thr, lower, spread, HK
+
+
+def size_study(quick=False, torques=("dirac", "she"), sizes=None):
+    hx_red = 0.05
+    grids = {
+        "dirac": [0.3, 0.6, 0.9, 1.2, 1.5],
+        "she": [0.1, 0.2, 0.3, 0.4, 0.5],
+    }
+    grids = {k: v for k, v in grids.items() if k in torques}
+    if sizes is None:
+        sizes = [100e-9, 150e-9] if quick else [20e-9, 50e-9, 100e-9, 150e-9, 200e-9]
+    out = {
+        "hx_over_HK_eff": hx_red,
+        "alpha": 0.1,
+        "film": "L x L x 1 nm, 5 nm cells, Ms 8e5 A/m, K 6e5 J/m^3, A 1.5e-11 J/m, "
+        "D 1.5e-3 J/m^2 (Cnv_z), demag; torque stepped on, 1.5 ns",
+        "threshold_definition": "smallest H_sot/H_K,eff on the scan at which the "
+        "field-relaxed down start ends with <m_z> > -1e-3 (grid step, then one "
+        "refinement of 4 points below it)",
+        "results": {},
+    }
+    for torque, grid in grids.items():
+        rows = []
+        for L in sizes:
+            s = film(L=L, cell=5e-9, torque=torque)
+            (thr, lower, spread, HK), t = timed(
+                threshold_scan, s, hx_red, grid, 1.5e-9, 4
+            )
+            # the macrospin with the same effective anisotropy and protocol
+            mthr = float(
+                ms.switching_threshold(
+                    [hx_red],
+                    torque=torque,
+                    alpha=0.1,
+                    ds=0.01,
+                    t_max=1.5e-9 * GAMMA0 * HK,
+                )[0]
+            )
+            rows.append(
+                {
+                    "L_nm": round(L * 1e9),
+                    "H_K_eff_A_per_m": HK,
+                    "threshold_over_HK_eff": thr,
+                    "largest_non_switching_over_HK_eff": lower,
+                    "threshold_A_per_m": thr * HK,
+                    "macrospin_threshold_over_HK_eff": mthr,
+                    "film_over_macrospin": thr / mthr,
+                    "max_mz_spread_during_scan": spread,
+                    "wall_s": t,
+                }
+            )
+            print(torque, rows[-1], flush=True)
+        out["results"][torque] = rows
+    return out
+
+
+def merge_size(old, new):
+    """Rows of two size studies merged by L (the newer row wins)."""
+    out = dict(new)
+    res = {}
+    for src in (old.get("results", {}), new.get("results", {})):
+        for torque, rows in src.items():
+            res.setdefault(torque, {}).update({r["L_nm"]: r for r in rows})
+    out["results"] = {t: [r[k] for k in sorted(r)] for t, r in res.items()}
+    return out
+
+
+# ---------------------------------------------------------------- transition
+def transition_study(quick=False, torques=("dirac", "she")):
+    hx = np.array([-0.1, -0.05, -0.02, 0.02, 0.05, 0.1])
+    s_red = {"dirac": 2.0, "she": 0.8}
+    out = {
+        "film": "100 nm x 100 nm x 1 nm, 4 nm cells, DMI 1.5e-3 J/m^2, alpha 0.1, 3 ns",
+        "hx_over_HK_eff": hx.tolist(),
+        "results": {},
+    }
+    for torque, sr in s_red.items():
+        if torque not in torques:
+            continue
+        s = film(L=100e-9, torque=torque)
+        HK = sw.effective_anisotropy(s)["H_K_eff"]
+        ds, t = timed(
+            sw.phase_diagram,
+            s,
+            hx * HK,
+            [sr * HK],
+            t_run=3e-9,
+            n_samples=60,
+            progress=False,
+        )
+        mds = ms.phase_diagram(
+            hx, [sr], torque=torque, alpha=0.1, t_max=3e-9 * GAMMA0 * HK
+        )
+        out["results"][torque] = {
+            "hsot_over_HK_eff": sr,
+            "film_final_mz_up_start": ds.mz_up.values[:, 0].tolist(),
+            "film_final_mz_down_start": ds.mz_down.values[:, 0].tolist(),
+            "film_mz_spread_final": ds.mz_spread_final.values[:, 0].tolist(),
+            "film_at_rest": bool((ds.t_stop.values < 3e-9).all()),
+            "macrospin_final_mz_up_start": mds.mz_up.values[:, 0].tolist(),
+            "macrospin_final_mz_down_start": mds.mz_down.values[:, 0].tolist(),
+            "wall_s": t,
+        }
+        print(torque, out["results"][torque], flush=True)
+    return out
+
+
+# ---------------------------------------------------------------- limit
+def limit_study(quick=False, torques=("dirac", "she")):
+    out = {}
+    for torque, smax in (("dirac", 1.6), ("she", 0.8)):
+        if torque not in torques:
+            continue
+        mesh = df.Mesh(p1=(0, 0, 0), p2=(12e-9, 12e-9, 1e-9), n=(4, 4, 1))
+        s = mm.System(name="dot")
+        s.energy = (
+            mm.Exchange(A=1.5e-11)
+            + mm.UniaxialAnisotropy(K=5e5, u=(0, 0, 1))
+            + mm.Demag()
+        )
+        s.dynamics = mm.Precession(gamma0=GAMMA0) + mm.Damping(alpha=0.3)
+        s.dynamics += (
+            ud.DiracSOT(H_DL=0.0) if torque == "dirac" else ud.SpinHallSOT(H_SH=0.0)
+        )
+        s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=8e5)
+        HK = sw.effective_anisotropy(s)["H_K_eff"]
+        n = 7 if quick else 11
+        ds, t = timed(
+            sw.phase_diagram,
+            s,
+            np.linspace(-0.8, 0.8, n) * HK,
+            np.linspace(-smax, smax, n) * HK,
+            t_run=1e-9,
+            n_samples=50,
+            progress=False,
+        )
+        cmp = sw.compare(ds)
+        out[torque] = {
+            "film": "12 nm x 12 nm x 1 nm (4 x 4 x 1 cells), exchange + PMA + demag",
+            "grid": f"{n} x {n}",
+            "agreement": cmp.attrs["agreement"],
+            "max_mz_spread": float(ds.mz_spread_max.max()),
+            "wall_s": t,
+        }
+        print(torque, out[torque], flush=True)
+    return out
+
+
+SECTIONS = {
+    "bench": bench,
+    "size": size_study,
+    "transition": transition_study,
+    "limit": limit_study,
+}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", nargs="+", choices=sorted(SECTIONS), default=None)
+    p.add_argument("--quick", action="store_true", help="smaller samples (smoke run)")
+    p.add_argument("--output", default=str(RESULTS))
+    p.add_argument("--torques", nargs="+", default=["dirac", "she"])
+    p.add_argument(
+        "--sizes", nargs="+", type=float, default=None, help="size study: L in nm"
+    )
+    args = p.parse_args(argv)
+    path = pathlib.Path(args.output)
+    results = json.loads(path.read_text()) if path.exists() else {}
+    for name in args.only or list(SECTIONS):
+        print(f"== {name}", flush=True)
+        kw = {}
+        if name == "size" and args.sizes:
+            kw["sizes"] = [x * 1e-9 for x in args.sizes]
+        res, t = timed(SECTIONS[name], args.quick, tuple(args.torques), **kw)
+        res["section_wall_s"] = t
+        res["measured"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        res["quick"] = bool(args.quick)
+        if name == "size" and "size" in results:
+            res = merge_size(results["size"], res)
+        results[name] = res
+        results["machine"] = {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "note": "shared 2-core machine under load from other work: compare "
+            "ratios measured in one run, not absolute seconds",
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
