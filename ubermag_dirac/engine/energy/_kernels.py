@@ -217,119 +217,128 @@ def dmi_energy(m, cx, cy, cz, V, hmul, w):
 
 
 # --------------------------------------------------------------- anisotropy
+# Local terms: one flat loop over the cells of each system (vectorisable).
+
+
 @_jit
 def uniaxial_add_field(m, u, h1, h2, H):
     """``H += (h1 d + h2 d^3) u``, ``d = m.u``, ``h1, h2 = 2K1, 4K2 / (mu0 Ms)``."""
-    B, _, nx, ny, nz = m.shape
+    B = m.shape[0]
+    n = h1.size // B
+    mf = m.reshape(B, 3, n)
+    uf = u.reshape(B, 3, n)
+    Hf = H.reshape(B, 3, n)
+    a1 = h1.reshape(B, n)
+    a2 = h2.reshape(B, n)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    a = h1[b, i, j, k]
-                    c = h2[b, i, j, k]
-                    if a == 0.0 and c == 0.0:
-                        continue
-                    ux = u[b, 0, i, j, k]
-                    uy = u[b, 1, i, j, k]
-                    uz = u[b, 2, i, j, k]
-                    d = m[b, 0, i, j, k] * ux + m[b, 1, i, j, k] * uy
-                    d += m[b, 2, i, j, k] * uz
-                    s = d * (a + c * d * d)
-                    H[b, 0, i, j, k] += s * ux
-                    H[b, 1, i, j, k] += s * uy
-                    H[b, 2, i, j, k] += s * uz
+        for p in range(n):
+            ux = uf[b, 0, p]
+            uy = uf[b, 1, p]
+            uz = uf[b, 2, p]
+            d = mf[b, 0, p] * ux + mf[b, 1, p] * uy + mf[b, 2, p] * uz
+            s = d * (a1[b, p] + a2[b, p] * d * d)
+            Hf[b, 0, p] += s * ux
+            Hf[b, 1, p] += s * uy
+            Hf[b, 2, p] += s * uz
     return H
 
 
 @_jit
 def uniaxial_energy(m, u, K1, K2, mask, w):
     """OOMMF's uniaxial energy density (see ``anisotropy.UniaxialAnisotropyImpl``)."""
-    B, _, nx, ny, nz = m.shape
+    B = m.shape[0]
+    n = K1.size // B
+    mf = m.reshape(B, 3, n)
+    uf = u.reshape(B, 3, n)
+    k1f = K1.reshape(B, n)
+    k2f = K2.reshape(B, n)
+    maskf = mask.reshape(B, n)
+    wf = w.reshape(B, n)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    k1 = K1[b, i, j, k]
-                    k2 = K2[b, i, j, k]
-                    if not mask[b, i, j, k] or (k1 == 0.0 and k2 == 0.0):
-                        w[b, i, j, k] = 0.0
-                        continue
-                    mx = m[b, 0, i, j, k]
-                    my = m[b, 1, i, j, k]
-                    mz = m[b, 2, i, j, k]
-                    ux = u[b, 0, i, j, k]
-                    uy = u[b, 1, i, j, k]
-                    uz = u[b, 2, i, j, k]
-                    if k1 <= 0.0:
-                        d2 = mx * ux + my * uy + mz * uz
-                        d2 *= d2
-                        w[b, i, j, k] = -k1 * d2 - k2 * d2 * d2
-                    else:
-                        # easy axis: (K1 + 2 K2) s - K2 s^2 with s = |u x m|^2
-                        # = 1 - (m.u)^2, computed without cancellation
-                        tx = my * uz - mz * uy
-                        ty = mz * ux - mx * uz
-                        tz = mx * uy - my * ux
-                        s = tx * tx + ty * ty + tz * tz
-                        w[b, i, j, k] = (k1 + 2.0 * k2) * s - k2 * s * s
+        for p in range(n):
+            k1 = k1f[b, p]
+            k2 = k2f[b, p]
+            if not maskf[b, p]:
+                wf[b, p] = 0.0
+                continue
+            mx = mf[b, 0, p]
+            my = mf[b, 1, p]
+            mz = mf[b, 2, p]
+            ux = uf[b, 0, p]
+            uy = uf[b, 1, p]
+            uz = uf[b, 2, p]
+            if k1 <= 0.0:
+                d2 = mx * ux + my * uy + mz * uz
+                d2 *= d2
+                wf[b, p] = -k1 * d2 - k2 * d2 * d2
+            else:
+                # easy axis: (K1 + 2 K2) s - K2 s^2 with s = |u x m|^2
+                # = 1 - (m.u)^2, computed without cancellation
+                tx = my * uz - mz * uy
+                ty = mz * ux - mx * uz
+                tz = mx * uy - my * ux
+                s2 = tx * tx + ty * ty + tz * tz
+                wf[b, p] = (k1 + 2.0 * k2) * s2 - k2 * s2 * s2
     return w
 
 
 @_jit
 def cubic_add_field(m, u1, u2, hmul, H):
     """OOMMF's cubic field; ``hmul = -2K/(mu0 Ms)`` (see ``CubicAnisotropyImpl``)."""
-    B, _, nx, ny, nz = m.shape
+    B = m.shape[0]
+    n = hmul.size // B
+    mf = m.reshape(B, 3, n)
+    pf = u1.reshape(B, 3, n)
+    qf = u2.reshape(B, 3, n)
+    Hf = H.reshape(B, 3, n)
+    hf = hmul.reshape(B, n)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    h = hmul[b, i, j, k]
-                    if h == 0.0:
-                        continue
-                    mx = m[b, 0, i, j, k]
-                    my = m[b, 1, i, j, k]
-                    mz = m[b, 2, i, j, k]
-                    p0 = u1[b, 0, i, j, k]
-                    p1 = u1[b, 1, i, j, k]
-                    p2 = u1[b, 2, i, j, k]
-                    q0 = u2[b, 0, i, j, k]
-                    q1 = u2[b, 1, i, j, k]
-                    q2 = u2[b, 2, i, j, k]
-                    a1 = mx * p0 + my * p1 + mz * p2
-                    a2 = mx * q0 + my * q1 + mz * q2
-                    a1s = a1 * a1
-                    a2s = a2 * a2
-                    f1 = h * a1 * (1.0 - 2.0 * a1s - a2s)
-                    f2 = h * a2 * (1.0 - a1s - 2.0 * a2s)
-                    fm = h * (a1s + a2s)
-                    H[b, 0, i, j, k] += f1 * p0 + f2 * q0 + fm * mx
-                    H[b, 1, i, j, k] += f1 * p1 + f2 * q1 + fm * my
-                    H[b, 2, i, j, k] += f1 * p2 + f2 * q2 + fm * mz
+        for p in range(n):
+            h = hf[b, p]
+            mx = mf[b, 0, p]
+            my = mf[b, 1, p]
+            mz = mf[b, 2, p]
+            p0 = pf[b, 0, p]
+            p1 = pf[b, 1, p]
+            p2 = pf[b, 2, p]
+            q0 = qf[b, 0, p]
+            q1 = qf[b, 1, p]
+            q2 = qf[b, 2, p]
+            a1 = mx * p0 + my * p1 + mz * p2
+            a2 = mx * q0 + my * q1 + mz * q2
+            a1s = a1 * a1
+            a2s = a2 * a2
+            f1 = h * a1 * (1.0 - 2.0 * a1s - a2s)
+            f2 = h * a2 * (1.0 - a1s - 2.0 * a2s)
+            fm = h * (a1s + a2s)
+            Hf[b, 0, p] += f1 * p0 + f2 * q0 + fm * mx
+            Hf[b, 1, p] += f1 * p1 + f2 * q1 + fm * my
+            Hf[b, 2, p] += f1 * p2 + f2 * q2 + fm * mz
     return H
 
 
 @_jit
 def cubic_energy(m, u1, u2, K, mask, w):
     """``w = K (a1^2 a2^2 + (a1^2 + a2^2)(1 - a1^2 - a2^2))``, ``a_i = m.u_i``."""
-    B, _, nx, ny, nz = m.shape
+    B = m.shape[0]
+    n = K.size // B
+    mf = m.reshape(B, 3, n)
+    pf = u1.reshape(B, 3, n)
+    qf = u2.reshape(B, 3, n)
+    kf = K.reshape(B, n)
+    maskf = mask.reshape(B, n)
+    wf = w.reshape(B, n)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    kk = K[b, i, j, k]
-                    if not mask[b, i, j, k] or kk == 0.0:
-                        w[b, i, j, k] = 0.0
-                        continue
-                    mx = m[b, 0, i, j, k]
-                    my = m[b, 1, i, j, k]
-                    mz = m[b, 2, i, j, k]
-                    a1 = mx * u1[b, 0, i, j, k] + my * u1[b, 1, i, j, k]
-                    a1 += mz * u1[b, 2, i, j, k]
-                    a2 = mx * u2[b, 0, i, j, k] + my * u2[b, 1, i, j, k]
-                    a2 += mz * u2[b, 2, i, j, k]
-                    a1s = a1 * a1
-                    a2s = a2 * a2
-                    w[b, i, j, k] = kk * (a1s * a2s + (a1s + a2s) * (1.0 - a1s - a2s))
+        for p in range(n):
+            mx = mf[b, 0, p]
+            my = mf[b, 1, p]
+            mz = mf[b, 2, p]
+            a1 = mx * pf[b, 0, p] + my * pf[b, 1, p] + mz * pf[b, 2, p]
+            a2 = mx * qf[b, 0, p] + my * qf[b, 1, p] + mz * qf[b, 2, p]
+            a1s = a1 * a1
+            a2s = a2 * a2
+            e = kf[b, p] * (a1s * a2s + (a1s + a2s) * (1.0 - a1s - a2s))
+            wf[b, p] = e if maskf[b, p] else 0.0
     return w
 
 
@@ -337,7 +346,10 @@ def cubic_energy(m, u1, u2, K, mask, w):
 @_jit
 def zeeman_add_field(H0, T, H):
     """``H[b] += T[b] @ H0[b]`` cell by cell (``T`` is ``(B, 3, 3)``)."""
-    B, _, nx, ny, nz = H0.shape
+    B = H0.shape[0]
+    n = H0.size // (3 * B)
+    Gf = H0.reshape(B, 3, n)
+    Hf = H.reshape(B, 3, n)
     for b in range(B):
         t00 = T[b, 0, 0]
         t01 = T[b, 0, 1]
@@ -348,35 +360,43 @@ def zeeman_add_field(H0, T, H):
         t20 = T[b, 2, 0]
         t21 = T[b, 2, 1]
         t22 = T[b, 2, 2]
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    hx = H0[b, 0, i, j, k]
-                    hy = H0[b, 1, i, j, k]
-                    hz = H0[b, 2, i, j, k]
-                    H[b, 0, i, j, k] += t00 * hx + t01 * hy + t02 * hz
-                    H[b, 1, i, j, k] += t10 * hx + t11 * hy + t12 * hz
-                    H[b, 2, i, j, k] += t20 * hx + t21 * hy + t22 * hz
+        for p in range(n):
+            hx = Gf[b, 0, p]
+            hy = Gf[b, 1, p]
+            hz = Gf[b, 2, p]
+            Hf[b, 0, p] += t00 * hx + t01 * hy + t02 * hz
+            Hf[b, 1, p] += t10 * hx + t11 * hy + t12 * hz
+            Hf[b, 2, p] += t20 * hx + t21 * hy + t22 * hz
     return H
 
 
 @_jit
 def zeeman_energy(m, H0, T, mu0Ms, w):
     """``w = -mu0 Ms m . (T[b] @ H0[b])``."""
-    B, _, nx, ny, nz = H0.shape
+    B = H0.shape[0]
+    n = mu0Ms.size // B
+    mf = m.reshape(B, 3, n)
+    Gf = H0.reshape(B, 3, n)
+    cf = mu0Ms.reshape(B, n)
+    wf = w.reshape(B, n)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    hx = H0[b, 0, i, j, k]
-                    hy = H0[b, 1, i, j, k]
-                    hz = H0[b, 2, i, j, k]
-                    ex = T[b, 0, 0] * hx + T[b, 0, 1] * hy + T[b, 0, 2] * hz
-                    ey = T[b, 1, 0] * hx + T[b, 1, 1] * hy + T[b, 1, 2] * hz
-                    ez = T[b, 2, 0] * hx + T[b, 2, 1] * hy + T[b, 2, 2] * hz
-                    w[b, i, j, k] = -mu0Ms[b, i, j, k] * (
-                        m[b, 0, i, j, k] * ex
-                        + m[b, 1, i, j, k] * ey
-                        + m[b, 2, i, j, k] * ez
-                    )
+        t00 = T[b, 0, 0]
+        t01 = T[b, 0, 1]
+        t02 = T[b, 0, 2]
+        t10 = T[b, 1, 0]
+        t11 = T[b, 1, 1]
+        t12 = T[b, 1, 2]
+        t20 = T[b, 2, 0]
+        t21 = T[b, 2, 1]
+        t22 = T[b, 2, 2]
+        for p in range(n):
+            hx = Gf[b, 0, p]
+            hy = Gf[b, 1, p]
+            hz = Gf[b, 2, p]
+            ex = t00 * hx + t01 * hy + t02 * hz
+            ey = t10 * hx + t11 * hy + t12 * hz
+            ez = t20 * hx + t21 * hy + t22 * hz
+            wf[b, p] = -cf[b, p] * (
+                mf[b, 0, p] * ex + mf[b, 1, p] * ey + mf[b, 2, p] * ez
+            )
     return w

@@ -35,6 +35,11 @@ evaluated as OOMMF does without :math:`\mathbf{u}_3` (using :math:`|\mathbf{m}| 
 
 Units: ``K``, ``K1``, ``K2`` in J/m^3, fields in A/m, densities in J/m^3; empty
 cells carry neither.
+
+One deliberate difference from oommfc: it hands a scalar ``df.Field`` parameter
+to OOMMF as the magnitude of a vector field (``Oxs_VecMagScalarField``), so a
+negative ``K`` given as a field silently becomes positive there. Here the signed
+value is used, as for numbers and region dicts.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, register, term_attr
+from ._base import MU0, EnergyImpl, contiguous, register, term_attr
 
 __all__ = [
     "CubicAnisotropyImpl",
@@ -130,16 +135,19 @@ class UniaxialAnisotropyImpl(EnergyImpl):
         self.K2[~grid.mask] = 0.0
         u = grid.vector([t.u for t in terms], "UniaxialAnisotropy.u")
         need = grid.mask & ((self.K1 != 0) | (self.K2 != 0))
-        self.u = _unit(u, need, "UniaxialAnisotropy.u")
+        self.u = contiguous(_unit(u, need, "UniaxialAnisotropy.u"))
         inv = np.divide(1.0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
-        self.h1 = (2.0 / MU0) * self.K1 * inv
-        self.h2 = (4.0 / MU0) * self.K2 * inv
+        self.h1 = contiguous((2.0 / MU0) * self.K1 * inv)
+        self.h2 = contiguous((4.0 / MU0) * self.K2 * inv)
+        self.K1 = contiguous(self.K1)
+        self.K2 = contiguous(self.K2)
+        self.mask = np.ascontiguousarray(grid.mask)
 
     def _add_field(self, m, t, H):
         K.uniaxial_add_field(m, self.u, self.h1, self.h2, H)
 
     def _energy_density(self, m, t, w):
-        K.uniaxial_energy(m, self.u, self.K1, self.K2, self.grid.mask, w)
+        K.uniaxial_energy(m, self.u, self.K1, self.K2, self.mask, w)
 
 
 class CubicAnisotropyImpl(EnergyImpl):
@@ -193,16 +201,18 @@ class CubicAnisotropyImpl(EnergyImpl):
         # u2 (nearly) parallel to u1 leaves rounding noise only: treat as zero
         after = np.sqrt(np.einsum("bi...,bi...->b...", u2, u2))
         u2[np.broadcast_to((after <= 1e-10 * before)[:, None], u2.shape)] = 0.0
-        self.u1 = u1
-        self.u2 = _unit(u2, need, "CubicAnisotropy.u2")
+        self.u1 = contiguous(u1)
+        self.u2 = contiguous(_unit(u2, need, "CubicAnisotropy.u2"))
         inv = np.divide(1.0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
-        self.hmul = (-2.0 / MU0) * self.K * inv
+        self.hmul = contiguous((-2.0 / MU0) * self.K * inv)
+        self.K = contiguous(self.K)
+        self.mask = np.ascontiguousarray(grid.mask)
 
     def _add_field(self, m, t, H):
         K.cubic_add_field(m, self.u1, self.u2, self.hmul, H)
 
     def _energy_density(self, m, t, w):
-        K.cubic_energy(m, self.u1, self.u2, self.K, self.grid.mask, w)
+        K.cubic_energy(m, self.u1, self.u2, self.K, self.mask, w)
 
 
 @register(mm.UniaxialAnisotropy)

@@ -55,7 +55,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, register
+from ._base import MU0, EnergyImpl, contiguous, register
 from ._params import bond_coefficients
 
 __all__ = ["DMI_VECTORS", "DMIImpl", "build_dmi"]
@@ -151,6 +151,7 @@ class DMIImpl(EnergyImpl):
         self.cx, self.cy, self.cz = bond_coefficients(
             [t.D for t in terms], grid, "DMI.D", "arithmetic", weights
         )
+        self.cx, self.cy, self.cz = (contiguous(c) for c in (self.cx, self.cy, self.cz))
         self.hmul = np.divide(
             -2.0 / MU0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask
         )

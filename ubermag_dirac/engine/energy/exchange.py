@@ -22,6 +22,8 @@ onto OOMMF:
   interfaces without a key) take ``"default"`` (0 when absent);
 - a ``df.Field``: ``Oxs_ExchangePtwise``, the harmonic mean
   :math:`A_{ij} = 2 A_i A_j / (A_i + A_j)` (0 where both are 0; OOMMF gives NaN).
+  oommfc passes the field as its magnitude (``Oxs_VecMagScalarField``); the
+  signed value is used here (they differ only for negative ``A``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, register
+from ._base import MU0, EnergyImpl, contiguous, register
 from ._params import bond_coefficients
 
 __all__ = ["ExchangeImpl", "build_exchange"]
@@ -82,6 +84,7 @@ class ExchangeImpl(EnergyImpl):
         self.cx, self.cy, self.cz = bond_coefficients(
             [t.A for t in terms], grid, "Exchange.A", "harmonic", weights
         )
+        self.cx, self.cy, self.cz = (contiguous(c) for c in (self.cx, self.cy, self.cz))
         self.hmul = np.divide(
             2.0 / MU0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask
         )

@@ -43,7 +43,14 @@ import numpy as np
 
 from ..registry import UnsupportedTermError
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, per_system_times, register, term_attr
+from ._base import (
+    MU0,
+    EnergyImpl,
+    contiguous,
+    per_system_times,
+    register,
+    term_attr,
+)
 
 __all__ = ["ZeemanImpl", "build_zeeman", "tcl_round"]
 
@@ -199,6 +206,7 @@ class ZeemanImpl(EnergyImpl):
             H_values.append((1.0, 1.0, 1.0) if replaces_H else term.H)
         self.H0 = grid.vector(H_values, "Zeeman.H")
         self.H0[np.broadcast_to(~grid.mask[:, None], self.H0.shape)] = 0.0
+        self.H0 = contiguous(self.H0)
         self.time_dependent = any(f is not None for f in self.factors)
         waves = [b for b, f in enumerate(self.factors) if isinstance(f, _Wave)]
         self._wave_idx = np.array(waves, dtype=np.intp)
@@ -210,7 +218,7 @@ class ZeemanImpl(EnergyImpl):
             for b, f in enumerate(self.factors)
             if f is not None and not isinstance(f, _Wave)
         ]
-        self.mu0Ms = MU0 * grid.Ms
+        self.mu0Ms = contiguous(MU0 * grid.Ms)
         self._T = np.broadcast_to(_I3, (grid.batch, 3, 3)).copy()
 
     @staticmethod
