@@ -69,7 +69,11 @@ def tangent_field(m, H, mask, g):
 
 @nb.njit(**_OPTS)
 def cayley_step(m, g, tau, mask):
-    """Norm-preserving descent update of ``m`` in place (``tau`` per system)."""
+    """Norm-preserving descent update of ``m`` in place (``tau`` per system).
+
+    The update preserves ``|m| = 1`` exactly in exact arithmetic (``g`` is
+    tangent); the result is renormalised against round-off.
+    """
     B = m.shape[0]
     N = m.shape[2]
     for b in range(B):
@@ -85,9 +89,14 @@ def cayley_step(m, g, tau, mask):
             a = gx * gx + gy * gy + gz * gz
             f = 1.0 / (4.0 + a)
             c = (4.0 - a) * f
-            m[b, 0, i] = c * m[b, 0, i] + 4.0 * f * gx
-            m[b, 1, i] = c * m[b, 1, i] + 4.0 * f * gy
-            m[b, 2, i] = c * m[b, 2, i] + 4.0 * f * gz
+            x = c * m[b, 0, i] + 4.0 * f * gx
+            y = c * m[b, 1, i] + 4.0 * f * gy
+            z = c * m[b, 2, i] + 4.0 * f * gz
+            # exact in exact arithmetic; renormalise so round-off cannot build up
+            r = 1.0 / np.sqrt(x * x + y * y + z * z)
+            m[b, 0, i] = x * r
+            m[b, 1, i] = y * r
+            m[b, 2, i] = z * r
 
 
 @nb.njit(**_OPTS)
