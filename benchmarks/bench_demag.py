@@ -193,6 +193,7 @@ def main(argv=None):
             "cpus": os.cpu_count(),
             "loadavg_1min_at_start": os.getloadavg()[0],
             "python": platform.python_version(),
+            "executable": sys.executable,
             "numpy": np.__version__,
             "scipy": scipy.__version__,
             "pyfftw": _pyfftw_version(),
