@@ -84,6 +84,10 @@ class DormandPrince45:
         Consecutive rejections of one system that count as a failure.
     names : list of str, optional
         System names for error messages.
+    shared_step : bool, default False
+        Use one step size for the whole batch (the smallest proposal of the
+        active systems) instead of per-system steps; kept for comparison (see
+        ``benchmarks/bench_engine.py``).
     """
 
     def __init__(
@@ -97,6 +101,7 @@ class DormandPrince45:
         h_min: float = 1e-20,
         max_rejections: int = 100_000,
         names=None,
+        shared_step: bool = False,
     ):
         if not (tol > 0):
             raise ValueError(f"tol: expected a positive number, got {tol!r}.")
@@ -107,6 +112,7 @@ class DormandPrince45:
         self.h_max = float(h_max)
         self.h_min = float(h_min)
         self.max_rejections = int(max_rejections)
+        self.shared_step = bool(shared_step)
         B = y.shape[0]
         self.batch = B
         self.names = list(names) if names is not None else [None] * B
@@ -205,6 +211,8 @@ class DormandPrince45:
             attempts += 1
             remaining = T - self.t
             h_prop = self.h
+            if self.shared_step:
+                h_prop = np.full(B, np.min(self.h[active]))
             last = active & (h_prop >= remaining * (1.0 - 1e-12))
             hb = np.where(active, np.where(last, remaining, h_prop), 0.0)
             t0 = self.t
