@@ -221,6 +221,16 @@ def test_out_argument():
     np.testing.assert_array_equal(out, demag.field(M))
     with pytest.raises(ValueError, match=r"out: expected a float64 array"):
         demag.field(M, out=np.empty((1, 3, *n)))
+    # strided input and output, and out aliasing M
+    H = demag.field(M)
+    big = np.zeros((4, 3, *n))
+    big[::2] = M
+    np.testing.assert_array_equal(demag.field(big[::2]), H)
+    fout = np.asfortranarray(np.empty_like(M))
+    np.testing.assert_array_equal(demag.field(M, out=fout), H)
+    Mc = M.copy()
+    demag.field(Mc, out=Mc)
+    np.testing.assert_array_equal(Mc, H)
 
 
 def test_shape_and_argument_errors():
