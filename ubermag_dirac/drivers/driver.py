@@ -52,6 +52,8 @@ _COMMON_DRIVE_KWARGS = (
 
 #: settings that are counts
 _INT_SETTINGS = ("threads", "max_iterations")
+#: settings that may be set to None (off)
+_OPTIONAL_SETTINGS = ("stopping_mxHxm", "stopping_dm_dt", "alpha")
 
 #: rad/s per deg/ns (OOMMF reports and limits dm/dt in deg/ns).
 DEG_PER_NS = np.pi / 180.0 * 1e9
@@ -335,7 +337,9 @@ class Driver(mm.ExternalDriver):
             )
         super().__init__(**kwargs)
         for attr in self._allowed_attributes:
-            if hasattr(self, attr):
+            if hasattr(self, attr) and not (
+                getattr(self, attr) is None and attr in _OPTIONAL_SETTINGS
+            ):
                 check = _positive_int if attr in _INT_SETTINGS else _positive_number
                 check(getattr(self, attr), attr)
 

@@ -21,6 +21,15 @@ class RelaxDriver(Driver):
     system's ``Precession`` and ``Damping`` parameters where present (other
     dynamics terms play no part), else OOMMF's defaults (2.211e5 m/(A s), 0.5).
 
+    The damped dynamics picks the minimum; its precision is limited by the
+    integrator's error tolerance (residual angles of order ``0.1 tol``). Like
+    mumax3's ``relax``, which ends at its numerical noise floor, the drive then
+    refines that state to the local energy minimum with the energy minimiser of
+    :class:`MinDriver` (started there, it moves each cell by less than the
+    remaining residual angle) until :math:`\max|\mathbf m\times\mathbf H\times
+    \mathbf m|` is below ``stopping_mxHxm``. ``stopping_mxHxm=None`` skips the
+    refinement.
+
     micromagneticdata 0.66 infers the table's independent variable only for the
     driver names ``TimeDriver``, ``MinDriver`` and ``HysteresisDriver``. A relax
     is an energy minimisation stopped on convergence, so its ``info.json`` says
@@ -31,23 +40,22 @@ class RelaxDriver(Driver):
     Parameters (settings)
     ---------------------
     stopping_dm_dt : float, optional
-        deg/ns, default 1e-5: relax to a converged equilibrium, as mumax3's
-        ``relax`` does (OOMMF's time-driver convention 0.01 deg/ns leaves
-        angles of order 1e-6 rad in a 1e6 A/m field).
+        deg/ns, default 0.01 (OOMMF's usual value).
+    stopping_mxHxm : float or None, optional
+        A/m, default 1e-3: precision of the refinement (``None``: none).
     alpha : float, optional
         Damping used for the relaxation (overrides the system's).
     max_time : float, optional
         Simulated time (s) after which an unconverged relaxation fails the
         drive, default 1e-7.
-    tol : float, optional
-        Error tolerance of the integrator, default ``1e-9`` (tighter than
-        :class:`TimeDriver`'s: the relaxed state is only as precise as the
-        integration; with ``1e-5`` the residual angles stay near ``1e-6`` rad).
-    h_max, threads
+    max_iterations : int, optional
+        Iteration limit of the refinement, default 200000.
+    tol, h_max, threads
         As for :class:`TimeDriver`.
 
     Table columns: as :class:`MinDriver`; ``iteration`` counts integration step
-    attempts (with ``output_step=True`` rows come every 100 attempts).
+    attempts plus refinement iterations (with ``output_step=True`` rows come
+    at the start, every 100 step attempts and after the damped dynamics).
 
     Examples
     --------
@@ -67,6 +75,8 @@ class RelaxDriver(Driver):
 
     _allowed_attributes = (
         "stopping_dm_dt",
+        "stopping_mxHxm",
+        "max_iterations",
         "alpha",
         "max_time",
         "tol",
@@ -106,10 +116,12 @@ class RelaxDriver(Driver):
     @classmethod
     def _defaults(cls):
         return {
-            "stopping_dm_dt": 1e-5,
+            "stopping_dm_dt": 0.01,
+            "stopping_mxHxm": 1e-3,
+            "max_iterations": 200_000,
             "alpha": None,
             "max_time": 1e-7,
-            "tol": 1e-9,
+            "tol": _engine_default("tol"),
             "h_max": _engine_default("h_max"),
             "threads": 1,
         }
@@ -141,5 +153,15 @@ class RelaxDriver(Driver):
         stats = engine.stats
         recorder.iteration = stats["steps"] + stats["rejections"] - start
         recorder.stage_iteration = recorder.iteration
-        recorder.record(0, t, engine.m.copy())
+        refine = settings["stopping_mxHxm"]
+        if refine is not None:
+            if output_step:
+                recorder.record(0, t, engine.m.copy())
+            iterations = engine.minimise(
+                float(refine), max_iterations=int(settings["max_iterations"])
+            )
+            recorder.iteration += int(iterations[0])
+            recorder.stage_iteration = recorder.iteration
+        if not (output_step and recorder.recorded_iteration == recorder.iteration):
+            recorder.record(0, t, engine.m.copy())
         progress.update()
