@@ -237,6 +237,14 @@ def test_add_field_accumulates_in_place():
     out = ex.add_field(m, 0.0, H)
     assert out is H
     np.testing.assert_allclose(H - 3.0, ex.field(m, 0.0), rtol=1e-14, atol=1e-9)
+    # non-C-ordered m and H (views, Fortran order) give the same result
+    Hf = np.asfortranarray(np.full((1, 3, 5, 1, 1), 3.0))
+    assert ex.add_field(np.asfortranarray(m), 0.0, Hf) is Hf
+    np.testing.assert_allclose(Hf, H, rtol=1e-14)
+    # field(out=...) overwrites out
+    out = np.full_like(H, 7.0)
+    assert ex.field(m, 0.0, out=out) is out
+    np.testing.assert_allclose(out, H - 3.0, rtol=1e-14, atol=1e-9)
 
 
 def test_registered_and_errors_name_the_parameter():
