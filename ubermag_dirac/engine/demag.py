@@ -62,6 +62,7 @@ M. J. Donahue, D. G. Porter, OOMMF User's Guide (Oxs_Demag).
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import micromagneticmodel as mm
@@ -78,10 +79,6 @@ __all__ = ["MU0", "DemagField", "DemagImpl"]
 
 #: Default number of periodic images on each side of a periodic axis.
 PBC_IMAGES = 8
-
-#: Forward order of the complex FFTs of the public-API path (see
-#: ``FFTWConvolver.outer_first``).
-OUTER_FIRST = True
 
 #: A batch is transformed in chunks of systems whose spectra fit in this many bytes
 #: (one FFT call per chunk): measured on the 2-core machine for 32 films of
@@ -122,6 +119,61 @@ def _apply4(F, K):  # pragma: no cover - compiled
             F[b, 0, s] = K[0, s] * mx + kxy * my
             F[b, 1, s] = kxy * mx + K[1, s] * my
             F[b, 2, s] = K[2, s] * F[b, 2, s]
+
+
+def plan_transforms(n, padded):
+    """Order of the pruned FFTs: ``(complex axes in forward order..., real axis)``.
+
+    For two transformed axes (single-layer films) it chooses the axis of the real
+    FFT that minimises a flop model of the pruned pipeline (rows transformed at each
+    stage times ``P log2 P``, half for the real FFT); ties go to the innermost axis.
+    For standard problem 4 (padded 400 x 100) the real FFT along x wins (model 10 %
+    fewer flops, measured 5-9 % faster than along y). With three transformed axes
+    the model ignores the cost of large strides and its choice was measured both
+    15 % slower (64 x 64 x 8) and 15 % faster (128 x 32 x 4) than the default kept
+    there: real FFT along the innermost axis, complex ones outermost first (so the
+    strided transforms see the pruned rows).
+
+    Parameters
+    ----------
+    n : tuple of int
+        Cells per axis.
+    padded : tuple of int
+        FFT size per axis; axes of size 1 are not transformed.
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> plan_transforms((200, 50, 1), (400, 100, 1))
+    (1, 0)
+    >>> plan_transforms((32, 32, 1), (64, 64, 1))
+    (0, 1)
+    >>> plan_transforms((64, 64, 8), (128, 128, 15))
+    (0, 1, 2)
+    """
+    taxes = [k for k in range(3) if padded[k] > 1]
+    if len(taxes) != 2:
+        return tuple(taxes)
+    best = None
+    for r in taxes:
+        others = [k for k in taxes if k != r]
+        for order in itertools.permutations(others):
+            size = list(n)
+            P = padded[r]
+            cost = np.prod([size[j] for j in range(3) if j != r]) * 0.5 * P * np.log2(P)
+            size[r] = P // 2 + 1
+            for k in order:
+                P = padded[k]
+                rows = np.prod([size[j] for j in range(3) if j != k])
+                cost += rows * P * np.log2(P)
+                size[k] = P
+            key = (round(float(cost), 6), r != taxes[-1], tuple(order) != tuple(others))
+            if best is None or key < best[0]:
+                best = (key, (*order, r))
+    return best[1]
 
 
 def _parse_pbc(pbc):
@@ -407,7 +459,7 @@ class DemagField:
             self._kref = sfft.rfftn(self.tensor, axes=(1, 2, 3), workers=self.threads)
             return
         # transformed axes: those with more than one FFT point
-        self._taxes = tuple(k for k in range(3) if P[k] > 1)
+        self._taxes = plan_transforms(self.n, P)
         spec_bytes = 3 * 16 * int(np.prod(P))
         if self._taxes:  # the real FFT halves its axis
             last = P[self._taxes[-1]]
@@ -548,7 +600,7 @@ class DemagField:
         # then complex FFTs along the others (only the physical rows exist yet).
         last = taxes[-1]
         F = sfft.rfft(M, n=P[last], axis=2 + last, workers=w)
-        order = taxes[:-1] if OUTER_FIRST else taxes[-2::-1]
+        order = taxes[:-1]
         for k in order:
             F = sfft.fft(F, n=P[k], axis=2 + k, workers=w, overwrite_x=True)
         shape = F.shape
