@@ -407,6 +407,10 @@ def test_system_checks(tmp_path):
     system.energy += mm.Zeeman(H=(1, 0, 0), name="hysteresis")
     with pytest.raises(ValueError, match="hysteresis"):
         ud.HysteresisDriver().drive(system, Hmin=(0, 0, 0), Hmax=(0, 0, 1), n=2)
+    system = make_system()
+    system.energy.zeeman.name = "Oxs_field"
+    with pytest.raises(ValueError, match="rename the term"):
+        ud.MinDriver().drive(system, dirname=tmp_path)
     assert not (tmp_path / "film").exists()
 
 

@@ -438,6 +438,13 @@ class Driver(mm.ExternalDriver):
     def _check_common(system):
         if not isinstance(getattr(system, "m", None), df.Field):
             raise RuntimeError("System's magnetisation (system.m) is not defined")
+        for term in [*system.energy, *system.dynamics]:
+            bad = [p for p in output._SPLIT_PREFIXES if p in term.name]
+            if bad:
+                raise ValueError(
+                    f"Term name {term.name!r} contains {bad[0]!r}, which the ODT "
+                    "table format cannot hold in a column label; rename the term."
+                )
         if system.T != 0:
             raise RuntimeError(
                 f"Finite temperature ({system.T=} K) is not supported by ubermag-dirac "
