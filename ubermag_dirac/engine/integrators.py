@@ -195,6 +195,7 @@ class DormandPrince45:
         y3 = y.reshape(B, 3, -1)
         K3 = K.reshape(7, B, 3, -1)
         y53 = self.y5.reshape(B, 3, -1)
+        ys3 = self.y_stage.reshape(B, 3, -1)
         stopped = np.zeros(B, dtype=bool)
         consecutive = np.zeros(B, dtype=np.int64)
         last_nonfinite = np.zeros(B, dtype=bool)
@@ -221,7 +222,7 @@ class DormandPrince45:
                 self._eval(t0 + _C[s] * hb, self.y_stage, K[s])
             dp_solution(y3, hb, K3, _B5, mask, y53)
             mx7 = self._eval(t0 + hb, self.y5, K[6])
-            dp_error(hb, K3, _E, mask, self.err)
+            dp_error(hb, K3, _E, mask, self.err, ys3)
             ratio = self.err / self.tol
             finite = np.isfinite(ratio) & np.isfinite(mx7)
             ok = active & finite & (ratio <= 1.0)

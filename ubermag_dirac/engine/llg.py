@@ -263,18 +263,22 @@ def llg_rhs(
 def stage_combination(y, h, K, coef, nk, out):
     """``out = y + h[b] * sum_{j < nk} coef[j] * K[j]`` for every system ``b``.
 
-    ``y``, ``out``: ``(B, M)``; ``K``: ``(7, B, M)``; ``h``: ``(B,)``.
+    ``y``, ``out``: ``(B, M)``; ``K``: ``(7, B, M)``; ``h``: ``(B,)``. One
+    contiguous (vectorisable) pass per non-zero coefficient.
     """
     B, M = y.shape
     for b in range(B):
         hb = h[b]
+        yb = y[b]
+        ob = out[b]
         for i in range(M):
-            s = 0.0
-            for j in range(nk):
-                cj = coef[j]
-                if cj != 0.0:
-                    s += cj * K[j, b, i]
-            out[b, i] = y[b, i] + hb * s
+            ob[i] = yb[i]
+        for j in range(nk):
+            cj = hb * coef[j]
+            if cj != 0.0:
+                kj = K[j, b]
+                for i in range(M):
+                    ob[i] += cj * kj[i]
 
 
 @nb.njit(**_OPTS)
@@ -306,58 +310,63 @@ def normalise(m, mask):
 def dp_solution(y, h, K, bcoef, mask, out):
     """Fifth-order solution ``y + h sum_j b_j K_j`` (j < 6), normalised, into ``out``.
 
-    ``y``/``out``: ``(B, 3, N)``; ``K``: ``(7, B, 3, N)``.
+    ``y``/``out``: ``(B, 3, N)``; ``K``: ``(7, B, 3, N)``. Empty cells get 0.
     """
     B = y.shape[0]
     N = y.shape[2]
+    M = 3 * N
+    yf = y.reshape(B, M)
+    of = out.reshape(B, M)
+    Kf = K.reshape(K.shape[0], B, M)
+    stage_combination(yf, h, Kf, bcoef, 6, of)
     for b in range(B):
-        hb = h[b]
         for i in range(N):
-            if not mask[b, i]:
+            x = out[b, 0, i]
+            yy = out[b, 1, i]
+            z = out[b, 2, i]
+            r2 = x * x + yy * yy + z * z
+            if mask[b, i] and r2 > 0.0:
+                r = 1.0 / np.sqrt(r2)
+                out[b, 0, i] = x * r
+                out[b, 1, i] = yy * r
+                out[b, 2, i] = z * r
+            else:
                 out[b, 0, i] = 0.0
                 out[b, 1, i] = 0.0
                 out[b, 2, i] = 0.0
-                continue
-            r2 = 0.0
-            for c in range(3):
-                s = 0.0
-                for j in range(6):
-                    bj = bcoef[j]
-                    if bj != 0.0:
-                        s += bj * K[j, b, c, i]
-                v = y[b, c, i] + hb * s
-                out[b, c, i] = v
-                r2 += v * v
-            r = np.sqrt(r2)
-            if r > 0.0:
-                out[b, 0, i] /= r
-                out[b, 1, i] /= r
-                out[b, 2, i] /= r
 
 
 @nb.njit(**_OPTS)
-def dp_error(h, K, ecoef, mask, err):
+def dp_error(h, K, ecoef, mask, err, scratch):
     """``err[b] = max_cells |h[b] sum_j e_j K_j|`` (Euclidean norm per cell).
 
-    NaN in any stage gives NaN.
+    ``scratch``: ``(B, 3, N)`` work array. NaN in any stage gives NaN.
     """
     B = K.shape[1]
     N = K.shape[3]
+    M = 3 * N
+    sf = scratch.reshape(B, M)
+    Kf = K.reshape(K.shape[0], B, M)
     for b in range(B):
         hb = h[b]
+        sb = sf[b]
+        for i in range(M):
+            sb[i] = 0.0
+        for j in range(7):
+            cj = hb * ecoef[j]
+            if cj != 0.0:
+                kj = Kf[j, b]
+                for i in range(M):
+                    sb[i] += cj * kj[i]
         emax = 0.0
         for i in range(N):
             if not mask[b, i]:
                 continue
-            e2 = 0.0
-            for c in range(3):
-                s = 0.0
-                for j in range(7):
-                    ej = ecoef[j]
-                    if ej != 0.0:
-                        s += ej * K[j, b, c, i]
-                s *= hb
-                e2 += s * s
+            e2 = (
+                scratch[b, 0, i] * scratch[b, 0, i]
+                + scratch[b, 1, i] * scratch[b, 1, i]
+                + scratch[b, 2, i] * scratch[b, 2, i]
+            )
             if e2 > emax or e2 != e2:
                 emax = e2
         err[b] = np.sqrt(emax)
