@@ -219,3 +219,15 @@ def test_zero_ms_cells_are_frozen():
     e.run(1e-10, 1)
     assert np.all(e.m[0, :, 2:] == 0)
     assert np.all(e.m[0, 2, :2] > 0.1)
+
+
+def test_threads_setting_gives_identical_results():
+    systems = [F.macrospin(f"s{i}", H=(1e4 * i, 0, 1e5), alpha=0.05) for i in range(3)]
+    one = Engine(systems, threads=1)
+    two = Engine(systems, threads=2)
+    assert two.threads == min(2, __import__("numba").config.NUMBA_NUM_THREADS)
+    one.run(5e-11, 2)
+    two.run(5e-11, 2)
+    np.testing.assert_array_equal(one.m, two.m)
+    with pytest.raises(ValueError, match="threads"):
+        Engine(systems, threads=0)
