@@ -222,7 +222,7 @@ class DemagField:
         binding that accepts preallocated output buffers where the scipy version
         has it, else the public ``scipy.fft`` functions) or, when the optional GPL
         package pyfftw is installed, FFTW plans on preallocated buffers
-        (:mod:`ubermag_dirac.engine._fft`; measured 1.3-2.4x faster).
+        (:mod:`ubermag_dirac.engine._fft`; measured 1.2-2.3x faster).
 
     Attributes
     ----------
