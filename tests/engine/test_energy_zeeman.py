@@ -219,3 +219,22 @@ def test_missing_parameters_are_named():
         ZeemanImpl([mm.Zeeman(H=tuple(H0), func=math.cos)], grid)
     with pytest.raises(ValueError, match=r"Zeeman.H: expected"):
         ZeemanImpl([mm.Zeeman(H=df.Field(grid.mesh, nvdim=1, value=1.0))], grid)
+
+
+def test_applied_field_of_uniform_terms_for_the_table():
+    subregions = {"a": df.Region(p1=(0, 0, 0), p2=(2e-9, 1e-9, 1e-9))}
+    grid = grid_of(systems=3, subregions=subregions)
+    terms = [
+        mm.Zeeman(H=(1e6, 0, 0), func="sin", f=1e9, t0=0.0),
+        mm.Zeeman(H=(0, 2e5, 0)),
+        mm.Zeeman(H={"a": (0, 0, 1e5)}),
+    ]
+    z = ZeemanImpl(terms, grid)
+    t = np.array([0.125e-9, 0.3e-9, 0.0])
+    Ha = z.applied_field(t)
+    np.testing.assert_allclose(Ha[0], (1e6 * math.sin(math.pi / 4), 0, 0), rtol=1e-13)
+    np.testing.assert_array_equal(Ha[1], (0, 2e5, 0))
+    assert np.isnan(Ha[2]).all()
+    # it is the field the term applies in every magnetic cell
+    H = z.field(grid.unit_m(), t)
+    np.testing.assert_allclose(H[:2, :, 1, 0, 0], Ha[:2], rtol=1e-13)

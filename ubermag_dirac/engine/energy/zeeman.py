@@ -38,6 +38,7 @@ import math
 import numbers
 from collections.abc import Callable
 
+import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
@@ -205,6 +206,11 @@ class ZeemanImpl(EnergyImpl):
             self.factors.append(factor)
             H_values.append((1.0, 1.0, 1.0) if replaces_H else term.H)
         self.H0 = grid.vector(H_values, "Zeeman.H")
+        # the spatially uniform field vector of each system, NaN for dict/Field H
+        self._H_vec = np.full((grid.batch, 3), np.nan)
+        for b, value in enumerate(H_values):
+            if not isinstance(value, dict | df.Field):
+                self._H_vec[b] = np.asarray(value, dtype=np.float64)
         self.H0[np.broadcast_to(~grid.mask[:, None], self.H0.shape)] = 0.0
         self.H0 = contiguous(self.H0)
         self.time_dependent = any(f is not None for f in self.factors)
@@ -267,6 +273,15 @@ class ZeemanImpl(EnergyImpl):
         for b in self._other_idx:
             T[b] = self.factors[b](float(ts[b]))
         return T
+
+    def applied_field(self, t) -> np.ndarray:
+        r"""The uniform applied field :math:`T(t)\,\mathbf{H}_0` (A/m), ``(B, 3)``.
+
+        For systems whose ``H`` is a 3-vector (the field OOMMF's
+        ``Oxs_FixedZeeman``/``Oxs_ScriptUZeeman`` report as ``Bx, By, Bz``, in mT
+        there: multiply by ``mu0 * 1e3``); NaN rows for region-dict or field ``H``.
+        """
+        return np.einsum("bij,bj->bi", self.transforms(t), self._H_vec)
 
     def _add_field(self, m, t, H):
         K.zeeman_add_field(self.H0, self.transforms(t), H)
