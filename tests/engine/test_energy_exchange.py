@@ -257,3 +257,14 @@ def test_registered_and_errors_name_the_parameter():
             [mm.Exchange(A=df.Field(Grid(s).mesh, nvdim=3, value=(1, 0, 0)))],
             Grid(s),
         )
+
+
+def test_wrong_shapes_are_rejected_before_the_kernels():
+    ex, _ = build(system((5, 1, 1)))
+    m = random_unit((1, 3, 5, 1, 1))
+    with pytest.raises(ValueError, match=r"m: expected shape \(1, 3, 5, 1, 1\)"):
+        ex.field(m[:, :, :4].copy(), 0.0)
+    with pytest.raises(ValueError, match=r"H: expected shape"):
+        ex.add_field(m, 0.0, np.zeros((1, 3, 4, 1, 1)))
+    with pytest.raises(ValueError, match=r"m: expected shape"):
+        ex.energy_density(m[0], 0.0)

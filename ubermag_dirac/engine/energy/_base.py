@@ -114,16 +114,20 @@ class EnergyImpl:
         self.shape = (grid.batch, 3, *grid.n)
         self.cell_volume = grid.cell_volume
 
-    def _check_m(self, m: np.ndarray) -> None:
-        if m.shape != self.shape or m.dtype != np.float64:
-            raise ValueError(
-                f"m: expected a float64 array of shape {self.shape}, got "
-                f"{m.dtype} {m.shape}."
-            )
+    def _checked(self, what: str, a) -> np.ndarray:
+        """``a`` as C-ordered float64 after checking its shape (the kernels do not)."""
+        shape = getattr(a, "shape", None)
+        if shape != self.shape:
+            raise ValueError(f"{what}: expected shape {self.shape}, got {shape}.")
+        return contiguous(a)
 
     def add_field(self, m, t, H):
         """Add this term's field (A/m) at ``(m, t)`` to ``H`` in place; return ``H``."""
-        m = contiguous(m)
+        m = self._checked("m", m)
+        if getattr(H, "shape", None) != self.shape:
+            raise ValueError(
+                f"H: expected shape {self.shape}, got {getattr(H, 'shape', None)}."
+            )
         if H.flags.c_contiguous and H.dtype == np.float64:
             self._add_field(m, t, H)
         else:  # the kernels need C order: go through a buffer
@@ -135,7 +139,7 @@ class EnergyImpl:
     def energy_density(self, m, t=0.0, H=None):
         """Energy density (J/m^3), ``(B, nx, ny, nz)``, 0 in empty cells."""
         w = np.empty((self.grid.batch, *self.grid.n))
-        self._energy_density(contiguous(m), t, w)
+        self._energy_density(self._checked("m", m), t, w)
         return w
 
     def _add_field(self, m, t, H):  # pragma: no cover - abstract
