@@ -32,6 +32,7 @@ import json
 import os
 import pathlib
 import platform
+import resource
 import sys
 import time
 
@@ -83,7 +84,14 @@ def timed(f, *a, **kw):
 
 
 # ---------------------------------------------------------------- bench
-def bench(quick=False, torques=None):
+def _cpu():
+    self_ = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bench(quick=False, torques=None, rounds=2):
+    """Batched vs point by point vs 1 and 2 processes, interleaved rounds."""
     s = film(n=32, cell=3e-9, torque="dirac")
     HK = sw.effective_anisotropy(s)["H_K_eff"]
     hx_full = np.linspace(-0.8, 0.8, 21) * HK
@@ -93,48 +101,65 @@ def bench(quick=False, torques=None):
     hs = hs_full[[2, 8, 12, 18]] if not quick else hs_full[[2, 18]]
     npts = hx.size * hs.size
     kw = {"t_run": 0.3e-9, "n_samples": 30, "progress": False}
+    warm = {**kw, "t_run": 2e-11, "n_samples": 2}
     # warm-up (numba compilation, FFT plans) outside the timings
-    sw.phase_diagram(s, hx[:1], hs[:1], **{**kw, "t_run": 2e-11, "n_samples": 2})
-    batched, t_batch = timed(sw.phase_diagram, s, hx, hs, chunk_size=npts, **kw)
-    single, t_single = timed(sw.phase_diagram, s, hx, hs, chunk_size=1, **kw)
-    same = bool(np.array_equal(batched.state.values, single.state.values))
-    procs = {}
-    for workers in (1, 2):
+    sw.phase_diagram(s, hx[:1], hs[:1], **warm)
+
+    def in_process(chunk):
+        return sw.phase_diagram(s, hx, hs, chunk_size=chunk, **kw)
+
+    def pool(workers):
         with concurrent.futures.ProcessPoolExecutor(workers) as ex:
-            # warm the workers (imports, compilation caches)
-            sw.phase_diagram(
-                s, hx[:1], hs[:1], executor=ex, **{**kw, "t_run": 2e-11, "n_samples": 2}
+            sw.phase_diagram(s, hx[:1], hs[:1], executor=ex, **warm)  # warm workers
+            t0 = time.perf_counter()
+            ds = sw.phase_diagram(
+                s, hx, hs, executor=ex, chunk_size=max(1, npts // 4), **kw
             )
-            _, t = timed(
-                sw.phase_diagram,
-                s,
-                hx,
-                hs,
-                executor=ex,
-                chunk_size=max(1, npts // (2 * workers)),
-                **kw,
-            )
-        procs[workers] = t
-    per_b = t_batch / npts
-    per_s = t_single / npts
-    out = {
+            wall = time.perf_counter() - t0
+        return ds, wall
+
+    configs = {
+        "batched": lambda: in_process(npts),
+        "point_by_point": lambda: in_process(1),
+        "processes_1": lambda: pool(1),
+        "processes_2": lambda: pool(2),
+    }
+    walls = {k: [] for k in configs}
+    cpus = {k: [] for k in configs}
+    states = {}
+    load = [os.getloadavg()[0]]
+    for _ in range(rounds):
+        for name, f in configs.items():
+            c0, t0 = _cpu(), time.perf_counter()
+            res = f()
+            wall = time.perf_counter() - t0
+            cpu = _cpu() - c0
+            if isinstance(res, tuple):  # pool: time of the sweep alone
+                res, wall = res
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+            states[name] = res.state.values
+            load.append(os.getloadavg()[0])
+    best = {k: min(v) for k, v in walls.items()}
+    same = all(np.array_equal(states["batched"], v) for v in states.values())
+    return {
         "film": "32 x 32 x 1 cells of 3 nm x 3 nm x 1 nm, exchange + PMA + demag + "
         "interfacial DMI, Dirac torque step, alpha 0.1, t_run 0.3 ns, both starts",
         "sample_points": npts,
-        "batched_s": t_batch,
-        "point_by_point_s": t_single,
-        "batched_per_point_s": per_b,
-        "point_by_point_per_point_s": per_s,
-        "ratio_point_by_point_over_batched": t_single / t_batch,
-        "states_identical": same,
-        "extrapolated_21x21_batched_s": 441 * per_b,
-        "extrapolated_21x21_point_by_point_s": 441 * per_s,
-        "processes_s": {str(k): v for k, v in procs.items()},
-        "speedup_2_over_1_processes": procs[1] / procs[2],
-        "extrapolated_21x21_2_processes_s": 441 * procs[2] / npts,
-        "batch_steps_max": int(batched.steps.max()),
+        "rounds": rounds,
+        "wall_s_per_round": walls,
+        "cpu_s_per_round": cpus,
+        "cpu_note": "CPU of this process plus finished children (pool workers; "
+        "for the pools it includes worker start-up and warm-up)",
+        "load_average_1min": load,
+        "best_wall_s": best,
+        "batched_per_point_s": best["batched"] / npts,
+        "point_by_point_per_point_s": best["point_by_point"] / npts,
+        "ratio_point_by_point_over_batched": best["point_by_point"] / best["batched"],
+        "speedup_2_over_1_processes": best["processes_1"] / best["processes_2"],
+        "states_identical": bool(same),
+        "extrapolated_21x21_s": {k: 441 * v / npts for k, v in best.items()},
     }
-    return out
 
 
 # ---------------------------------------------------------------- size study
