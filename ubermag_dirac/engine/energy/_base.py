@@ -35,7 +35,6 @@ __all__ = [
     "contiguous",
     "per_system_times",
     "register",
-    "set_attr",
     "term_attr",
 ]
 
@@ -72,16 +71,6 @@ def term_attr(term, name: str, default=None):
     rather than raising, so ``getattr`` cannot tell whether a value was given.)
     """
     return term.__dict__.get(name, default)
-
-
-def set_attr(terms, name: str) -> list:
-    """``term_attr(t, name)`` of each term of a batch."""
-    return [term_attr(t, name) for t in terms]
-
-
-def contiguous(a: np.ndarray) -> np.ndarray:
-    """``a`` as a C-contiguous float64 array (no copy when it already is one)."""
-    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 def per_system_times(t, batch: int) -> np.ndarray:
