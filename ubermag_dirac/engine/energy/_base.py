@@ -73,6 +73,11 @@ def term_attr(term, name: str, default=None):
     return term.__dict__.get(name, default)
 
 
+def contiguous(a: np.ndarray) -> np.ndarray:
+    """``a`` as a C-contiguous float64 array (no copy when it already is one)."""
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
 def per_system_times(t, batch: int) -> np.ndarray:
     """``t`` (float or ``(B,)`` array) as a ``(B,)`` float64 array."""
     arr = np.asarray(t, dtype=np.float64)
