@@ -140,25 +140,49 @@ def bench(quick=False, torques=None, rounds=2):
             cpus[name].append(cpu)
             states[name] = res.state.values
             load.append(os.getloadavg()[0])
-    best = {k: min(v) for k, v in walls.items()}
     same = all(np.array_equal(states["batched"], v) for v in states.values())
+    return summarise_bench(
+        {
+            "wall_s_per_round": walls,
+            "cpu_s_per_round": cpus,
+            "load_average_1min": load,
+            "sample_points": npts,
+            "rounds": rounds,
+            "states_identical": bool(same),
+        }
+    )
+
+
+def summarise_bench(raw):
+    """Best-of-rounds wall and CPU times, ratios and the 21 x 21 extrapolation."""
+    walls, cpus, npts = (
+        raw["wall_s_per_round"],
+        raw["cpu_s_per_round"],
+        raw["sample_points"],
+    )
+    best = {k: min(v) for k, v in walls.items()}
+    best_cpu = {k: min(v) for k, v in cpus.items()}
     return {
         "film": "32 x 32 x 1 cells of 3 nm x 3 nm x 1 nm, exchange + PMA + demag + "
         "interfacial DMI, Dirac torque step, alpha 0.1, t_run 0.3 ns, both starts",
         "sample_points": npts,
-        "rounds": rounds,
+        "rounds": raw["rounds"],
         "wall_s_per_round": walls,
         "cpu_s_per_round": cpus,
         "cpu_note": "CPU of this process plus finished children (pool workers; "
         "for the pools it includes worker start-up and warm-up)",
-        "load_average_1min": load,
+        "load_average_1min": raw["load_average_1min"],
         "best_wall_s": best,
+        "best_cpu_s": best_cpu,
+        "cpu_ratio_point_by_point_over_batched": best_cpu["point_by_point"]
+        / best_cpu["batched"],
         "batched_per_point_s": best["batched"] / npts,
         "point_by_point_per_point_s": best["point_by_point"] / npts,
         "ratio_point_by_point_over_batched": best["point_by_point"] / best["batched"],
         "speedup_2_over_1_processes": best["processes_1"] / best["processes_2"],
-        "states_identical": bool(same),
+        "states_identical": raw["states_identical"],
         "extrapolated_21x21_s": {k: 441 * v / npts for k, v in best.items()},
+        "extrapolated_21x21_cpu_s": {k: 441 * v / npts for k, v in best_cpu.items()},
     }
 
 
