@@ -18,9 +18,9 @@ drivers
     Ubermag drivers (:class:`TimeDriver`, :class:`MinDriver`, ...) around the engine.
 """
 
-import importlib.metadata
+from importlib.metadata import version as _version
 
-__version__ = importlib.metadata.version("ubermag-dirac")
+__version__ = _version("ubermag-dirac")
 
 # public API: one block per subpackage (imports after __version__ on purpose)
 from . import engine as engine
