@@ -2,6 +2,29 @@ r"""The :class:`Engine`: effective fields, LLG dynamics, relaxation and minimisa
 
 See ``docs/ARCHITECTURE.md`` for the array layout. The engine works on a batch
 of ``B`` systems sharing one mesh; ``m`` is ``(B, 3, nx, ny, nz)``.
+
+Equation of motion (:mod:`ubermag_dirac.engine.llg`)
+    :math:`\dot{\mathbf m} = -\gamma_0\mathbf m\times(\mathbf H_\mathrm{eff}
+    + \mathbf H_T) + \mathbf m\times(\hat\alpha\,\dot{\mathbf m})`, solved
+    exactly per cell for :math:`\hat\alpha = \alpha I + \delta\alpha(I -
+    \mathbf n\mathbf n)`, plus OOMMF's Slonczewski term in Landau-Lifshitz form.
+    Conventions for missing Precession/Damping, Slonczewski and ``func``/``dt``
+    follow oommfc/OOMMF (:mod:`ubermag_dirac.engine.dynamics`).
+Time integration (:mod:`ubermag_dirac.engine.integrators`)
+    Dormand-Prince 5(4), FSAL, PI control, per-system step sizes; every stage
+    end of :meth:`Engine.run` is hit exactly and all systems are synchronised
+    there, so ``engine.t`` is one float.
+Failures
+    :class:`~ubermag_dirac.engine.errors.IntegrationError` (NaN/inf, step
+    collapse, non-convergence); the engine then holds its last good state: the
+    last completed stage end of ``run``, or the state before ``relax`` /
+    ``minimise``.
+Relaxation and minimisation
+    :meth:`Engine.relax`: damped dynamics without precession and without spin
+    torques until :math:`\max|\dot{\mathbf m}|` < ``stopping_dm_dt`` (deg/ns).
+    :meth:`Engine.minimise`: Barzilai-Borwein descent on the sphere until
+    :math:`\max|\mathbf m\times\mathbf H\times\mathbf m|` < ``stopping_mxHxm``
+    (A/m, OOMMF default 0.1), with an iteration cap.
 """
 
 from __future__ import annotations
