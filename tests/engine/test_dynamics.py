@@ -143,16 +143,25 @@ def test_slonczewski_time_dependence_is_sampled_like_oommf():
     assert fac[0] == pytest.approx(2.0) and seen[-1] == pytest.approx(2e-12)
     fac = e.llg.stt.factor(np.array([2.6e-12]))
     assert fac[0] == pytest.approx(3.0)
-    with pytest.raises(UnsupportedTermError, match="tcl_strings"):
-        s2 = _film("tcl", m)
-        s2.energy = F.UniformField(H=(0, 0, 0))
-        s2.dynamics = mm.Slonczewski(
-            J=1e12,
-            mp=(1, 0, 0),
-            P=0.4,
-            Lambda=2,
-            tcl_strings={"script": "", "script_args": "", "script_name": "f"},
-        )
+    # tcl_strings (OOMMF J_profile) evaluated by Tcl at total_time
+    s2 = _film("tcl", m)
+    s2.energy = F.UniformField(H=(0, 0, 0))
+    tcl = {
+        "script": "proc TimeFunction { total_time } { return [expr 2*$total_time] }",
+        "script_args": "total_time",
+        "script_name": "TimeFunction",
+    }
+    s2.dynamics = mm.Slonczewski(J=1e12, mp=(1, 0, 0), P=0.4, Lambda=2, tcl_strings=tcl)
+    fac = Engine(s2).llg.stt.factor(np.array([3e-12]))
+    assert fac[0] == pytest.approx(6e-12, rel=1e-15)
+    s2.dynamics = mm.Slonczewski(
+        J=1e12,
+        mp=(1, 0, 0),
+        P=0.4,
+        Lambda=2,
+        tcl_strings={**tcl, "script_args": "stage"},
+    )
+    with pytest.raises(UnsupportedTermError, match="script_args"):
         Engine(s2)
 
 

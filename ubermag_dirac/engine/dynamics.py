@@ -50,7 +50,9 @@ Conventions taken from oommfc / OOMMF
   :math:`f(\mathrm{round}(t/\Delta t)\,\Delta t)` (piecewise constant). Without
   ``dt`` (allowed by the ubermag-dirac terms) ``func(t)`` is evaluated at ``t``.
   ``t`` is the engine time (time since the start of the drive, OOMMF's
-  ``total_time``). ``tcl_strings`` cannot be evaluated and raise
+  ``total_time``). Slonczewski ``tcl_strings`` (OOMMF's ``J_profile``) are
+  evaluated with Python's built-in Tcl interpreter at every time, when their
+  ``script_args`` are ``total_time`` only; other arguments raise
   :class:`~ubermag_dirac.engine.registry.UnsupportedTermError`.
 
 Empty cells
@@ -219,20 +221,53 @@ def _check_nonnegative(arr, what):
         raise ValueError(f"{what}: expected finite values >= 0.")
 
 
-def _func_dt(terms, what, require_dt: bool):
+def _tcl_func(tcl: dict, what: str):
+    """``func(t)`` evaluating an OOMMF ``J_profile`` Tcl proc at ``total_time``."""
+    args = str(tcl.get("script_args", "")).split()
+    if any(a != "total_time" for a in args):
+        raise UnsupportedTermError(
+            f"{what}: tcl_strings with script_args {args} are not supported "
+            "(the calculator passes only total_time); use func and dt."
+        )
+    try:
+        import tkinter
+
+        interp = tkinter.Tcl()
+    except (ImportError, RuntimeError) as exc:  # pragma: no cover - no Tcl
+        raise UnsupportedTermError(
+            f"{what}: tcl_strings need a Tcl interpreter (tkinter): {exc}"
+        ) from exc
+    interp.eval(tcl["script"])
+    proc = tcl["script_name"]
+
+    def func(t):
+        cmd = f"{proc} {float(t):.17g}" if args else proc
+        return float(interp.eval(cmd))
+
+    return func
+
+
+def _func_dt(terms, what, require_dt: bool, allow_tcl: bool = False):
     funcs = [_attr(t, "func") for t in terms]
     dts = [_attr(t, "dt") for t in terms]
-    for t in terms:
-        if _attr(t, "tcl_strings") is not None:
+    for k, t in enumerate(terms):
+        tcl = _attr(t, "tcl_strings")
+        if tcl is None:
+            continue
+        if not allow_tcl:
             raise UnsupportedTermError(
                 f"{type(t).__name__} (name {t.name!r}): tcl_strings cannot be "
-                "evaluated by the ubermag-dirac calculator (no Tcl interpreter); "
-                "give the time dependence as func (and dt) instead."
+                "evaluated for this term; give the time dependence as func (and "
+                "dt) instead."
             )
-    for f, d in zip(funcs, dts, strict=True):
+        # OOMMF evaluates the J_profile proc at every step (no dt table)
+        funcs[k] = _tcl_func(tcl, what)
+        dts[k] = None
+    for k, (f, d) in enumerate(zip(funcs, dts, strict=True)):
         if f is not None and not callable(f):
             raise ValueError(f"{what}: func must be callable, got {f!r}.")
-        if f is not None and d is None and require_dt:
+        tcl_given = _attr(terms[k], "tcl_strings") is not None
+        if f is not None and d is None and require_dt and not tcl_given:
             raise ValueError(
                 f"{what}: func requires dt (oommfc tabulates func at multiples of "
                 "dt and would ignore func without it)."
@@ -307,7 +342,7 @@ class SlonczewskiImpl(DynamicsImpl, _TimeFactorMixin):
     def __init__(self, terms, grid):
         super().__init__(terms[0].name, grid)
         what = f"Slonczewski {self.name!r}"
-        self.funcs, self.dts = _func_dt(terms, what, require_dt=True)
+        self.funcs, self.dts = _func_dt(terms, what, require_dt=True, allow_tcl=True)
         self.time_dependent = any(f is not None for f in self.funcs)
         J = _flat_scalar(grid, [_attr(t, "J") for t in terms], "J")
         P = _flat_scalar(grid, [_attr(t, "P") for t in terms], "P")
