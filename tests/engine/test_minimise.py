@@ -111,3 +111,28 @@ def test_relax_not_converged_raises_and_restores():
     with pytest.raises(IntegrationError, match="relax did not converge"):
         e.relax(stopping_dm_dt=1e-6, max_time=1e-12)
     np.testing.assert_array_equal(e.m, m0)
+
+
+def test_minimise_uncoupled_cells_at_45_degrees_from_their_easy_axes():
+    # micromagnetictests' UniaxialAnisotropy cases: no exchange, easy axis x in one
+    # half and y in the other, m = (1, 1, 0) everywhere. The torque is stationary
+    # along the descent path at 45 degrees (s.y ~ 0), so an uncapped
+    # Barzilai-Borwein length flips every cell to -m and the iteration oscillates
+    # (it did: 200000 iterations without progress). Each cell must reach its axis.
+    import discretisedfield as df
+    import micromagneticmodel as mm
+
+    mesh = df.Mesh(p1=(-5e-9, -5e-9, -3e-9), p2=(5e-9, 5e-9, 3e-9), n=(10, 10, 6))
+    u = df.Field(mesh, nvdim=3, value=lambda p: (1, 0, 0) if p[0] <= 0 else (0, 1, 0))
+    s = mm.System(name="ua45")
+    s.energy = mm.UniaxialAnisotropy(K=1e5, u=u)
+    s.m = df.Field(mesh, nvdim=3, value=(1, 1, 0), norm=1e6)
+    e = Engine(s)
+    iters = e.minimise(stopping_mxHxm=1e-3)
+    assert iters[0] < 1000
+    m = e.m[0]
+    # |m x H x m| = H_K |sin 2 theta| / 2 < 1e-3 A/m bounds the angle to the axis
+    bound = 2 * 1e-3 / (2 * 1e5 / (MU0 * 1e6))
+    np.testing.assert_allclose(np.abs(m[0, :5]), 1.0, atol=bound**2)
+    np.testing.assert_allclose(np.abs(m[1, 5:]), 1.0, atol=bound**2)
+    assert e.max_mxHxm()[0] < 1e-3
