@@ -254,6 +254,32 @@ def test_timedriver_stopping_dm_dt_ends_early(tmp_path):
     assert md.Data("film", dirname=tmp_path)[0].n == len(data)
 
 
+def test_applied_field_columns_of_time_dependent_zeeman(tmp_path):
+    """Uniform time-dependent fields get OOMMF's ScriptUZeeman columns B, Bx, By, Bz
+    (mT); constant ones (Oxs_FixedZeeman) and region-valued ones get none."""
+    f, t0 = 5e9, 10e-12
+    system = make_system()
+    system.energy = (
+        mm.Exchange(A=1e-11)
+        + mm.Zeeman(H=(0, 0, H), name="static")
+        + mm.Zeeman(H=(2e5, 0, 0), func="sin", f=f, t0=t0, name="xdir")
+        + mm.Zeeman(H=(0, 3e5, 0), func=lambda t: 1 - t / 1e-10, dt=1e-13, name="ramp")
+    )
+    ud.TimeDriver().drive(system, t=50e-12, n=10, dirname=tmp_path, verbose=0)
+    data = system.table.data
+    t = data["t"].to_numpy()
+    mT = mm.consts.mu0 * 1e3
+    np.testing.assert_allclose(
+        data["Bx_xdir"], 2e5 * mT * np.sin(2 * np.pi * f * (t - t0)), rtol=1e-12
+    )
+    np.testing.assert_array_equal(data["By_xdir"], 0)
+    np.testing.assert_allclose(data["B_xdir"], np.abs(data["Bx_xdir"]), rtol=1e-15)
+    # oommfc tabulates func at multiples of dt: the sampled value is exact here
+    np.testing.assert_allclose(data["By_ramp"], 3e5 * mT * (1 - t / 1e-10), rtol=1e-9)
+    assert not {"B_static", "Bx_static"} & set(data.columns)
+    assert system.table.units["Bx_xdir"] == "mT"
+
+
 # --------------------------------------------------------------------- failures
 def _assert_untouched(system, m_before, dirname):
     np.testing.assert_array_equal(system.m.array, m_before)

@@ -39,6 +39,9 @@ from . import output
 
 __all__ = ["Driver"]
 
+#: Vacuum permeability (T m/A), as micromagneticmodel's.
+MU0 = mm.consts.mu0
+
 _OVF_FORMATS = ("bin8", "bin4", "txt")
 
 #: Drive keyword arguments that every driver accepts (see ``drive_kwargs_setup``).
@@ -172,6 +175,7 @@ class _Recorder:
             driver._dynamics_columns and len(self.engine_system.dynamics) > 0
         )
         self.pumping = _pumping_terms(self.engine_system)
+        self.applied_fields = self._applied_field_terms()
         self.columns = self._columns()
         self.odt = output.OdtWriter(
             workdir / f"{self.name}.odt",
@@ -183,7 +187,6 @@ class _Recorder:
         self.last_m = None
         self.snapshots = 0
         self.recorded_iteration = None
-        self.extra = {}  # constant extra columns of the next rows
 
     def _columns(self) -> list[output.Column]:
         driver = type(self.driver)
@@ -197,7 +200,12 @@ class _Recorder:
         cols += [
             output.Column(output.energy_label(term), "J") for term in self.energy_terms
         ]
-        cols += self.driver._extra_columns()
+        for name in self.applied_fields:
+            oxs = self.driver._applied_field_class(name)
+            cols += [
+                output.Column(f"{oxs}:{name}:{c}", "mT")
+                for c in ("B", "Bx", "By", "Bz")
+            ]
         cols += [
             output.Column(f"{d}::Iteration"),
             output.Column(f"{d}::Stage iteration"),
@@ -211,6 +219,20 @@ class _Recorder:
         for label in self._pumping_labels():
             cols.append(output.Column(label, "A/m^2"))
         return cols
+
+    def _applied_field_terms(self) -> list[str]:
+        """Names of the time-dependent Zeeman terms with a uniform field.
+
+        OOMMF runs them as ``Oxs_ScriptUZeeman`` (the hysteresis field as
+        ``Oxs_UZeeman``), whose tables report the applied field ``B``, ``Bx``,
+        ``By``, ``Bz`` (mT); ubermagtable reads them as ``B_<name>``, ...
+        """
+        names = []
+        for term in self.energy_terms:
+            impl = self.engine.energy_terms[term.name]
+            if isinstance(term, mm.Zeeman) and impl.time_dependent and impl.uniform:
+                names.append(term.name)
+        return names
 
     def _pumping_labels(self) -> list[str]:
         labels = []
@@ -236,6 +258,11 @@ class _Recorder:
         for term in self.energy_terms:
             name = output.Column(output.energy_label(term), "J").name
             row[name] = float(energies[term.name][0])
+        for name in self.applied_fields:
+            B = engine.energy_terms[name].applied_field(t)[0] * (MU0 * 1e3)  # mT
+            row[f"B_{name}"] = float(np.linalg.norm(B))
+            for c in range(3):
+                row[f"B{'xyz'[c]}_{name}"] = float(B[c])
         m0 = np.asarray(m, dtype=float)[0]
         # OOMMF's normalised average (normalize_aveM_output): sum(Ms m)/(N max Ms)
         avg = (self.Ms[None] * m0).reshape(3, -1).sum(axis=1) * self.scale
@@ -258,7 +285,6 @@ class _Recorder:
                 J = _pumped_current(term, m0, dmdt, mask)
                 for c in range(3):
                     row[labels[3 * k + c]] = J[c]
-        row.update(self.extra)
         row.update(extra)
         return row
 
@@ -598,8 +624,9 @@ class Driver(mm.ExternalDriver):
     def _n_stages(self, kwargs) -> int:
         return 1
 
-    def _extra_columns(self) -> list[output.Column]:
-        return []
+    def _applied_field_class(self, name: str) -> str:
+        """OOMMF class of the table columns of the applied field of term ``name``."""
+        return "ScriptUZeeman"
 
     @abc.abstractmethod
     def _run(self, engine, recorder, progress, **kwargs):

@@ -8,7 +8,6 @@ import micromagneticmodel as mm
 import numpy as np
 import ubermagutil.typesystem as ts
 
-from . import output
 from .mindriver import MinDriver
 
 __all__ = ["HysteresisDriver"]
@@ -170,22 +169,13 @@ class HysteresisDriver(MinDriver):
         )
         return engine_system
 
-    def _extra_columns(self):
-        return [
-            output.Column(f"UZeeman:hysteresis:{c}", "mT")
-            for c in ("B", "Bx", "By", "Bz")
-        ]
+    def _applied_field_class(self, name):
+        # OOMMF's hysteresis field is an Oxs_UZeeman; time-dependent user terms
+        # are refused by _check_system
+        return "UZeeman"
 
     def _run(self, engine, recorder, progress, Hsteps, **kwargs):
-        mu0_mT = mm.consts.mu0 * 1e3
-        for stage, H in enumerate(_field_points(Hsteps)):
+        for stage in range(len(_field_points(Hsteps))):
             engine.t = float(stage)  # selects the field of this stage
-            B = H * mu0_mT
-            recorder.extra = {
-                "B_hysteresis": float(np.linalg.norm(B)),
-                "Bx_hysteresis": float(B[0]),
-                "By_hysteresis": float(B[1]),
-                "Bz_hysteresis": float(B[2]),
-            }
             self._minimise(engine, recorder, stage, float(stage), False)
             progress.update()

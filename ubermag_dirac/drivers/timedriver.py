@@ -41,9 +41,12 @@ class TimeDriver(Driver):
     Table columns (``system.table.data``): ``E``, ``E_calc_count``, ``max_dm/dt``
     (deg/ns), ``max_mxHxm`` (A/m), ``E_<term>`` (J, one per energy term),
     ``iteration``, ``stage_iteration``, ``stage``, ``mx``, ``my``, ``mz``, ``t``
-    (s), and for every dynamics term built with ``from_surface``, the pumped
-    charge current averaged over the magnetic cells, ``Jpump_x``, ``Jpump_y``,
-    ``Jpump_z`` (A/m^2; suffixed ``_<term name>`` when there are several).
+    (s); for every time-dependent Zeeman term with a uniform field (OOMMF's
+    ``Oxs_ScriptUZeeman``), the applied field ``B_<term>``, ``Bx_<term>``,
+    ``By_<term>``, ``Bz_<term>`` (mT, :math:`\mu_0 \mathbf H(t)`); and for every
+    dynamics term built with ``from_surface``, the pumped charge current averaged
+    over the magnetic cells, ``Jpump_x``, ``Jpump_y``, ``Jpump_z`` (A/m^2;
+    suffixed ``_<term name>`` when there are several).
 
     Examples
     --------

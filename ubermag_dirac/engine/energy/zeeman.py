@@ -274,6 +274,11 @@ class ZeemanImpl(EnergyImpl):
             T[b] = self.factors[b](float(ts[b]))
         return T
 
+    @property
+    def uniform(self) -> bool:
+        """Whether every system's ``H`` is a 3-vector (not a region dict or field)."""
+        return bool(np.all(np.isfinite(self._H_vec)))
+
     def applied_field(self, t) -> np.ndarray:
         r"""The uniform applied field :math:`T(t)\,\mathbf{H}_0` (A/m), ``(B, 3)``.
 
