@@ -280,6 +280,49 @@ def test_applied_field_columns_of_time_dependent_zeeman(tmp_path):
     assert system.table.units["Bx_xdir"] == "mT"
 
 
+def test_fixed_subregions_do_not_move(tmp_path):
+    # oommfc's fixed_subregions (OOMMF fixed_spins): a chain along x with both end
+    # cells fixed in the xy plane at 0 and 90 degrees. With exchange only the
+    # interior angles interpolate linearly (each bond energy depends on the angle
+    # difference only, so equal increments minimise the sum): an exact result.
+    n = 12
+    subregions = {
+        "left": df.Region(p1=(0, 0, 0), p2=(1e-9, 1e-9, 1e-9)),
+        "right": df.Region(p1=((n - 1) * 1e-9, 0, 0), p2=(n * 1e-9, 1e-9, 1e-9)),
+    }
+    mesh = df.Mesh(
+        p1=(0, 0, 0), p2=(n * 1e-9, 1e-9, 1e-9), n=(n, 1, 1), subregions=subregions
+    )
+    system = mm.System(name="chain")
+    system.energy = mm.Exchange(A=1e-11)
+    system.dynamics = mm.Precession(gamma0=GAMMA0) + mm.Damping(alpha=0.5)
+    system.m = df.Field(
+        mesh, nvdim=3, norm=MS, value=lambda p: (0, 1, 0) if p[0] > 11e-9 else (1, 0, 0)
+    )
+    ud.MinDriver(stopping_mxHxm=1e-4).drive(
+        system, dirname=tmp_path, verbose=0, fixed_subregions=["left", "right"]
+    )
+    m = system.m.orientation.array[:, 0, 0]
+    np.testing.assert_array_equal(m[0], (1, 0, 0))
+    np.testing.assert_array_equal(m[-1], (0, 1, 0))
+    np.testing.assert_allclose(
+        np.arctan2(m[:, 1], m[:, 0]), np.linspace(0, np.pi / 2, n), atol=1e-8
+    )
+    assert read_info(tmp_path / "chain" / "drive-0")["fixed_subregions"] == [
+        "left",
+        "right",
+    ]
+
+    # dynamics: a field along z turns the free cells, the fixed ones stay put
+    system.energy += mm.Zeeman(H=(0, 0, 1e5))
+    ud.TimeDriver().drive(
+        system, t=20e-12, n=2, dirname=tmp_path, verbose=0, fixed_subregions=["left"]
+    )
+    m2 = system.m.orientation.array[:, 0, 0]
+    np.testing.assert_array_equal(m2[0], (1, 0, 0))
+    assert np.all(np.abs(m2[1:, 2]) > 1e-3)
+
+
 # --------------------------------------------------------------------- failures
 def _assert_untouched(system, m_before, dirname):
     np.testing.assert_array_equal(system.m.array, m_before)
@@ -383,8 +426,13 @@ def test_unsupported_term_refused_before_writing(tmp_path):
         ),
         (
             lambda s, d: ud.MinDriver().drive(s, dirname=d, fixed_subregions=["a"]),
-            NotImplementedError,
-            "fixed_subregions",
+            ValueError,
+            "fixed: Unknown subregion 'a'",
+        ),
+        (
+            lambda s, d: ud.MinDriver().drive(s, dirname=d, fixed_subregions="a"),
+            TypeError,
+            "fixed_subregions: expected a list",
         ),
         (lambda s, d: ud.MinDriver(foo=1), AttributeError, "foo"),
         (lambda s, d: ud.TimeDriver(tol=0), ValueError, "tol"),

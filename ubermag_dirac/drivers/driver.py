@@ -385,9 +385,10 @@ class Driver(mm.ExternalDriver):
             Accepted for scripts written for older oommfc, which oommfc 0.66
             ignores as well: every drive is saved in a new directory.
             ``save=False`` is refused.
-        ``fixed_subregions``
-            oommfc's fixed spins; refused with ``NotImplementedError`` (the engine
-            has no fixed cells yet) unless ``None``.
+        ``fixed_subregions`` : list of str, optional
+            Subregions of the mesh whose magnetisation stays fixed during the
+            drive (oommfc's argument, OOMMF's ``fixed_spins``): their cells keep
+            acting on the others through every energy term but do not move.
 
         Anything else, apart from the driver's own arguments (e.g. ``t`` and ``n``
         of ``TimeDriver``), raises ``TypeError``.
@@ -409,12 +410,15 @@ class Driver(mm.ExternalDriver):
             raise ValueError("save=False is not supported: every drive is saved.")
         drive_kwargs.pop("save", None)
         drive_kwargs.pop("overwrite", None)
-        if drive_kwargs.get("fixed_subregions") is not None:
-            raise NotImplementedError(
-                "fixed_subregions is not supported by the ubermag-dirac engine yet "
-                "(no fixed cells); drive without it or use oommfc for that system."
+        fixed = drive_kwargs.setdefault("fixed_subregions", None)
+        if fixed is not None and (
+            isinstance(fixed, str)
+            or not isinstance(fixed, list | tuple)
+            or not all(isinstance(name, str) for name in fixed)
+        ):
+            raise TypeError(
+                f"fixed_subregions: expected a list of subregion names, got {fixed!r}."
             )
-        drive_kwargs.pop("fixed_subregions", None)
         output_step = drive_kwargs.setdefault("output_step", False)
         if not isinstance(output_step, bool):
             raise TypeError(f"output_step: expected a bool, got {output_step!r}.")
@@ -503,11 +507,14 @@ class Driver(mm.ExternalDriver):
         settings = self.settings()
         return {k: float(settings[k]) for k in ("tol", "h_max") if k in settings}
 
-    def _make_engine(self, system, n_threads=None, **kwargs):
+    def _make_engine(self, system, n_threads=None, fixed_subregions=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)
         threads = n_threads if n_threads is not None else self.settings()["threads"]
         engine = _engine_class()(
-            engine_system, threads=threads, **self._engine_settings()
+            engine_system,
+            threads=threads,
+            fixed=fixed_subregions,
+            **self._engine_settings(),
         )
         return engine, engine_system
 

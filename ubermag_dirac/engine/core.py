@@ -54,6 +54,10 @@ _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
 
+#: relax(until_noise_floor=True): chunks of 100 step attempts without halving of
+#: max |dm/dt| after which a system counts as stalled at the noise floor.
+_STALL_CHUNKS = 5
+
 
 def _import_energy_modules():
     for name in _ENERGY_MODULES:
@@ -113,6 +117,14 @@ class Engine:
         One step size for the whole batch instead of per-system step control
         (per-system is the default: each system then integrates exactly as it
         would alone; see :mod:`ubermag_dirac.engine.integrators`).
+    fixed : sequence of str or array_like of bool, optional
+        Cells whose magnetisation never changes (OOMMF's ``fixed_spins``, which
+        oommfc's ``fixed_subregions`` writes): subregion names of the mesh (a
+        cell belongs to the first subregion containing its centre, as in OOMMF's
+        atlas) or a boolean mask ``(nx, ny, nz)`` or ``(B, nx, ny, nz)``. Fixed
+        cells keep their field contributions (exchange, demag, ...) but have
+        :math:`\dot{\mathbf m} = 0`, are not moved by the minimiser and are left
+        out of ``max_dmdt`` and ``max_mxHxm``.
 
     Attributes
     ----------
@@ -129,6 +141,11 @@ class Engine:
         magnetisation (A/m) and ``B``.
     energy_terms, dynamics_terms : dict
         Engine implementations by term name.
+    fixed : numpy.ndarray
+        ``(B, nx, ny, nz)`` bool, the cells that never move (see ``fixed``).
+    relax_stalled : numpy.ndarray
+        ``(B,)`` bool: systems that the last :meth:`relax` with
+        ``until_noise_floor=True`` stopped at the integrator's noise floor.
     stats : dict
         ``evaluations`` (batched RHS calls), ``steps`` and ``rejections``
         (summed over systems), ``steps_per_system``, ``wall_time`` (s in
@@ -175,6 +192,7 @@ class Engine:
         tol: float = 1e-5,
         h_max: float = 1e-10,
         shared_step: bool = False,
+        fixed: Sequence[str] | np.ndarray | None = None,
     ):
         systems = _as_systems(systems)
         from .threads import _check_threads
@@ -192,6 +210,11 @@ class Engine:
         self._shape = (self.batch, 3, *self.grid.n)
         self._N = int(np.prod(self.grid.n))
         self._mask = np.ascontiguousarray(self.grid.mask.reshape(self.batch, -1))
+        #: cells that move: magnetic and not fixed
+        self.fixed = self._fixed_cells(fixed)
+        self._active = np.ascontiguousarray(
+            self._mask & ~self.fixed.reshape(self.batch, -1)
+        )
 
         # every term is built (or refused) before anything runs
         self.energy_terms = {}
@@ -225,6 +248,30 @@ class Engine:
         self._llg_time = 0.0
         self._minimise_iterations = 0
         self._minimise_time = 0.0
+        self.relax_stalled = np.zeros(self.batch, dtype=bool)
+
+    def _fixed_cells(self, fixed) -> np.ndarray:
+        """``(B, nx, ny, nz)`` boolean mask of the fixed cells (see ``fixed``)."""
+        shape = (self.batch, *self.grid.n)
+        if fixed is None:
+            return np.zeros(shape, dtype=bool)
+        if isinstance(fixed, str):
+            fixed = [fixed]
+        if isinstance(fixed, Sequence) and all(isinstance(f, str) for f in fixed):
+            cells = np.zeros(self.grid.n, dtype=bool)
+            for name in fixed:
+                try:
+                    cells |= self.grid.region_mask(name)
+                except ValueError as exc:
+                    raise ValueError(f"fixed: {exc}") from None
+            return np.broadcast_to(cells, shape).copy()
+        arr = np.asarray(fixed)
+        if arr.dtype != bool or arr.shape not in (shape, shape[1:]):
+            raise ValueError(
+                "fixed: expected subregion names or a boolean mask of shape "
+                f"{shape[1:]} or {shape}, got {arr.dtype} array of shape {arr.shape}."
+            )
+        return np.broadcast_to(arr, shape).copy()
 
     # ------------------------------------------------------------ state
     @property
@@ -353,7 +400,7 @@ class Engine:
         mx = llg_rhs(
             m.reshape(B, 3, -1),
             H.reshape(B, 3, -1),
-            self._mask,
+            self._active,
             llg.gamma,
             llg.alpha,
             llg.do_precess,
@@ -398,7 +445,7 @@ class Engine:
         H = self.effective_field(m, t)
         g = H - np.sum(m * H, axis=1, keepdims=True) * m
         g2 = np.sum(g * g, axis=1).reshape(self.batch, -1)
-        g2 = np.where(self._mask, g2, 0.0)
+        g2 = np.where(self._active, g2, 0.0)
         return np.sqrt(g2.max(axis=1))
 
     # ------------------------------------------------------------ run
@@ -459,6 +506,7 @@ class Engine:
         alpha: float | None = None,
         max_time: float = 1e-7,
         callback: Callable | None = None,
+        until_noise_floor: bool = False,
     ) -> np.ndarray:
         r"""Relax every system by damped dynamics without precession.
 
@@ -481,12 +529,26 @@ class Engine:
         max_time : float, default 1e-7
             Simulated time (s) after which an unconverged system is a failure.
         callback : callable, optional
-            ``callback(t, m, max_dmdt)`` every 100 accepted steps.
+            ``callback(t, m, max_dmdt)`` every 100 step attempts.
+        until_noise_floor : bool, default False
+            Also stop a system when its :math:`\max|\dot{\mathbf m}|` has not
+            halved over the last 500 step attempts. An explicit integrator with
+            error control cannot relax a stiff problem (fine cells, strong
+            exchange or DMI) below a noise floor of about ``tol`` times the
+            fastest relaxation rate: the step size settles at the stability limit
+            and the stiff modes stay excited at the tolerance (measured on a
+            twisted chain of 1 nm cells with A = 1e-11 J/m: 7.8e8, 7.8e7, 7.8e6
+            rad/s at ``tol`` = 1e-4, 1e-5, 1e-6, far above 0.01 deg/ns = 1.75e5
+            rad/s). Such systems are as relaxed as damped
+            dynamics can make them; :attr:`relax_stalled` marks them, and
+            :meth:`minimise` finishes the job (what ``ud.RelaxDriver`` does).
 
         Returns
         -------
         numpy.ndarray
-            ``(B,)`` simulated relaxation time (s) per system.
+            ``(B,)`` simulated relaxation time (s) per system. ``relax_stalled``
+            (``(B,)`` bool) then tells which systems stopped at the noise floor
+            instead of below ``stopping_dm_dt``.
 
         Raises
         ------
@@ -527,14 +589,23 @@ class Engine:
         )
         relaxer.t = time_now.copy()
         t_limit = time_now + max_time
+        stalled = np.zeros(self.batch, dtype=bool)
+        history = []  # max |dm/dt| after each chunk of 100 step attempts
+
+        def stop(mx):
+            return (mx < threshold) | stalled
+
         try:
             with thread_context(self.threads):
                 while True:
-                    done = relaxer.advance(
-                        t_limit, stop=lambda mx: mx < threshold, max_steps=100
-                    )
+                    done = relaxer.advance(t_limit, stop=stop, max_steps=100)
                     if callback is not None:
                         callback(relaxer.t - time_now, self.m, relaxer.max_dmdt)
+                    history.append(relaxer.max_dmdt.copy())
+                    if until_noise_floor and len(history) > _STALL_CHUNKS:
+                        recent = np.min(history[-_STALL_CHUNKS:], axis=0)
+                        stalled |= ~done & (recent > 0.5 * history[-_STALL_CHUNKS - 1])
+                        done |= stalled
                     if done.all():
                         break
                     if np.any((relaxer.t >= t_limit) & ~done):
@@ -543,7 +614,11 @@ class Engine:
                             f"relax did not converge within max_time = {max_time:g} "
                             f"s: max |dm/dt| = {relaxer.max_dmdt[b]:.3g} rad/s is "
                             f"still above {threshold:.3g} rad/s "
-                            f"({stopping_dm_dt:g} deg/ns).",
+                            f"({stopping_dm_dt:g} deg/ns). If it no longer "
+                            "decreases, it is the integrator's noise floor "
+                            "(about tol times the fastest relaxation rate): "
+                            "lower tol, or use until_noise_floor=True and "
+                            "minimise() (RelaxDriver's stopping_mxHxm).",
                             system=b,
                             name=self.names[b],
                         )
@@ -552,6 +627,7 @@ class Engine:
             self._integrator.invalidate()
             raise
         finally:
+            self.relax_stalled = stalled
             self._integrator.evaluations += relaxer.evaluations
             self._integrator.accepted += relaxer.accepted
             self._integrator.rejected += relaxer.rejected
@@ -612,7 +688,7 @@ class Engine:
                 iters = minimise_bb(
                     field,
                     self._integrator.y,
-                    self._mask,
+                    self._active,
                     stopping_mxHxm=float(stopping_mxHxm),
                     max_iterations=int(max_iterations),
                     names=self.names,
