@@ -1,0 +1,120 @@
+"""Run Ubermag's calculator conformance suite ``micromagnetictests`` on ubermag_dirac.
+
+The suite is pinned (``micromagnetictests==0.64.0`` in the ``test`` extra) and runs
+in full, with two kinds of documented exceptions; keep both lists short and
+explained: they are documentation for users.
+
+``SKIPS``
+    Tests of something genuinely specific to OOMMF (its evolver classes, its MIF
+    input file, its batch-job script) or that this calculator refuses by design
+    with a clear error (finite temperature), never silently.
+
+``OOMMF_BRANCH``
+    The suite takes a calculator that has a ``RelaxDriver`` for mumax3 (mumax3c
+    has one, oommfc has not) and then checks mumax3's own limitations: that DMI
+    without exchange is refused and that only the crystal classes Cnv_z, T, O
+    exist. ubermag-dirac has a ``RelaxDriver`` but implements DMI as OOMMF does
+    (every crystal class, no exchange needed), so these tests run against a view
+    of ubermag_dirac without ``RelaxDriver``: the suite's OOMMF branch, which
+    checks the physics (the relaxed DMI spirals) instead. Every other test sees
+    the full calculator, ``RelaxDriver`` included (stdprob3 and the energy tests
+    relax with it).
+"""
+
+import pathlib
+import types
+
+import pytest
+
+import ubermag_dirac
+
+_EVOLVERS = "OOMMF evolver classes (oommfc.RungeKuttaEvolver, ...)"
+_MIF = (
+    "checks for OOMMF's <name>.mif input file; ubermag-dirac writes the same "
+    "drive layout with a human-readable <name>.input.json instead"
+)
+_THERMAL = "finite temperature (system.T) is not supported; the drivers raise"
+
+#: test id (Class.method or function) -> reason
+SKIPS = {
+    "TestTimeDriver.test_rungekutta_evolver_nodriver": _EVOLVERS,
+    "TestTimeDriver.test_euler_evolver_nodriver": _EVOLVERS,
+    "TestTimeDriver.test_theta_evolver_nodriver": _EVOLVERS,
+    "TestTimeDriver.test_therm_heun_evolver_nodriver": _EVOLVERS,
+    "TestTimeDriver.test_wrong_evolver": _EVOLVERS,
+    "TestMinDriver.test_evolver_driver": _EVOLVERS,
+    "TestMinDriver.test_evolver_nodriver": _EVOLVERS,
+    "TestMinDriver.test_wrong_evolver": _EVOLVERS,
+    "TestTimeDriver.test_output_files": _MIF,
+    "TestMinDriver.test_output_files": _MIF,
+    "test_schedule": "schedule() writes an OOMMF run script for a batch scheduler",
+    "TestTimeDriver.test_noevolver_nodriver_finite_temperature": _THERMAL,
+    "TestSlonczewski.test_single_values_finite_temperature": _THERMAL,
+}
+
+_MUMAX3_DMI = (
+    "the RelaxDriver branch checks mumax3's DMI limits (needs exchange; Cnv_z, T, "
+    "O only), which ubermag-dirac does not share"
+)
+
+#: tests run against the view without RelaxDriver -> reason
+OOMMF_BRANCH = {
+    "TestDMI.test_scalar": _MUMAX3_DMI,
+    "TestDMI.test_dict": _MUMAX3_DMI,
+    "TestDMI.test_crystalclass_init": _MUMAX3_DMI,
+}
+
+
+#: suite tests that take minutes on 2 cores: marked ``slow`` (CI runs them with
+#: ``pytest -m slow``; measured wall time in the comment)
+SLOW = {
+    "test_stdprob3",  # muMAG SP3: 10 relaxations of a 16^3 cube with demag, ~60 s
+    "test_stdprob5",  # muMAG SP5: 8 ns of Zhang-Li vortex dynamics
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    # (this hook sees the items of the whole session, not only this directory's)
+    here = pathlib.Path(__file__).parent
+    for item in items:
+        if item.name in SLOW and item.path.parent == here:
+            item.add_marker(pytest.mark.slow)
+
+
+def _test_id(request) -> str:
+    if request.cls is None:
+        return request.function.__name__
+    return f"{request.cls.__name__}.{request.function.__name__}"
+
+
+class _WithoutRelaxDriver(types.ModuleType):
+    """ubermag_dirac without ``RelaxDriver`` (the suite's OOMMF-like calculator)."""
+
+    def __init__(self):
+        super().__init__("ubermag_dirac")
+
+    def __getattr__(self, name):
+        if name == "RelaxDriver":
+            raise AttributeError(name)
+        return getattr(ubermag_dirac, name)
+
+
+@pytest.fixture
+def calculator(request):
+    if _test_id(request) in OOMMF_BRANCH:
+        return _WithoutRelaxDriver()
+    return ubermag_dirac
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    """The suite writes drive folders into the working directory: keep them out of
+    the repository (a failing test does not reach its ``calculator.delete``)."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _skip_oommf_specific(request):
+    reason = SKIPS.get(_test_id(request))
+    if reason:
+        pytest.skip(f"OOMMF-specific or refused by design: {reason}")

@@ -1,0 +1,3 @@
+"""Ubermag's conformance suite, run with ``ubermag_dirac`` as the calculator."""
+
+from micromagnetictests.calculatortests import *  # noqa: F403
