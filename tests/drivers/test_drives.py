@@ -381,10 +381,20 @@ def test_nan_field_fails_with_integration_error(tmp_path):
     _assert_untouched(system, m_before, tmp_path)
 
 
+class SpinPumping(mm.DynamicsTerm):
+    """A dynamics term the engine does not implement."""
+
+    _allowed_attributes = ()
+    _reprlatex = ""
+
+    def dmdt(self, m, Heff):
+        raise NotImplementedError
+
+
 def test_unsupported_term_refused_before_writing(tmp_path):
     system = make_system()
-    system.dynamics += mm.ZhangLi(u=1e3, beta=0.1)
-    with pytest.raises(UnsupportedTermError, match="ZhangLi"):
+    system.dynamics += SpinPumping()
+    with pytest.raises(UnsupportedTermError, match="SpinPumping"):
         ud.TimeDriver().drive(system, t=1e-12, n=1, dirname=tmp_path)
     assert not (tmp_path / "film").exists()
     assert system.drive_number == 0

@@ -76,11 +76,17 @@ class TimeDriver(Driver):
     Traceback (most recent call last):
     ...
     ValueError: Cannot drive with t=-1e-12.
-    >>> system.dynamics += mm.ZhangLi(u=1e3, beta=0.1)
+    >>> class SpinPumping(mm.DynamicsTerm):  # a term the engine does not know
+    ...     _allowed_attributes = []
+    ...     _reprlatex = ""
+    ...
+    ...     def dmdt(self, m, Heff):
+    ...         raise NotImplementedError
+    >>> system.dynamics += SpinPumping()
     >>> td.drive(system, t=1e-12, n=1)
     Traceback (most recent call last):
     ...
-    ubermag_dirac.engine.registry.UnsupportedTermError: ZhangLi (name 'zhangli') ...
+    ubermag_dirac.engine.registry.UnsupportedTermError: SpinPumping (name 'spinp...
     """
 
     _allowed_attributes = ("stopping_dm_dt", "tol", "h_max", "threads")

@@ -177,11 +177,17 @@ class Engine:
 
     A term the calculator cannot run is refused, naming it:
 
-    >>> s.dynamics += mm.ZhangLi(u=1, beta=0.1)
+    >>> class SpinPumping(mm.DynamicsTerm):  # a term the engine does not know
+    ...     _allowed_attributes = []
+    ...     _reprlatex = ""
+    ...
+    ...     def dmdt(self, m, Heff):
+    ...         raise NotImplementedError
+    >>> s.dynamics += SpinPumping()
     >>> Engine(s)
     Traceback (most recent call last):
     ...
-    ubermag_dirac.engine.registry.UnsupportedTermError: ZhangLi (name 'zhangli') ...
+    ubermag_dirac.engine.registry.UnsupportedTermError: SpinPumping (name 'spinp...
     """
 
     def __init__(
