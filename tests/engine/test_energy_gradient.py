@@ -91,6 +91,10 @@ def term_pairs(mesh):
             for cc in DMI_CLASSES
         },
         "demag": (mm.Demag(), mm.Demag()),
+        "rkky": (  # r1 and r2 touch along x
+            mm.RKKY(sigma=-2e-4, sigma2=5e-5, subregions=["r1", "r2"]),
+            mm.RKKY(sigma=1e-4, subregions=["r2", "r1"]),
+        ),
         "zeeman": (
             mm.Zeeman(H=(1e5, -2e5, 3e5), func="sin", f=1e9, t0=0.1e-9),
             mm.Zeeman(H=field_of(mesh, lambda p: (p[0] * 1e14, 0, -1e5), 3)),
@@ -109,7 +113,7 @@ def random_m(grid, seed):
 @pytest.mark.parametrize("pbc", ["", "xz"])
 @pytest.mark.parametrize(
     "key",
-    ["exchange", "exchange_scalar", "uniaxial", "cubic", "zeeman", "demag"]
+    ["exchange", "exchange_scalar", "uniaxial", "cubic", "zeeman", "demag", "rkky"]
     + [f"dmi_{cc}" for cc in DMI_CLASSES],
 )
 def test_field_is_minus_energy_gradient(key, pbc):
@@ -158,7 +162,6 @@ def test_field_is_minus_energy_gradient(key, pbc):
 @pytest.mark.parametrize(
     "term",
     [
-        mm.RKKY(sigma=-1e-4, subregions=["r1", "r2"]),
         mm.MagnetoElastic(B1=1e7, B2=1e7, e_diag=(1, 0, 0), e_offdiag=(0, 0, 0)),
     ],
 )
@@ -171,6 +174,7 @@ def test_other_energy_terms_are_unsupported(term):
         "CubicAnisotropy",
         "Zeeman",
         "DMI",
+        "RKKY",
     ):
         assert supported in str(info.value)
 

@@ -47,8 +47,8 @@ def test_unsupported_dynamics_term_is_named():
 
 def test_unsupported_energy_term_is_named():
     s = F.macrospin()
-    s.energy += mm.RKKY(sigma=1e-4, subregions=["a", "b"])
-    with pytest.raises(UnsupportedTermError, match="RKKY"):
+    s.energy += mm.MagnetoElastic(B1=1e7, B2=1e7, e_diag=(1, 0, 0), e_offdiag=(0, 0, 0))
+    with pytest.raises(UnsupportedTermError, match="MagnetoElastic"):
         Engine(s)
 
 

@@ -10,13 +10,13 @@ protocol of :class:`~ubermag_dirac.engine.energy._base.EnergyImpl`: ``name``,
 ``energy_density(m, t, H=None)`` and ``energy(m, t)``.
 
 Registered: ``Exchange``, ``UniaxialAnisotropy``, ``CubicAnisotropy``, ``Zeeman``,
-``DMI`` (modules of this package) and ``Demag`` (implemented in
+``DMI``, ``RKKY`` (modules of this package) and ``Demag`` (implemented in
 :mod:`ubermag_dirac.engine.demag`; :mod:`.demag` here imports it). Every other
-energy term (``RKKY``, ``MagnetoElastic``, ...) raises
+energy term (``MagnetoElastic``, ...) raises
 :class:`~ubermag_dirac.engine.registry.UnsupportedTermError` on lookup.
 """
 
-from . import anisotropy, demag, dmi, exchange, zeeman  # noqa: F401  (registration)
+from . import anisotropy, demag, dmi, exchange, rkky, zeeman  # noqa: F401  (registration)
 from ._base import MU0, EnergyImpl
 
 __all__ = ["MU0", "EnergyImpl"]
