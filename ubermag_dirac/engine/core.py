@@ -51,6 +51,9 @@ __all__ = ["Engine"]
 #: Modules that register energy implementations when imported.
 _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 
+#: Vacuum permeability (T m/A), as micromagneticmodel's.
+MU0 = mm.consts.mu0
+
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
 
@@ -687,6 +690,13 @@ class Engine:
         def field(m):
             return self._total_field(m, t, H, torques=False)
 
+        def energy(m):
+            return self.energies(m, t)["total"]
+
+        weights = np.ascontiguousarray(
+            (MU0 * self.grid.cell_volume) * self.Ms.reshape(self.batch, -1)
+        )
+
         m_start = self.m.copy()
         start = time.perf_counter()
         try:
@@ -699,6 +709,8 @@ class Engine:
                     max_iterations=int(max_iterations),
                     names=self.names,
                     callback=callback,
+                    energy=energy,
+                    weights=weights,
                 )
         except IntegrationError:
             self._integrator.y[...] = m_start
