@@ -38,6 +38,7 @@ import numpy as np
 
 from . import dynamics as _dynamics
 from .dynamics import LLGParameters, register_ud_terms
+from .energy._base import MU0
 from .errors import IntegrationError
 from .grid import Grid, _as_systems
 from .integrators import DormandPrince45
@@ -50,9 +51,6 @@ __all__ = ["Engine"]
 
 #: Modules that register energy implementations when imported.
 _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
-
-#: Vacuum permeability (T m/A), as micromagneticmodel's.
-MU0 = mm.consts.mu0
 
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
