@@ -218,9 +218,7 @@ def minimise_bb(
         step = np.where(active, tau, 0.0)
         big = step * gmax > max_step
         if big.any():
-            step = _checked_step(
-                mf, g, step, big, gmax, mask, energy, weights, m, max_step
-            )
+            step = _checked_step(m, g, step, big, gmax, mask, energy, weights, max_step)
         m_old[...] = mf
         g_old[...] = g
         cayley_step(mf, g, step, mask)
@@ -242,14 +240,14 @@ def minimise_bb(
     return iterations
 
 
-def _checked_step(mf, g, step, big, gmax, mask, energy, weights, m, max_step):
+def _checked_step(m, g, step, big, gmax, mask, energy, weights, max_step):
     """``step`` with the large steps (``big``) that fail Armijo's test shortened."""
     cap = max_step / np.where(gmax > 0, gmax, 1.0)
     if energy is None:
         return np.where(big, cap, step)
-    trial = mf.copy()
-    cayley_step(trial, g, np.where(big, step, 0.0), mask)
-    e_trial = energy(trial.reshape(m.shape))
+    trial = m.copy()
+    cayley_step(trial.reshape(g.shape), g, np.where(big, step, 0.0), mask)
+    e_trial = energy(trial)
     e_now = energy(m)
     slope = np.einsum("bn,bn->b", weights, np.einsum("bcn,bcn->bn", g, g))
     ok = e_trial <= e_now - _ARMIJO * step * slope
