@@ -11,7 +11,8 @@ Equation of motion (:mod:`ubermag_dirac.engine.llg`)
     Conventions for missing Precession/Damping, Slonczewski and ``func``/``dt``
     follow oommfc/OOMMF (:mod:`ubermag_dirac.engine.dynamics`).
 Time integration (:mod:`ubermag_dirac.engine.integrators`)
-    Dormand-Prince 5(4), FSAL, PI control, per-system step sizes; every stage
+    Dormand-Prince 5(4) (OOMMF's rkf54 by default), FSAL, PI control,
+    per-system step sizes; every stage
     end of :meth:`Engine.run` is hit exactly and all systems are synchronised
     there, so ``engine.t`` is one float.
 Failures
@@ -41,7 +42,7 @@ from .dynamics import LLGParameters, register_ud_terms
 from .energy._base import MU0
 from .errors import IntegrationError
 from .grid import Grid, _as_systems
-from .integrators import DormandPrince45
+from .integrators import DEFAULT_METHOD, DormandPrince45
 from .llg import llg_rhs
 from .minimise import minimise_bb
 from .registry import DYNAMICS, ENERGY, lookup
@@ -109,7 +110,7 @@ class Engine:
     threads : int, default 1
         Threads for numba kernels and ``scipy.fft`` (one was fastest on the
         2-core development machine).
-    tol : float, default 1e-5
+    tol : float, default 1e-6
         Allowed local error per step of the unit magnetisation (max-norm over
         cells, per system) of the Dormand-Prince integrator.
     h_max : float, default 1e-10
@@ -118,6 +119,12 @@ class Engine:
         One step size for the whole batch instead of per-system step control
         (per-system is the default: each system then integrates exactly as it
         would alone; see :mod:`ubermag_dirac.engine.integrators`).
+    method : {"rkf54", "rkf54m", "rkf54s"}, default "rkf54"
+        Dormand-Prince 5(4) pair, by the name OOMMF's ``Oxs_RungeKuttaEvolve``
+        gives it: RK5(4)7FC (OOMMF's default, stable to 1.6x longer steps on
+        weakly damped exchange modes), RK5(4)7FM (DOPRI5, smaller error per
+        step on smooth problems) or RK5(4)7FS (see
+        :mod:`ubermag_dirac.engine.integrators`).
     fixed : sequence of str or array_like of bool, optional
         Cells whose magnetisation never changes (OOMMF's ``fixed_spins``, which
         oommfc's ``fixed_subregions`` writes): subregion names of the mesh (a
@@ -196,10 +203,11 @@ class Engine:
         systems: mm.System | Sequence[mm.System],
         *,
         threads: int = 1,
-        tol: float = 1e-5,
+        tol: float = 1e-6,
         h_max: float = 1e-10,
         shared_step: bool = False,
         fixed: Sequence[str] | np.ndarray | None = None,
+        method: str = DEFAULT_METHOD,
     ):
         systems = _as_systems(systems)
         from .threads import _check_threads
@@ -250,6 +258,7 @@ class Engine:
             h_max=h_max,
             names=self.names,
             shared_step=shared_step,
+            method=method,
         )
         self._field_time = {name: 0.0 for name in self.energy_terms}
         self._llg_time = 0.0
@@ -545,8 +554,10 @@ class Engine:
             fastest relaxation rate: the step size settles at the stability limit
             and the stiff modes stay excited at the tolerance (measured on a
             twisted chain of 1 nm cells with A = 1e-11 J/m: 7.8e8, 7.8e7, 7.8e6
-            rad/s at ``tol`` = 1e-4, 1e-5, 1e-6, far above 0.01 deg/ns = 1.75e5
-            rad/s). Such systems are as relaxed as damped
+            rad/s at ``tol`` = 1e-4, 1e-5, 1e-6 with ``method="rkf54m"``, far
+            above 0.01 deg/ns = 1.75e5 rad/s; the default rkf54, stable further
+            out on the real axis, stalls at 9.2e6 rad/s at 1e-5 and relaxes
+            that chain to 0.01 deg/ns at 1e-6). Such systems are as relaxed as damped
             dynamics can make them; :attr:`relax_stalled` marks them, and
             :meth:`minimise` finishes the job (what ``ud.RelaxDriver`` does).
 
@@ -593,6 +604,7 @@ class Engine:
             tol=self._integrator.tol,
             h_max=self._integrator.h_max,
             names=self.names,
+            method=self._integrator.tableau,
         )
         relaxer.t = time_now.copy()
         t_limit = time_now + max_time
