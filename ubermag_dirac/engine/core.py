@@ -56,6 +56,9 @@ _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
 
+#: Sub-batch evaluators kept per engine (:meth:`Engine._rhs_subset`).
+_SUBSET_CACHE = 8
+
 #: relax(until_noise_floor=True): chunks of 100 step attempts without halving of
 #: max |dm/dt| after which a system counts as stalled at the noise floor.
 _STALL_CHUNKS = 5
@@ -125,6 +128,11 @@ class Engine:
         weakly damped exchange modes), RK5(4)7FM (DOPRI5, smaller error per
         step on smooth problems) or RK5(4)7FS (see
         :mod:`ubermag_dirac.engine.integrators`).
+    demag_precision : {"double", "single"}, default "double"
+        Floating-point type of the demagnetisation FFTs: ``"single"`` runs them
+        in float32 and adds the field to the float64 total (see
+        :class:`~ubermag_dirac.engine.demag.DemagField`); everything else stays
+        double precision.
     fixed : sequence of str or array_like of bool, optional
         Cells whose magnetisation never changes (OOMMF's ``fixed_spins``, which
         oommfc's ``fixed_subregions`` writes): subregion names of the mesh (a
@@ -155,7 +163,9 @@ class Engine:
         ``(B,)`` bool: systems that the last :meth:`relax` with
         ``until_noise_floor=True`` stopped at the integrator's noise floor.
     stats : dict
-        ``evaluations`` (batched RHS calls), ``steps`` and ``rejections``
+        ``evaluations`` (batched RHS calls), ``system_evaluations`` (RHS
+        evaluations counted per system: a call on a sub-batch of k systems
+        counts k; see :meth:`run`), ``steps`` and ``rejections``
         (summed over systems), ``steps_per_system``, ``wall_time`` (s in
         run/relax), ``field_time`` (s per energy term inside RHS calls),
         ``llg_time``, ``minimise_iterations``.
@@ -208,11 +218,37 @@ class Engine:
         shared_step: bool = False,
         fixed: Sequence[str] | np.ndarray | None = None,
         method: str = DEFAULT_METHOD,
+        demag_precision: str = "double",
     ):
+        self._setup(systems, threads, fixed, demag_precision)
+        m = np.ascontiguousarray(self.grid.unit_m())
+        self._integrator = DormandPrince45(
+            self._rhs,
+            m,
+            self._mask,
+            tol=tol,
+            h_max=h_max,
+            names=self.names,
+            shared_step=shared_step,
+            method=method,
+            rhs_subset=self._rhs_subset,
+        )
+        self._minimise_iterations = 0
+        self._minimise_time = 0.0
+        self.relax_stalled = np.zeros(self.batch, dtype=bool)
+
+    def _setup(self, systems, threads, fixed, demag_precision):
+        """Grid, masks, terms and field buffer (everything but the integrator)."""
         systems = _as_systems(systems)
         from .threads import _check_threads
 
         self.threads = _check_threads(threads)
+        if demag_precision not in ("double", "single"):
+            raise ValueError(
+                "demag_precision: expected 'double' or 'single', got "
+                f"{demag_precision!r}."
+            )
+        self.demag_precision = demag_precision
         tune_malloc()
         _import_energy_modules()
         self._ud_terms_unavailable = register_ud_terms()
@@ -235,6 +271,10 @@ class Engine:
         self.energy_terms = {}
         for name, terms in _terms_by_name(systems, "energy"):
             self.energy_terms[name] = lookup(terms[0], ENERGY)(terms, self.grid)
+        for impl in self.energy_terms.values():
+            configure = getattr(impl, "configure", None)  # optional (registry)
+            if configure is not None:
+                configure(demag_precision=demag_precision)
         self.dynamics_terms = {}
         for name, terms in _terms_by_name(systems, "dynamics"):
             self.dynamics_terms[name] = lookup(terms[0], DYNAMICS)(terms, self.grid)
@@ -249,22 +289,38 @@ class Engine:
         self._chunks = 1 if self.threads == 1 else 4 * self.threads
 
         self._H = np.zeros(self._shape)
-        m = np.ascontiguousarray(self.grid.unit_m())
-        self._integrator = DormandPrince45(
-            self._rhs,
-            m,
-            self._mask,
-            tol=tol,
-            h_max=h_max,
-            names=self.names,
-            shared_step=shared_step,
-            method=method,
-        )
         self._field_time = {name: 0.0 for name in self.energy_terms}
         self._llg_time = 0.0
-        self._minimise_iterations = 0
-        self._minimise_time = 0.0
-        self.relax_stalled = np.zeros(self.batch, dtype=bool)
+        #: evaluators of sub-batches (see :meth:`_rhs_subset`), by system indices
+        self._subsets = {}
+
+    def _rhs_subset(self, idx, t, m, out):
+        """Right-hand side of the systems ``idx`` only (``m``, ``out``: ``(k, 3, N)``).
+
+        Evaluated by an engine of those systems alone, built once per subset
+        (grid and terms from the systems, the Newell tensor from the demag cache,
+        no integrator) and kept for the next calls; every term sees exactly the
+        arrays it would see in a run of those systems, so the results are the
+        same as in the whole batch.
+        """
+        key = tuple(int(i) for i in idx)
+        sub = self._subsets.get(key)
+        if sub is None:
+            sub = Engine.__new__(Engine)
+            sub._setup(
+                [self.systems[i] for i in key],
+                self.threads,
+                self.fixed[list(key)],
+                self.demag_precision,
+            )
+            sub._field_time = self._field_time  # one account of the field time
+            self._subsets[key] = sub
+            while len(self._subsets) > _SUBSET_CACHE:
+                self._subsets.pop(next(iter(self._subsets)))
+        before = sub._llg_time
+        mx = sub._rhs(t, m.reshape(sub._shape), out.reshape(sub._shape))
+        self._llg_time += sub._llg_time - before
+        return mx
 
     def _fixed_cells(self, fixed) -> np.ndarray:
         """``(B, nx, ny, nz)`` boolean mask of the fixed cells (see ``fixed``)."""
@@ -322,6 +378,7 @@ class Engine:
         it = self._integrator
         return {
             "evaluations": int(it.evaluations),
+            "system_evaluations": int(it.system_evaluations),
             "steps": int(it.accepted.sum()),
             "rejections": int(it.rejected.sum()),
             "steps_per_system": it.accepted.tolist(),
@@ -490,6 +547,13 @@ class Engine:
             On NaN/inf, step-size collapse or too many rejections. ``engine.m``
             and ``engine.t`` are then those of the last completed stage end (or
             of the start of the call).
+
+        Notes
+        -----
+        Every system takes its own steps; a system that reaches a stage end
+        before the others waits there without being evaluated (the others run
+        on as a smaller batch), so a batch costs the sum of its systems' own
+        evaluations, and every system ends exactly as a run of it alone would.
         """
         if not (t > 0) or not np.isfinite(t):
             raise ValueError(f"t: expected a positive duration, got {t!r}.")
