@@ -43,6 +43,7 @@ from .energy._base import MU0
 from .errors import IntegrationError
 from .grid import Grid, _as_systems
 from .integrators import DEFAULT_METHOD, DormandPrince45
+from .llg import _llg_serial as llg_rhs_serial
 from .llg import llg_rhs
 from .minimise import minimise_bb
 from .registry import DYNAMICS, ENERGY, lookup
@@ -62,6 +63,19 @@ _SUBSET_CACHE = 8
 #: relax(until_noise_floor=True): chunks of 100 step attempts without halving of
 #: max |dm/dt| after which a system counts as stalled at the noise floor.
 _STALL_CHUNKS = 5
+
+
+def _announce_compilation():
+    """Tell the user when the engine's numba kernels are compiled (first use)."""
+    from .._compile import announce
+    from .demag import _apply4
+    from .energy import _kernels as energy_kernels
+
+    announce(
+        "film engine kernels",
+        [llg_rhs_serial, energy_kernels.exchange_add_field, _apply4],
+        "10-20",
+    )
 
 
 def _import_energy_modules():
@@ -221,6 +235,7 @@ class Engine:
         demag_precision: str = "double",
     ):
         self._setup(systems, threads, fixed, demag_precision)
+        _announce_compilation()
         m = np.ascontiguousarray(self.grid.unit_m())
         self._integrator = DormandPrince45(
             self._rhs,

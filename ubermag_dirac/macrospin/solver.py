@@ -29,6 +29,7 @@ import numbers
 import numba
 import numpy as np
 
+from .._compile import announce
 from . import _kernels, _reference
 from .pulses import as_pulse
 
@@ -377,6 +378,11 @@ def solve(
             out,
             istats,
             fstats,
+        )
+        announce(
+            "macrospin kernels",
+            [_kernels.integrate_serial, _kernels.integrate_shared],
+            "5-10",
         )
         if step_control == "shared":
             _kernels.integrate_shared(*args)
