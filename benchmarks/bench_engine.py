@@ -1,19 +1,40 @@
-"""Engine benchmark: muMAG standard problem 4 and a batch of small films.
+"""Engine benchmark: standard problem 4 next to OOMMF, and batches of small films.
 
-Run from the repository root::
+Run from the repository root (one thread everywhere)::
 
     python benchmarks/bench_engine.py            # full run, writes results/engine.json
-    python benchmarks/bench_engine.py --quick    # 0.1 ns of SP4, batch of 8
+    python benchmarks/bench_engine.py --quick    # 0.1 ns of SP4, batches of 8, 20 ps
 
-Reports, for SP4 field 1 (200 x 50 x 1 cells of 2.5 x 2.5 x 3 nm, relaxed from
-(1, 0.25, 0.1) by energy minimisation, then 1 ns in 200 stages): wall time, RHS
-evaluations, accepted/rejected steps, ms per evaluation, the cost split (demag
-FFT convolution vs everything else), and <m> at 0.2, 0.5 and 1 ns against the
-reference values of ``/work/shared/ENGINES.md`` and the OOMMF table
-``tests/data/sp4_field1_oommf.csv``. For a batch of 32 films of 32 x 32 x 1 cells
-(exchange, demag, perpendicular anisotropy, fields of different strength and
-direction), the per-system wall time batched versus one by one. The machine is
-shared: compare ratios measured in the same run, not absolute seconds.
+With ``OOMMFTCL`` set (and a display for OOMMF's Tk helpers, e.g. under Xvfb)
+the same run also drives OOMMF 2.1 through ``oommfc`` (``n_threads=1``) on the
+same relaxed SP4 state; without it the OOMMF columns are ``null`` and the rest
+runs as usual.
+
+Standard problem 4, field 1 (200 x 50 x 1 cells of 2.5 x 2.5 x 3 nm, relaxed
+from (1, 0.25, 0.1) by energy minimisation, then 1 ns in 200 stages), for each
+engine configuration, repeated and interleaved (medians):
+
+- ``before``: the previous default, Dormand-Prince RK5(4)7FM (DOPRI5) at tol 1e-5;
+- ``after``: the default, OOMMF's rkf54 (RK5(4)7FC) at tol 1e-6;
+- ``after_single``: the default with single-precision demag FFTs;
+
+RHS evaluations, accepted/rejected steps, CPU and wall time, ms per evaluation,
+the cost split (demag vs the rest), and the accuracy: <m>(t) against OOMMF's
+table ``tests/data/sp4_field1_oommf.csv`` (largest deviation up to 0.3 ns and
+over the whole ns, first m_x zero crossing). OOMMF's side: wall and CPU time of
+the drive (child-process CPU, which includes OOMMF's start-up, measured
+separately with a one-step drive), its energy evaluations (``E_calc_count``),
+steps and last time step.
+
+Batches: B films of 32 x 32 x 1 cells (exchange, demag, perpendicular
+anisotropy, fields of different strength and direction, damping 0.02-0.32 and a
+Dirac torque of different amplitude per film) run one by one, batched, and
+batched the old way (every system evaluated until the slowest arrives), with the
+CPU time per system, the evaluations, and the largest difference of the
+batched results from the one-by-one runs.
+
+The machine is shared: compare ratios measured in the same run, not seconds;
+the load average is recorded at the start and end of every section.
 """
 
 from __future__ import annotations
@@ -23,37 +44,32 @@ import json
 import os
 import pathlib
 import platform
+import resource
+import tempfile
 import time
 
 import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
-import ubermag_dirac.engine as ude
+import ubermag_dirac as ud
 from ubermag_dirac.engine import Engine
-from ubermag_dirac.engine.registry import ENERGY
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "engine.json"
+OOMMF_TABLE = ROOT / "tests" / "data" / "sp4_field1_oommf.csv"
 MU0 = 4e-7 * np.pi
 
-#: <m> of the reference engines (ENGINES.md), which reproduced OOMMF
-REFERENCE = {
-    0.2e-9: (-0.815890, -0.061801, -0.152745),
-    0.5e-9: (-0.919160, -0.224488, +0.047794),
-    1.0e-9: (-0.98451, 0.12745, 0.04315),
+#: SP4 engine configurations compared in the same run
+CONFIGS = {
+    "before": {"method": "rkf54m", "tol": 1e-5},
+    "after": {},
+    "after_single": {"demag_precision": "single"},
 }
-OOMMF_CPU_SECONDS = 25.0
 
 
-def _ensure_demag():
-    """Import the package's energy terms; report whether Demag is registered."""
-    Engine  # noqa: B018  (the Engine imports the energy modules when built)
-    import importlib
-
-    for name in ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag"):
-        importlib.import_module(name)
-    return any(issubclass(mm.Demag, c) for c in ENERGY)
+def _load():
+    return round(os.getloadavg()[0], 2)
 
 
 def sp4_system(cell=(2.5e-9, 2.5e-9, 3e-9)):
@@ -65,121 +81,212 @@ def sp4_system(cell=(2.5e-9, 2.5e-9, 3e-9)):
     return s
 
 
-def bench_sp4(duration=1e-9, stages=200, threads=1):
+def sp4_field1_system():
+    """SP4 relaxed by the minimiser (stopping_mxHxm = 0.01 A/m), field 1 on."""
     s = sp4_system()
-    t0 = time.perf_counter()
-    relax = Engine(s, threads=threads)
-    build_relax = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    relax = Engine(s)
     iters = relax.minimise(stopping_mxHxm=0.01)
-    t_min = time.perf_counter() - t0
-    m_relaxed = relax.m.copy()
-    mean0 = m_relaxed[0].reshape(3, -1).mean(axis=1)
-
-    s.m = relax.grid.to_field(m_relaxed * relax.Ms[:, None])
+    s.m = relax.grid.to_field(relax.m * relax.Ms[:, None])
     s.energy += mm.Zeeman(H=(-24.6e-3 / MU0, 4.3e-3 / MU0, 0))
-    t0 = time.perf_counter()
-    e = Engine(s, threads=threads)
-    build = time.perf_counter() - t0
-    table = []
+    mean0 = relax.m[0].reshape(3, -1).mean(axis=1)
+    mean0 = [round(float(v), 6) for v in mean0]
+    return s, {"iterations": int(iters[0]), "mean_m": mean0}
+
+
+def _crossing(tab):
+    """Time of the first zero crossing of <m_x> (linear interpolation)."""
+    idx = np.flatnonzero(np.diff(np.sign(tab[:, 1])) != 0)
+    if idx.size == 0:
+        return None
+    i = int(idx[0])
+    t0, t1, x0, x1 = tab[i, 0], tab[i + 1, 0], tab[i, 1], tab[i + 1, 1]
+    return float(t0 - x0 * (t1 - t0) / (x1 - x0))
+
+
+def _accuracy(table):
+    """Deviation of an <m>(t) table (t, mx, my, mz) from OOMMF's SP4 trace."""
+    ref = np.loadtxt(OOMMF_TABLE, delimiter=",", skiprows=1)
+    n = min(len(table), len(ref) - 1)
+    ours, theirs = table[:n], ref[1 : n + 1]
+    assert np.allclose(ours[:, 0], theirs[:, 0], rtol=1e-9)
+    dev = np.abs(ours[:, 1:] - theirs[:, 1:])
+    upto = ours[:, 0] <= 0.3e-9 * (1 + 1e-9)
+    out = {
+        "max_abs_diff_up_to_0.3ns": float(dev[upto].max()) if upto.any() else None,
+        "max_abs_diff_all": float(dev.max()),
+    }
+    c_ours, c_ref = _crossing(ours), _crossing(ref)
+    if c_ours is not None and c_ref is not None:
+        out["first_mx_zero_crossing_ns"] = round(c_ours * 1e9, 5)
+        out["oommf_first_mx_zero_crossing_ns"] = round(c_ref * 1e9, 5)
+        out["crossing_relative_diff"] = abs(c_ours - c_ref) / c_ref
+    return out
+
+
+def run_sp4(system, duration, stages, threads=1, **config):
+    e = Engine(system, threads=threads, **config)
+    rows = []
 
     def cb(k, t, m):
-        table.append((t, *m[0].reshape(3, -1).mean(axis=1)))
+        rows.append((t, *m[0].reshape(3, -1).mean(axis=1)))
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    w0, c0 = time.perf_counter(), time.process_time()
     e.run(duration, stages, cb)
-    wall = time.perf_counter() - t0
-    cpu = time.process_time() - c0
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     st = e.stats
-    table = np.array(table)
+    demag = next(n for n in e.energy_terms if "demag" in n.lower())
+    t_demag = st["field_time"][demag]
+    t_other = sum(v for k, v in st["field_time"].items() if k != demag)
+    ev = st["evaluations"]
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rhs_evaluations": ev,
+        "steps": st["steps"],
+        "rejections": st["rejections"],
+        "mean_step_ps": round(1e12 * duration / st["steps"], 4),
+        "cpu_ms_per_evaluation": 1e3 * cpu / ev,
+        "cost_split_wall_s": {
+            "demag": round(t_demag, 3),
+            "other_energy_terms": round(t_other, 3),
+            "llg_kernel": round(st["llg_time"], 3),
+            "integrator_and_overhead": round(
+                wall - t_demag - t_other - st["llg_time"], 3
+            ),
+        },
+        "accuracy_vs_oommf_table": _accuracy(np.array(rows)),
+    }
 
-    # cost split: the demag term's share of the RHS time
-    demag_name = next(n for n, impl in e.energy_terms.items() if "demag" in n.lower())
-    t_demag = st["field_time"][demag_name]
-    t_other_fields = sum(v for k, v in st["field_time"].items() if k != demag_name)
+
+def _median_of(runs, key):
+    return float(np.median([r[key] for r in runs]))
+
+
+def bench_sp4(duration, stages, repeats, threads=1):
+    system, relax = sp4_field1_system()
     out = {
         "grid": [200, 50, 1],
         "duration_s": duration,
         "stages": stages,
         "threads": threads,
-        "relax": {
-            "method": "minimise (Barzilai-Borwein), stopping_mxHxm = 0.01 A/m",
-            "iterations": int(iters[0]),
-            "wall_s": round(t_min, 3),
-            "mean_m": [round(float(v), 6) for v in mean0],
-            "oommf_mean_m_t0": [0.966716, 0.125749, 0.0],
-            "engine_build_s": round(build_relax, 3),
-        },
-        "engine_build_s": round(build, 3),
-        "wall_s": round(wall, 3),
-        "cpu_s": round(cpu, 3),
-        "rhs_evaluations": st["evaluations"],
-        "steps": st["steps"],
-        "rejections": st["rejections"],
-        "ms_per_evaluation": round(1e3 * wall / st["evaluations"], 4),
-        "cpu_ms_per_evaluation": round(1e3 * cpu / st["evaluations"], 4),
-        "cost_split": {
-            "demag_s": round(t_demag, 3),
-            "other_energy_terms_s": round(t_other_fields, 3),
-            "llg_kernel_s": round(st["llg_time"], 3),
-            "integrator_and_overhead_s": round(
-                wall - t_demag - t_other_fields - st["llg_time"], 3
-            ),
-            "demag_fraction": round(t_demag / wall, 3),
-        },
-        "cpu_vs_oommf_cpu_25s": round(cpu / OOMMF_CPU_SECONDS, 3),
-        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "repeats": repeats,
+        "relax": relax,
+        "load_start": _load(),
+        "configs": {},
     }
-    checks = {}
-    for t_ref, ref in REFERENCE.items():
-        if t_ref <= duration * (1 + 1e-9):
-            row = table[np.argmin(np.abs(table[:, 0] - t_ref))]
-            checks[f"{t_ref * 1e9:.1f}ns"] = {
-                "mean_m": [round(float(v), 6) for v in row[1:]],
-                "reference": list(ref),
-                "max_abs_diff": float(np.max(np.abs(row[1:] - np.array(ref)))),
-            }
-    out["mean_m_checks"] = checks
-    ref_file = ROOT / "tests" / "data" / "sp4_field1_oommf.csv"
-    if ref_file.exists():
-        ref = np.loadtxt(ref_file, delimiter=",", skiprows=1)
-        n = min(len(table), len(ref) - 1)
-        ours = table[:n]
-        theirs = ref[1 : n + 1]
-        assert np.allclose(ours[:, 0], theirs[:, 0], rtol=1e-9)
-        upto = ours[:, 0] <= 0.3e-9 * (1 + 1e-9)
-        dev = np.abs(ours[:, 1:] - theirs[:, 1:])
-        out["vs_oommf_table"] = {
-            "max_abs_diff_up_to_0.3ns": float(dev[upto].max()) if upto.any() else None,
-            "max_abs_diff_all": float(dev.max()),
+    runs = {name: [] for name in CONFIGS}
+    for _ in range(repeats):  # interleaved: before, after, after_single, before...
+        for name, config in CONFIGS.items():
+            runs[name].append(run_sp4(system, duration, stages, threads, **config))
+    for name, rs in runs.items():
+        first = rs[0]
+        out["configs"][name] = {
+            "settings": CONFIGS[name] or {"method": "rkf54", "tol": 1e-6},
+            "cpu_s_median": round(_median_of(rs, "cpu_s"), 3),
+            "wall_s_median": round(_median_of(rs, "wall_s"), 3),
+            "cpu_s_all": [round(r["cpu_s"], 3) for r in rs],
+            "cpu_ms_per_evaluation_median": round(
+                _median_of(rs, "cpu_ms_per_evaluation"), 4
+            ),
+            **{k: first[k] for k in ("rhs_evaluations", "steps", "rejections")},
+            "mean_step_ps": first["mean_step_ps"],
+            "cost_split_wall_s": first["cost_split_wall_s"],
+            "accuracy_vs_oommf_table": first["accuracy_vs_oommf_table"],
         }
-
-        # first zero crossing of <m_x>
-        def crossing(tab):
-            i = int(np.flatnonzero(np.diff(np.sign(tab[:, 1])) != 0)[0])
-            t0_, t1_ = tab[i, 0], tab[i + 1, 0]
-            x0, x1 = tab[i, 1], tab[i + 1, 1]
-            return t0_ - x0 * (t1_ - t0_) / (x1 - x0)
-
-        if (np.sign(ours[:, 1]) < 0).any():
-            out["first_mx_zero_crossing_ns"] = round(crossing(ours) * 1e9, 5)
-            out["oommf_first_mx_zero_crossing_ns"] = round(crossing(ref) * 1e9, 5)
+    b, a = out["configs"]["before"], out["configs"]["after"]
+    out["after_vs_before"] = {
+        "evaluations": round(a["rhs_evaluations"] / b["rhs_evaluations"], 4),
+        "cpu": round(a["cpu_s_median"] / b["cpu_s_median"], 4),
+        "cpu_single": round(
+            out["configs"]["after_single"]["cpu_s_median"] / b["cpu_s_median"], 4
+        ),
+    }
+    out["oommf"] = bench_oommf(system, duration, stages)
+    if out["oommf"].get("cpu_s") is not None:
+        o = out["oommf"]
+        out["vs_oommf"] = {
+            name: {
+                "evaluations": round(c["rhs_evaluations"] / o["evaluations"], 4),
+                "cpu": round(c["cpu_s_median"] / o["cpu_s"], 4),
+                "cpu_vs_oommf_without_startup": round(
+                    c["cpu_s_median"] / o["cpu_s_without_startup"], 4
+                ),
+                "wall": round(c["wall_s_median"] / o["wall_s"], 4),
+                "ms_per_evaluation": round(
+                    c["cpu_ms_per_evaluation_median"] / o["cpu_ms_per_evaluation"], 4
+                ),
+            }
+            for name, c in out["configs"].items()
+        }
+    out["load_end"] = _load()
     return out
 
 
-def film(i, n=32):
+def _children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def bench_oommf(system, duration, stages):
+    """OOMMF 2.1 (oommfc, rkf54, n_threads=1) on the same state, or why not."""
+    if not os.environ.get("OOMMFTCL"):
+        return {"skipped": "OOMMFTCL is not set (OOMMF not available)"}
+    try:
+        import oommfc as oc
+    except ImportError as exc:  # pragma: no cover - oommfc is a dependency
+        return {"skipped": f"oommfc not importable: {exc}"}
+
+    def drive(t, n):
+        s = mm.System(name="sp4oommf")
+        s.energy = system.energy
+        s.dynamics = system.dynamics
+        s.m = df.Field(system.m.mesh, nvdim=3, value=system.m.array.copy())
+        with tempfile.TemporaryDirectory() as tmp:
+            w0, c0 = time.perf_counter(), _children_cpu()
+            oc.TimeDriver().drive(s, t=t, n=n, n_threads=1, dirname=tmp, verbose=0)
+            wall, cpu = time.perf_counter() - w0, _children_cpu() - c0
+        return s.table.data, wall, cpu
+
+    try:
+        _, w_start, c_start = drive(5e-12, 1)  # start-up and one stage
+        data, wall, cpu = drive(duration, stages)
+    except Exception as exc:  # OOMMF missing pieces, no display, ...
+        return {"skipped": f"OOMMF run failed: {type(exc).__name__}: {exc}"}
+    evals = int(data["E_calc_count"].iloc[-1])
+    table = data[["t", "mx", "my", "mz"]].to_numpy()
+    return {
+        "version": "OOMMF via oommfc " + getattr(oc, "__version__", "?"),
+        "evolver": "Oxs_RungeKuttaEvolve rkf54 (oommfc default), n_threads=1",
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "startup_run_5ps": {"wall_s": round(w_start, 3), "cpu_s": round(c_start, 3)},
+        "cpu_s_without_startup": round(cpu - c_start, 3),
+        "evaluations": evals,
+        "steps": int(data["iteration"].iloc[-1]),
+        "last_time_step_ps": round(float(data["last_time_step"].iloc[-1]) * 1e12, 4),
+        "cpu_ms_per_evaluation": round(1e3 * (cpu - c_start) / evals, 4),
+        "accuracy_vs_oommf_table": _accuracy(table),
+    }
+
+
+def film(i, n=32, B=32):
+    """Film ``i`` of a batch: different field, damping and Dirac torque each."""
     rng = np.random.default_rng(i)
     mesh = df.Mesh(p1=(0, 0, 0), p2=(n * 2e-9, n * 2e-9, 1e-9), n=(n, n, 1))
     s = mm.System(name=f"film{i}")
     H = rng.normal(size=3)
-    H *= (2e4 + 3e5 * i / 32) / np.linalg.norm(H)
+    H *= (2e4 + 3e5 * (i % 32) / 32) / np.linalg.norm(H)
     s.energy = (
         mm.Exchange(A=1.5e-11)
         + mm.Demag()
         + mm.UniaxialAnisotropy(K=6e5, u=(0, 0, 1))
         + mm.Zeeman(H=tuple(H))
     )
-    s.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.02 + 0.3 * i / 32)
+    s.dynamics = (
+        mm.Precession(gamma0=2.211e5)
+        + mm.Damping(alpha=0.02 + 0.3 * (i % 32) / 32)
+        + ud.DiracSOT(H_DL=-2e5 * i / max(B - 1, 1), H_FL=1e4, beta=0.3)
+    )
     s.m = df.Field(mesh, nvdim=3, value=(0.3, 0.1, 1), norm=1.1e6)
     return s
 
@@ -190,69 +297,60 @@ def _timed(fn):
     return time.perf_counter() - w0, time.process_time() - c0
 
 
-def bench_batch(B=32, duration=5e-11, threads=1):
-    """Per-system cost of B films: batched (per-system and shared step) vs one by one.
-
-    Engines (and their demag tensors) are built first and timed separately; the
-    runs are then timed in wall and process CPU seconds.
-    """
-    systems = [film(i) for i in range(B)]
-    w0 = time.perf_counter()
-    batched = Engine(systems, threads=threads)
-    build_batched = time.perf_counter() - w0
-    shared = Engine(systems, threads=threads, shared_step=True)
-    w0 = time.perf_counter()
+def bench_batch(B, duration, stages=5, threads=1):
+    """Per-system CPU of B films: one by one, batched, batched without compaction."""
+    systems = [film(i, B=B) for i in range(B)]
+    load0 = _load()
     singles = [Engine(s, threads=threads) for s in systems]
-    build_singles = time.perf_counter() - w0
+    batched = Engine(systems, threads=threads)
+    old = Engine(systems, threads=threads)
+    old._integrator.rhs_subset = None  # every system evaluated until the slowest ends
 
     def run_singles():
         for e1 in singles:
-            e1.run(duration, 5)
+            e1.run(duration, stages)
 
     w_single, c_single = _timed(run_singles)
-    w_batched, c_batched = _timed(lambda: batched.run(duration, 5))
-    w_shared, c_shared = _timed(lambda: shared.run(duration, 5))
+    w_batched, c_batched = _timed(lambda: batched.run(duration, stages))
+    _, c_old = _timed(lambda: old.run(duration, stages))
     max_diff = max(
         float(np.abs(e1.m[0] - batched.m[i]).max()) for i, e1 in enumerate(singles)
     )
     st = batched.stats
+    one_evals = [e1.stats["evaluations"] for e1 in singles]
     return {
         "batch": B,
         "grid": [32, 32, 1],
         "duration_s": duration,
+        "stages": stages,
         "threads": threads,
-        "build_s": {
-            "batched": round(build_batched, 3),
-            "one_by_one": round(build_singles, 3),
-        },
+        "load_start": load0,
         "one_by_one": {
-            "wall_s": round(w_single, 3),
             "cpu_s": round(c_single, 3),
+            "wall_s": round(w_single, 3),
             "per_system_cpu_s": round(c_single / B, 4),
-            "evaluations_total": sum(e1.stats["evaluations"] for e1 in singles),
+            "evaluations_total": int(sum(one_evals)),
+            "evaluations_min_max": [min(one_evals), max(one_evals)],
         },
-        "batched_per_system_step": {
-            "wall_s": round(w_batched, 3),
+        "batched": {
             "cpu_s": round(c_batched, 3),
+            "wall_s": round(w_batched, 3),
             "per_system_cpu_s": round(c_batched / B, 4),
-            "evaluations": st["evaluations"],
-            "steps_per_system_min_max": [
-                min(st["steps_per_system"]),
-                max(st["steps_per_system"]),
-            ],
+            "batch_evaluations": st["evaluations"],
+            "system_evaluations": st["system_evaluations"],
             "max_abs_diff_vs_one_by_one": max_diff,
         },
-        "batched_shared_step": {
-            "wall_s": round(w_shared, 3),
-            "cpu_s": round(c_shared, 3),
-            "per_system_cpu_s": round(c_shared / B, 4),
-            "evaluations": shared.stats["evaluations"],
-            "max_abs_diff_vs_per_system_step": float(
-                np.abs(shared.m - batched.m).max()
+        "batched_without_compaction": {
+            "cpu_s": round(c_old, 3),
+            "per_system_cpu_s": round(c_old / B, 4),
+            "system_evaluations": old.stats["system_evaluations"],
+            "max_abs_diff_vs_one_by_one": max(
+                float(np.abs(e1.m[0] - old.m[i]).max()) for i, e1 in enumerate(singles)
             ),
         },
         "cpu_speedup_batched_vs_one_by_one": round(c_single / c_batched, 3),
-        "cpu_speedup_shared_vs_one_by_one": round(c_single / c_shared, 3),
+        "cpu_speedup_without_compaction_vs_one_by_one": round(c_single / c_old, 3),
+        "load_end": _load(),
     }
 
 
@@ -260,19 +358,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--batches", default=None, help="e.g. 8,32,128")
+    parser.add_argument("--batch-duration", type=float, default=None)
+    parser.add_argument("--only", choices=["sp4", "batch"], default=None)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    if not _ensure_demag():
-        raise SystemExit(
-            "mm.Demag is not registered with the engine yet (ubermag_dirac.engine "
-            "energy adapter missing); the benchmark needs it."
-        )
     duration = 1e-10 if args.quick else 1e-9
     stages = 20 if args.quick else 200
+    repeats = args.repeats or (1 if args.quick else 3)
+    batches = args.batches or ("8" if args.quick else "8,32,128")
+    batches = [int(b) for b in batches.split(",")]
+    batch_duration = args.batch_duration or (2e-11 if args.quick else 1e-10)
     # warm-up (numba compilation / cache load) on a tiny system
     warm = Engine(film(0, n=4))
     warm.run(1e-12, 1)
     warm.minimise(stopping_mxHxm=1e3)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = {
         "machine": {
             "platform": platform.platform(),
@@ -280,12 +382,20 @@ def main():
             "note": "shared 2-core machine; compare ratios within one run",
         },
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-        "engine_version": getattr(ude, "__doc__", "").split("\n")[0],
-        "sp4": bench_sp4(duration, stages, threads=args.threads),
-        "batch_32x32x1": bench_batch(
-            8 if args.quick else 32, 2e-11 if args.quick else 5e-11, args.threads
-        ),
+        "command": "python benchmarks/bench_engine.py"
+        + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else ""),
     }
+    if args.only in (None, "sp4"):
+        results["sp4"] = bench_sp4(duration, stages, repeats, threads=args.threads)
+    elif "sp4" in previous:
+        results["sp4"] = previous["sp4"]
+    if args.only in (None, "batch"):
+        results["batch_32x32x1"] = [
+            bench_batch(B, batch_duration, threads=args.threads) for B in batches
+        ]
+    elif "batch_32x32x1" in previous:
+        results["batch_32x32x1"] = previous["batch_32x32x1"]
     print(json.dumps(results, indent=2))
     if not args.no_write and not args.quick:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

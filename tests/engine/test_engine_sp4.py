@@ -66,6 +66,7 @@ def test_batch_evaluates_only_active_systems():
     often as its own run does (no evaluation after it reached a stage end), with
     bit-identical results, and the sub-batches share the demag tensor."""
     from ubermag_dirac.engine import demag
+    from ubermag_dirac.engine.integrators import REGROUP_MIN_ATTEMPTS
 
     systems = [_film(i, n=6) for i in range(4)]
     systems[3].energy.exchange.A = 6e-11  # 4x stiffer: many more steps
@@ -78,9 +79,12 @@ def test_batch_evaluates_only_active_systems():
         np.testing.assert_array_equal(batched.m[i], single.m[0])
         singles.append(single.stats["evaluations"])
     st = batched.stats
-    assert st["system_evaluations"] == sum(singles)
+    # idle systems are dropped once the others still need >= 8 steps: at most
+    # 8 steps (6 evaluations each) of idle systems per stage are left
+    slack = 3 * (len(systems) - 1) * 6 * REGROUP_MIN_ATTEMPTS
+    assert sum(singles) <= st["system_evaluations"] <= sum(singles) + slack
     assert st["evaluations"] >= max(singles)
-    assert st["system_evaluations"] < st["evaluations"] * len(systems)
+    assert st["system_evaluations"] < 0.6 * st["evaluations"] * len(systems)
     assert min(singles) < 0.5 * max(singles)  # the compaction had work to do
     assert 0 < len(batched._subsets) <= 8
     key = ((6, 6, 1), (2e-9, 2e-9, 1e-9), (), demag.PBC_IMAGES)

@@ -57,8 +57,9 @@ _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
 
-#: Sub-batch evaluators kept per engine (:meth:`Engine._rhs_subset`).
-_SUBSET_CACHE = 8
+#: Sub-batch evaluators kept per engine (:meth:`Engine._rhs_subset`), in
+#: batches' worth of systems (memory: their parameter and field arrays).
+_SUBSET_CACHE = 2
 
 #: relax(until_noise_floor=True): chunks of 100 step attempts without halving of
 #: max |dm/dt| after which a system counts as stalled at the noise floor.
@@ -319,7 +320,7 @@ class Engine:
         same as in the whole batch.
         """
         key = tuple(int(i) for i in idx)
-        sub = self._subsets.get(key)
+        sub = self._subsets.pop(key, None)
         if sub is None:
             sub = Engine.__new__(Engine)
             sub._setup(
@@ -329,9 +330,10 @@ class Engine:
                 self.demag_precision,
             )
             sub._field_time = self._field_time  # one account of the field time
-            self._subsets[key] = sub
-            while len(self._subsets) > _SUBSET_CACHE:
-                self._subsets.pop(next(iter(self._subsets)))
+        self._subsets[key] = sub  # most recently used last
+        # keep the recent ones, up to _SUBSET_CACHE batches' worth of systems
+        while sum(map(len, self._subsets)) > _SUBSET_CACHE * self.batch:
+            self._subsets.pop(next(iter(self._subsets)))
         before = sub._llg_time
         mx = sub._rhs(t, m.reshape(sub._shape), out.reshape(sub._shape))
         self._llg_time += sub._llg_time - before

@@ -111,6 +111,9 @@ __all__ = ["TABLEAUX", "DormandPrince45", "Tableau", "get_tableau"]
 #: A sub-batch is re-formed once this fraction (1/REGROUP_FRACTION) of it is idle.
 REGROUP_FRACTION = 8
 
+#: ... and only while the running systems still need this many steps.
+REGROUP_MIN_ATTEMPTS = 8
+
 
 @dataclass(frozen=True)
 class Tableau:
@@ -351,18 +354,25 @@ class DormandPrince45:
         mx[group] = mx_sub
         return mx
 
-    def _regroup(self, active, group):
+    def _regroup(self, active, group, T):
         """Systems to evaluate: all, or a sub-batch holding the active ones.
 
         The group shrinks to the active systems once at least an eighth of it
         (and at least one system) is idle, so that a batch is rebuilt at most
-        about ``8 ln B`` times per call of :meth:`advance`.
+        about ``8 ln B`` times per call of :meth:`advance`, and only while the
+        running systems still need :data:`REGROUP_MIN_ATTEMPTS` steps or more
+        (estimated from their step sizes): systems that end within a few steps
+        of each other are not worth a new sub-batch.
         """
         if self.rhs_subset is None:
             return None
         n_active = int(active.sum())
         size = self.batch if group is None else group.size
-        if size - n_active >= max(1, size // REGROUP_FRACTION):
+        if size - n_active < max(1, size // REGROUP_FRACTION):
+            return group
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = np.max(((T - self.t) / self.h)[active], initial=0.0)
+        if left >= REGROUP_MIN_ATTEMPTS:
             if n_active == self.batch:
                 return None
             return np.flatnonzero(active)
@@ -442,7 +452,7 @@ class DormandPrince45:
             if max_steps is not None and attempts >= max_steps:
                 return stopped
             attempts += 1
-            group = self._regroup(active, group)
+            group = self._regroup(active, group, T)
             remaining = T - self.t
             h_prop = self.h
             if self.shared_step:
