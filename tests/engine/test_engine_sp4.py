@@ -132,3 +132,31 @@ def test_single_precision_demag_in_a_run():
     assert 0 < diff < 1e-6
     with pytest.raises(ValueError, match="precision"):
         Engine(s, demag_precision="float16")
+
+
+@needs_energy
+def test_frozen_systems_are_not_evaluated_and_resume():
+    """A frozen system keeps its m while its time moves on, costs no evaluation,
+    and continues from there once unfrozen; the others are unaffected."""
+    systems = [_film(i, n=6) for i in range(3)]
+    e = Engine(systems)
+    ref = Engine(systems[0])
+    e.run(5e-12)
+    ref.run(5e-12)
+    m1 = e.m[1].copy()
+    e.frozen = np.array([False, True, False])
+    before = e.stats["system_evaluations"]
+    e.run(5e-12, 2)
+    ref.run(5e-12, 2)
+    np.testing.assert_array_equal(e.m[1], m1)
+    np.testing.assert_array_equal(e.m[0], ref.m[0])
+    assert e.t == pytest.approx(1e-11)
+    steps = e.stats["steps_per_system"]
+    spent = e.stats["system_evaluations"] - before
+    assert spent <= 6 * (steps[0] + steps[2] + e.stats["rejections"]) + 3
+    # resumes from the frozen state at t = 10 ps
+    e.frozen = np.zeros(3, dtype=bool)
+    e.run(5e-12)
+    assert np.abs(e.m[1] - m1).max() > 1e-6
+    with pytest.raises(ValueError, match="frozen: expected a boolean array"):
+        e.frozen = [1, 0, 0]

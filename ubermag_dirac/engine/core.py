@@ -382,6 +382,28 @@ class Engine:
         self._integrator.invalidate()
 
     @property
+    def frozen(self) -> np.ndarray:
+        """``(B,)`` bool: systems left out of the time integration.
+
+        :meth:`run` moves a frozen system's time along without changing its
+        magnetisation and without evaluating it (a sweep freezes the points that
+        have come to rest, so that a batch costs no more than its points run
+        one by one). Unfreezing resumes the integration from the frozen state at
+        the current time. Assign a ``(B,)`` boolean array (default all False).
+        """
+        return self._integrator.frozen.copy()
+
+    @frozen.setter
+    def frozen(self, value):
+        value = np.asarray(value)
+        if value.dtype != bool or value.shape != (self.batch,):
+            raise ValueError(
+                f"frozen: expected a boolean array of shape ({self.batch},), got "
+                f"{value.dtype} array of shape {value.shape}."
+            )
+        self._integrator.frozen = value.copy()
+
+    @property
     def t(self) -> float:
         return float(self._integrator.t.max())
 

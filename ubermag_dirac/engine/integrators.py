@@ -320,6 +320,10 @@ class DormandPrince45:
         self.err = np.empty(B)
         self.max_dmdt = np.full(B, np.nan)
         self.k1_valid = False
+        #: systems left out of the integration (their time moves on, m stays)
+        self.frozen = np.zeros(B, dtype=bool)
+        #: systems whose first stage is out of date (time moved while frozen)
+        self.stale = np.zeros(B, dtype=bool)
         self.evaluations = 0
         #: evaluations counted per system (a sub-batch evaluation of k systems
         #: counts k; a whole-batch one counts B)
@@ -382,6 +386,13 @@ class DormandPrince45:
         if not self.k1_valid:
             self.max_dmdt = self._eval(self.t.copy(), self.y, self.K[0])
             self.k1_valid = True
+            self.stale[...] = False
+        refresh = self.stale & ~self.frozen
+        if refresh.any():  # systems that were frozen while their time moved on
+            group = np.flatnonzero(refresh) if self.rhs_subset is not None else None
+            mx = self._eval(self.t.copy(), self.y, self.K[0], group)
+            self.max_dmdt = np.where(refresh, mx, self.max_dmdt)
+            self.stale &= ~refresh
         bad = ~np.isfinite(self.max_dmdt)
         if bad.any():
             b = int(np.flatnonzero(bad)[0])
@@ -422,6 +433,11 @@ class DormandPrince45:
             return self._advance(t_end, stop, max_steps)
         finally:
             self.wall_time += time.perf_counter() - start
+            # frozen systems: time moves on, the state does not
+            T = np.broadcast_to(np.asarray(t_end, dtype=np.float64), (self.batch,))
+            moved = self.frozen & (self.t < T)
+            self.t = np.where(moved, T, self.t)
+            self.stale |= moved
 
     def _advance(self, t_end, stop, max_steps):
         B = self.batch
@@ -446,7 +462,7 @@ class DormandPrince45:
         while True:
             if stop is not None:
                 stopped |= np.asarray(stop(self.max_dmdt), dtype=bool)
-            active = (self.t < T) & ~stopped
+            active = (self.t < T) & ~stopped & ~self.frozen
             if not active.any():
                 return stopped
             if max_steps is not None and attempts >= max_steps:
