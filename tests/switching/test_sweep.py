@@ -126,6 +126,26 @@ def test_batched_equals_point_by_point():
     np.testing.assert_array_equal(one.steps.values, single.steps.values)
 
 
+def test_points_at_rest_leave_the_batch():
+    """Early stopping per point: a point at rest stops (its systems frozen, not
+    evaluated), while the others of its batch go on; the batch equals the runs
+    point by point exactly, t_stop and step counts included."""
+    s = film(demag=True)
+    HK = sw.effective_anisotropy(s)["H_K_eff"]
+    hx = [-0.3 * HK, 0.2 * HK]
+    hs = [0.0, 1.2 * HK]  # no torque: at rest at once; strong torque: switching
+    one = sw.phase_diagram(s, hx, hs, chunk_size=4, **FAST)
+    single = sw.phase_diagram(s, hx, hs, chunk_size=1, **FAST)
+    np.testing.assert_array_equal(one.t_stop.values, single.t_stop.values)
+    np.testing.assert_array_equal(one.m_t.values, single.m_t.values)
+    np.testing.assert_array_equal(one.steps.values, single.steps.values)
+    t_stop = one.t_stop.values
+    assert np.all(t_stop[:, 0] < 0.2 * FAST["t_run"])  # stopped early ...
+    assert np.all(t_stop[:, 1] == FAST["t_run"])  # ... while the others ran on
+    steps = one.steps.values
+    assert steps[:, 0].max() < 0.2 * steps[:, 1].min()
+
+
 def test_chunk_size_follows_the_memory_limit():
     s = film(demag=False)
     per = sw.memory_per_point(s, n_samples=20)

@@ -100,43 +100,64 @@ class _Series:
         if self.snaps is not None and k in self.samples:
             self.snaps[:, self.samples.index(k)] = m
 
-    def hold(self, k_done, m):
-        """Samples from ``k_done`` on hold the final values (early stop)."""
-        self.m_t[:, k_done:] = self.m_t[:, k_done - 1 : k_done]
-        self.spread_t[:, k_done:] = self.spread_t[:, k_done - 1 : k_done]
+    def hold(self, sel, k_done, m):
+        """Systems ``sel`` hold their final values from sample ``k_done`` on."""
+        self.m_t[sel, k_done:] = self.m_t[sel, k_done - 1 : k_done]
+        self.spread_t[sel, k_done:] = self.spread_t[sel, k_done - 1 : k_done]
         if self.j_t is not None:
-            self.j_t[:, k_done:] = self.j_t[:, k_done - 1 : k_done]
+            self.j_t[sel, k_done:] = self.j_t[sel, k_done - 1 : k_done]
         if self.snaps is not None:
             for i, k in enumerate(self.samples):
                 if k >= k_done:
-                    self.snaps[:, i] = m
+                    self.snaps[sel, i] = m[sel]
 
 
 def _sample(engine, job, series, progress, P):
-    """Run ``t_run`` sampling ``n_samples`` times; ``(k_done, t_stop)``."""
+    """Run ``t_run`` sampling ``n_samples`` times; per point ``(k_done, t_stop)``.
+
+    A point (its starts) stops once it is at rest: the largest change of any
+    of its cells over a sample interval, as a rate, below ``stopping_dm_dt``
+    twice in a row after the last change of the pulses (robust against the
+    integrator's noise in stiff high-frequency modes, unlike dm/dt). Its systems
+    are then frozen in the engine (not evaluated any more) and its remaining
+    samples hold the final values, exactly as a batch of that point alone
+    would stop; the batch ends when every point has stopped.
+    """
     T = job.n_samples
     dt = job.t_run / T
     threshold = job.stopping_dm_dt * DEG_PER_NS
+    B = engine.batch
+    ns = B // P
     m_prev = engine.m.copy()
-    calm = 0
+    calm = np.zeros(P, dtype=np.int64)
+    running = np.ones(P, dtype=bool)
+    k_done = np.full(P, T)
+    t_stop = np.full(P, job.t_run)
     for k in range(T):
         engine.run(dt)
         t_now = (k + 1) * dt
         m = engine.m
         series.record(k, engine, m)
         if progress is not None:
-            progress(P / T)
-        # at rest: the largest change of any cell over a sample interval, as a
-        # rate, below the threshold twice in a row (robust against the
-        # integrator's noise in stiff high-frequency modes, unlike dm/dt)
+            progress(running.sum() / T)
         diff = m - m_prev
-        rate = np.sqrt(np.sum(diff * diff, axis=1)).max() / dt
+        rate = np.sqrt(np.sum(diff * diff, axis=1)).reshape(B, -1).max(axis=1) / dt
         m_prev[...] = m
-        rest = t_now - dt >= job.constant_after and rate < threshold
-        calm = calm + 1 if job.stopping_dm_dt > 0 and rest else 0
-        if calm >= 2 and k < T - 1:
-            return k + 1, t_now
-    return T, job.t_run
+        rest = (t_now - dt >= job.constant_after) & (
+            rate.reshape(P, ns).max(axis=1) < threshold
+        )
+        calm = np.where(rest & (job.stopping_dm_dt > 0), calm + 1, 0)
+        stop = running & (calm >= 2) & (k < T - 1)
+        if stop.any():
+            k_done[stop] = k + 1
+            t_stop[stop] = t_now
+            running &= ~stop
+            engine.frozen = np.repeat(~running, ns)
+            if progress is not None:
+                progress(stop.sum() * (T - k - 1) / T)
+            if not running.any():
+                break
+    return k_done, t_stop
 
 
 def _pairs(a, P, starts):
@@ -162,10 +183,11 @@ def run_batch(job, indices, progress=None):
     m_start, _ = obs.averages(engine.m)
     series = _Series(engine, job, obs)
     k_done, t_stop = _sample(engine, job, series, progress, P)
-    if k_done < T:
-        series.hold(k_done, engine.m)
-        if progress is not None:
-            progress(P * (T - k_done) / T)
+    ns = engine.batch // P
+    for p in np.flatnonzero(k_done < T):
+        sel = np.zeros(engine.batch, dtype=bool)
+        sel[p * ns : (p + 1) * ns] = True
+        series.hold(sel, int(k_done[p]), engine.m)
     steps = np.asarray(engine.stats["steps_per_system"], dtype=np.int64)
     out = {
         "index": np.asarray(indices, dtype=np.int64),
@@ -173,7 +195,7 @@ def run_batch(job, indices, progress=None):
         "m_final": _pairs(series.m_t[:, -1], P, job.starts),
         "m_t": _pairs(series.m_t, P, job.starts),
         "mz_spread_t": _pairs(series.spread_t, P, job.starts),
-        "t_stop": np.full(P, t_stop),
+        "t_stop": t_stop,
         "steps": _pairs(steps, P, job.starts),
         "failed": np.zeros(P, dtype=bool),
         "error": np.array([""] * P),

@@ -46,9 +46,12 @@ the start keeps its sign), ``min_abs_mz`` (minimum of
 :math:`|\langle m_n\rangle|` along the path, including the relaxed start),
 ``mz_spread_max``, ``j_pump_mean`` (time average over ``t_run``).
 
-When every system of a chunk is at rest (:math:`\max|\dot{\mathbf m}| <`
-``stopping_dm_dt``) after the last change of the pulses, the chunk stops early;
-the remaining samples then hold the final values (``t_stop`` records when).
+When both starts of a grid point are at rest (:math:`\max|\dot{\mathbf m}| <`
+``stopping_dm_dt``) after the last change of the pulses, the point stops early:
+its systems are taken out of the batch (``Engine.frozen``: no further
+evaluations) and its remaining samples hold the final values (``t_stop``
+records when); a batch therefore gives every point exactly what a run of that
+point alone gives, and costs no more than its points run one by one.
 """
 
 import warnings
