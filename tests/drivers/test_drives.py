@@ -648,3 +648,23 @@ def test_alternating_oommfc_and_ubermag_dirac_drives(tmp_path):
     np.testing.assert_allclose(data[1].m0.array, data[0][-1].array)
     np.testing.assert_allclose(data[2].m0.array, data[1][-1].array)
     assert [d.x for d in data] == ["iteration", "t", "t"]
+
+
+def test_timedriver_method_and_demag_precision(tmp_path):
+    """TimeDriver passes the integrator pair and the demag FFT precision to the
+    engine (recorded in the drive), and refuses unknown values by name."""
+    results = {}
+    for kw in ({}, {"method": "rkf54m"}, {"demag_precision": "single"}):
+        s = make_system(name="opts")
+        s.energy += mm.Demag()
+        td = ud.TimeDriver(**kw)
+        td.drive(s, t=2e-12, n=1, dirname=str(tmp_path), verbose=0)
+        results[tuple(kw.items())] = s.m.array.copy()
+    settings = td.settings()
+    assert settings["method"] == "rkf54" and settings["demag_precision"] == "single"
+    ref = results[()]
+    assert 0 < np.abs(results[(("method", "rkf54m"),)] - ref).max() < 1e-4 * MS
+    assert 0 < np.abs(results[(("demag_precision", "single"),)] - ref).max() < 1e-5 * MS
+    s = make_system(name="bad")
+    with pytest.raises(ValueError, match="method: expected one of"):
+        ud.TimeDriver(method="rk4").drive(s, t=1e-12, n=1, dirname=str(tmp_path))

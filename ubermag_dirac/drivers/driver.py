@@ -55,6 +55,20 @@ _COMMON_DRIVE_KWARGS = (
 
 #: settings that are counts
 _INT_SETTINGS = ("threads", "max_iterations")
+
+#: settings that name one of a few choices (the engine's keyword arguments)
+_CHOICE_SETTINGS = ("method", "demag_precision")
+
+
+def _one_of(value, what):
+    if what == "method":
+        from ..engine.integrators import TABLEAUX as choices
+    else:
+        choices = ("double", "single")
+    if value not in choices:
+        raise ValueError(f"{what}: expected one of {sorted(choices)}, got {value!r}.")
+
+
 #: settings that may be set to None (off)
 _OPTIONAL_SETTINGS = ("stopping_mxHxm", "stopping_dm_dt", "alpha")
 
@@ -366,6 +380,9 @@ class Driver(mm.ExternalDriver):
             if hasattr(self, attr) and not (
                 getattr(self, attr) is None and attr in _OPTIONAL_SETTINGS
             ):
+                if attr in _CHOICE_SETTINGS:
+                    _one_of(getattr(self, attr), attr)
+                    continue
                 check = _positive_int if attr in _INT_SETTINGS else _positive_number
                 check(getattr(self, attr), attr)
 
@@ -505,7 +522,11 @@ class Driver(mm.ExternalDriver):
 
     def _engine_settings(self) -> dict:
         settings = self.settings()
-        return {k: float(settings[k]) for k in ("tol", "h_max") if k in settings}
+        out = {k: float(settings[k]) for k in ("tol", "h_max") if k in settings}
+        out.update(
+            {k: settings[k] for k in ("method", "demag_precision") if k in settings}
+        )
+        return out
 
     def _make_engine(self, system, n_threads=None, fixed_subregions=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)
