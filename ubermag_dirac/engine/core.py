@@ -590,9 +590,10 @@ class Engine:
         Notes
         -----
         Every system takes its own steps; a system that reaches a stage end
-        before the others waits there without being evaluated (the others run
-        on as a smaller batch), so a batch costs the sum of its systems' own
-        evaluations, and every system ends exactly as a run of it alone would.
+        before the others waits there without being evaluated while the others
+        still need 8 or more steps (they run on as a smaller batch), so a batch
+        costs about the sum of its systems' own evaluations, and every system
+        ends exactly as a run of it alone would.
         """
         if not (t > 0) or not np.isfinite(t):
             raise ValueError(f"t: expected a positive duration, got {t!r}.")
