@@ -124,7 +124,10 @@ class Engine:
     systems : micromagneticmodel.System or sequence of them
         Systems sharing one mesh (see :class:`~ubermag_dirac.engine.grid.Grid`);
         every system must have the same energy and dynamics term names. The
-        systems are never modified: the engine copies ``system.m``.
+        systems are never modified: the engine copies ``system.m``. Their terms
+        are read when the engine is built and again when :meth:`run` forms a
+        sub-batch of the systems still running (see its Notes): change a
+        system's terms only before building an engine.
     threads : int, default 1
         Threads for numba kernels and ``scipy.fft`` (one was fastest on the
         2-core development machine).
