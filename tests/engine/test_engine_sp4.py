@@ -160,3 +160,13 @@ def test_frozen_systems_are_not_evaluated_and_resume():
     assert np.abs(e.m[1] - m1).max() > 1e-6
     with pytest.raises(ValueError, match="frozen: expected a boolean array"):
         e.frozen = [1, 0, 0]
+
+
+@needs_energy
+def test_changing_a_system_after_building_the_engine_is_caught():
+    systems = [_film(i, n=6) for i in range(2)]
+    systems[1].energy.exchange.A = 6e-11  # stiffer: the batch will compact
+    e = Engine(systems)
+    systems[1].energy.zeeman.H = (0, 0, 3e5)  # changed behind the engine's back
+    with pytest.raises(ValueError, match="terms were changed after the Engine"):
+        e.run(1e-11, 2)

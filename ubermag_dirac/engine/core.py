@@ -126,8 +126,9 @@ class Engine:
         every system must have the same energy and dynamics term names. The
         systems are never modified: the engine copies ``system.m``. Their terms
         are read when the engine is built and again when :meth:`run` forms a
-        sub-batch of the systems still running (see its Notes): change a
-        system's terms only before building an engine.
+        sub-batch of the systems still running (see its Notes), which is
+        checked against this engine: change a system's terms only before
+        building an engine.
     threads : int, default 1
         Threads for numba kernels and ``scipy.fft`` (one was fastest on the
         2-core development machine).
@@ -313,6 +314,25 @@ class Engine:
         #: evaluators of sub-batches (see :meth:`_rhs_subset`), by system indices
         self._subsets = {}
 
+    def _check_subset(self, sub, key):
+        """The new sub-batch evaluator must give this engine's dm/dt exactly.
+
+        Both evaluate the current accepted state; a difference means that a
+        system's terms were changed after this engine was built.
+        """
+        it = self._integrator
+        full = np.empty(self._shape)
+        self._rhs(it.t.copy(), it.y, full)
+        part = np.empty(sub._shape)
+        idx = list(key)
+        sub._rhs(it.t[idx], np.ascontiguousarray(it.y[idx]), part)
+        if not np.array_equal(part, full[idx], equal_nan=True):
+            raise ValueError(
+                "systems: their terms were changed after the Engine was built "
+                "(a sub-batch built from them now gives a different dm/dt); "
+                "build a new Engine after changing a system."
+            )
+
     def _rhs_subset(self, idx, t, m, out):
         """Right-hand side of the systems ``idx`` only (``m``, ``out``: ``(k, 3, N)``).
 
@@ -333,6 +353,7 @@ class Engine:
                 self.demag_precision,
             )
             sub._field_time = self._field_time  # one account of the field time
+            self._check_subset(sub, key)
         self._subsets[key] = sub  # most recently used last
         # keep the recent ones, up to _SUBSET_CACHE batches' worth of systems
         while sum(map(len, self._subsets)) > _SUBSET_CACHE * self.batch:
