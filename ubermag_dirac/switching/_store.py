@@ -224,6 +224,16 @@ def _warn_damaged(scan, action):
         warnings.warn(f"{message} {action}", UbermagDiracWarning, stacklevel=4)
 
 
+def _warn_foreign(path, scan):
+    for name, fp in scan.foreign.items():
+        warnings.warn(
+            f"{pathlib.Path(path) / name} belongs to a different sweep (fingerprint "
+            f"{fp!r}); ignored.",
+            UbermagDiracWarning,
+            stacklevel=4,
+        )
+
+
 class ResultStore:
     """A sweep's session on its results folder (see the module docstring).
 
@@ -258,6 +268,7 @@ class ResultStore:
         self.meta = meta
         self.scan = _Scan()
         self.claims = {}  # claim file name -> (FileLock, indices)
+        self.attempted = set()  # points this session has computed
         self.running = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -388,7 +399,7 @@ class ResultStore:
         self.running = (lock, name)
 
     # ------------------------------------------------------------- claims
-    def claim(self, chunk_size, recompute_failed=True, exclude=()):
+    def claim(self, chunk_size, recompute_failed=True):
         """Claim up to ``chunk_size`` points nobody has done or is computing.
 
         Returns
@@ -399,15 +410,18 @@ class ResultStore:
         """
         npts = int(np.prod([len(v) for _, v in self.meta["dims"]]))
         with self.mutex:
-            self.scan.update(self.path, self.fingerprint)
+            # claims first: a claim is dropped only after its chunk is written,
+            # so a point whose claim is gone by now is in the scan that follows
             busy = [
                 np.asarray(c.get("indices", []), dtype=np.int64)
                 for c in self._live(_CLAIM)
             ]
+            self.scan.update(self.path, self.fingerprint)
             mine = [np.asarray(ix, dtype=np.int64) for _, ix in self.claims.values()]
-            excluded = np.asarray(list(exclude), dtype=np.int64)
+            # a point this session computed is not retried (it failed again)
+            tried = np.asarray(sorted(self.attempted), dtype=np.int64)
             done = self.scan.done(recompute_failed)
-            taken = np.concatenate([done, excluded, *busy, *mine])
+            taken = np.concatenate([done, tried, *busy, *mine])
             free = np.setdiff1d(np.arange(npts), taken)
             others = any(b.size for b in busy)
             if free.size == 0:
@@ -442,6 +456,7 @@ class ResultStore:
         data["written"] = np.array(time.time())
         path = self.path / chunk_name(idx)
         _atomic.write_with(path, lambda fh: np.savez(fh, **data))
+        self.attempted.update(idx.tolist())
         self._release(idx.tolist())
         return path
 
@@ -481,6 +496,7 @@ class ResultStore:
             if scan.damaged or scan.done(recompute_failed).size < npts:
                 return None
         _warn_damaged(scan, "Its points are left out.")
+        _warn_foreign(dirname, scan)
         return manifest, load_arrays(dirname, scan)
 
     # ------------------------------------------------------------ closing
