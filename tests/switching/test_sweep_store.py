@@ -23,7 +23,7 @@ import xarray as xr
 import ubermag_dirac as ud
 from ubermag_dirac import switching as sw
 
-from .conftest import film, read_only
+from .conftest import film
 
 FAST = {"t_run": 2e-10, "n_samples": 10, "progress": False}
 HX = [0.0, 1e5]
@@ -326,7 +326,7 @@ def test_result_files_follow_the_umask(tmp_path):
     ]
 
 
-def test_a_complete_folder_is_read_without_writing(tmp_path):
+def test_a_complete_folder_is_read_without_writing(tmp_path, read_only):
     d = tmp_path / "sweep"
     s, ref = _complete(d)
     with read_only(d):
