@@ -312,7 +312,10 @@ class ResultStore:
         return live
 
     def _take_over(self, overwrite):
+        # what dead processes left: temporary files, registrations, claims
         _atomic.remove_stale_temporaries(self.path)
+        self._live(_RUNNING)
+        self._live(_CLAIM)
         try:
             manifest = read_manifest(self.path)
         except DamagedFileError as exc:
