@@ -39,7 +39,9 @@ class TimeDriver(Driver):
         Allowed local error of the unit magnetisation per step (max-norm over
         cells), default ``1e-6``.
     h_max : float, optional
-        Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``).
+        Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``);
+        at least the integrator's smallest step ``1e-20`` s, and a drive that
+        needs more than ``1e8`` steps of ``h_max`` warns first.
     threads : int, optional
         Engine threads (numba kernels and FFT), default 1.
 

@@ -336,9 +336,15 @@ class ResultStore:
         else:
             old = next(iter(self.scan.foreign.values()))
         if not overwrite:
+            older = ""
+            if manifest is not None and manifest.get("version") != VERSION:
+                older = (
+                    f", written by an older ubermag-dirac (results-folder format "
+                    f"{manifest.get('version')!r}, now {VERSION})"
+                )
             raise FileExistsError(
                 f"{str(self.path)!r} holds the results of a different sweep "
-                f"(fingerprint {old!r}, this one {self.fingerprint!r}); use "
+                f"(fingerprint {old!r}{older}, this one {self.fingerprint!r}); use "
                 "another dirname or overwrite=True."
             )
         running = [
