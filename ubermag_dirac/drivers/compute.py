@@ -10,8 +10,9 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
+from .. import _atomic
 from . import output
-from .driver import Driver, _engine_class
+from .driver import Driver, _engine_class, _working_directory
 
 __all__ = ["compute"]
 
@@ -139,16 +140,12 @@ def compute(
     engine = _engine_class()(energy_only, threads=threads)
 
     start = datetime.datetime.now()
-    old_number = system.compute_number
-    workdir = Driver._setup_working_directory(
-        system=system, dirname=dirname, mode="compute", append=append
-    ).absolute()
-    number = system.compute_number
-    system.compute_number = old_number  # untouched unless the computation succeeds
+    # system.compute_number is untouched unless the computation succeeds
+    workdir, number = _working_directory(system, dirname, "compute", append)
     label = "ubermag-dirac (compute)"
     if verbose >= 1:
         print(f"Running {label}[{start.isoformat(timespec='seconds')}]... ", end="")
-    system.m.to_file(str(workdir / "m0.omf"))
+    output.write_field(workdir / "m0.omf", system.m)
     output.write_input_record(
         workdir / f"{system.name}.input.json",
         system,
@@ -178,9 +175,10 @@ def compute(
             array = np.asarray(parts[term.name])[0]
         value = _field(system.m.mesh, array, unit=_KINDS[kind][0])
         suffix = _KINDS[kind][1]
-        value.to_file(
-            str(workdir / f"{system.name}-{name}.{suffix}"),
-            representation=ovf_format,
+        output.write_field(
+            workdir / f"{system.name}-{name}.{suffix}",
+            value,
+            ovf_format,
             save_subregions=False,
         )
     end = datetime.datetime.now()
@@ -196,7 +194,7 @@ def compute(
         "term": None if term is None else term.name,
         "success": True,
     }
-    (workdir / "info.json").write_text(json.dumps(info))
+    _atomic.write_text(workdir / "info.json", json.dumps(info))
     if verbose >= 1:
         print(f"({(end - start).total_seconds():0.1f} s)")
     system.compute_number = number + 1

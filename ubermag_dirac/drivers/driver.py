@@ -24,10 +24,13 @@ Differences from ``ExternalDriver.drive``, on purpose:
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime
 import importlib.metadata
 import json
+import os
 import time
+import warnings
 
 import discretisedfield as df
 import micromagneticmodel as mm
@@ -35,6 +38,8 @@ import numpy as np
 import ubermagtable as ut
 import ubermagutil.typesystem as ts
 
+from .. import _atomic
+from .._warnings import UbermagDiracWarning
 from . import output
 
 __all__ = ["Driver"]
@@ -74,6 +79,71 @@ _OPTIONAL_SETTINGS = ("stopping_mxHxm", "stopping_dm_dt", "alpha")
 
 #: rad/s per deg/ns (OOMMF reports and limits dm/dt in deg/ns).
 DEG_PER_NS = np.pi / 180.0 * 1e9
+
+#: a drive that writes more files, or more bytes of snapshots, warns first
+MAX_FILES = 10_000
+MAX_BYTES = 2**30
+_BYTES_PER_VALUE = {"bin8": 8, "bin4": 4, "txt": 25}
+
+
+def _integrator_h_min() -> float:
+    """The smallest step (s) of the engine's integrator: below it a run fails."""
+    import inspect
+
+    from ..engine.integrators import DormandPrince45
+
+    return inspect.signature(DormandPrince45).parameters["h_min"].default
+
+
+def _check_h_max(h_max, who):
+    h_min = _integrator_h_min()
+    if h_max is not None and h_max < h_min:
+        raise ValueError(
+            f"{who}: h_max = {h_max!r} s is below the integrator's smallest step "
+            f"h_min = {h_min:g} s, so no step could be taken; use h_max >= "
+            f"{h_min:g} s (default {_engine_default('h_max'):g} s)."
+        )
+
+
+def _warn_output_size(system, n_snapshots, ovf_format, who):
+    """Warn before a drive writes an unusual number or volume of files."""
+    n_cells = int(np.prod(system.m.mesh.n))
+    size = n_snapshots * (n_cells * 3 * _BYTES_PER_VALUE[ovf_format] + 1024)
+    n_files = n_snapshots + 4  # m0.omf, info.json, the table and the input record
+    if n_files > MAX_FILES or size > MAX_BYTES:
+        warnings.warn(
+            f"{who}: this drive writes {n_files} files with about "
+            f"{size / 2**20:.0f} MiB of magnetisation snapshots (one per stage); "
+            "reduce the number of stages (n) for fewer.",
+            UbermagDiracWarning,
+            stacklevel=4,
+        )
+
+
+def _working_directory(system, dirname, mode, append):
+    """``(workdir, number)`` of a new drive/compute folder.
+
+    ``micromagneticmodel`` sets ``system.<mode>_number`` before it creates the
+    folder; here the number is restored whatever happens, so a failure (a
+    file of the system's name, a read-only folder) changes nothing about the
+    system.
+    """
+    attr = f"{mode}_number"
+    old = getattr(system, attr)
+    try:
+        workdir = mm.ExternalDriver._setup_working_directory(
+            system=system, dirname=dirname, mode=mode, append=append
+        ).absolute()
+        return workdir, getattr(system, attr)
+    finally:
+        setattr(system, attr, old)
+
+
+def _remove_if_empty(folder):
+    """Remove a drive folder that a failure left empty (nothing to inspect)."""
+    with contextlib.suppress(OSError):
+        if not any(os.scandir(folder)):
+            os.rmdir(folder)
 
 
 def _engine_class():
@@ -304,10 +374,9 @@ class _Recorder:
 
     def record(self, stage, t, m, snapshot=True, **extra) -> dict:
         row = self.values(stage, t, m, extra)
-        self.odt.write_row(row)
         self.recorded_iteration = self.iteration
         self.last_m = np.array(np.asarray(m)[0], dtype=float, copy=True)
-        if snapshot:
+        if snapshot:  # before the row: a table row always has its snapshot
             fname = output.snapshot_name(
                 self.name,
                 type(self.driver).__name__,
@@ -319,6 +388,7 @@ class _Recorder:
                 self.workdir / fname, self.field(self.last_m), self.ovf_format
             )
             self.snapshots += 1
+        self.odt.write_row(row)
         return row
 
     def field(self, m0: np.ndarray) -> df.Field:
@@ -385,6 +455,8 @@ class Driver(mm.ExternalDriver):
                     continue
                 check = _positive_int if attr in _INT_SETTINGS else _positive_number
                 check(getattr(self, attr), attr)
+        if "h_max" in self._allowed_attributes:
+            _check_h_max(getattr(self, "h_max", None), type(self).__name__)
 
     # ------------------------------------------------------------- validation
     def drive_kwargs_setup(self, drive_kwargs):
@@ -596,23 +668,21 @@ class Driver(mm.ExternalDriver):
         info_kwargs = dict(kwargs)  # as given, recorded in info.json like oommfc
         self.drive_kwargs_setup(kwargs)
         self._check_system(system)
+        _warn_output_size(
+            system, self._n_stages(kwargs), ovf_format, type(self).__name__
+        )
         engine, engine_system = self._make_engine(system, **kwargs)
 
-        old_number = system.drive_number
-        workdir = self._setup_working_directory(
-            system=system, dirname=dirname, mode="drive", append=append
-        ).absolute()
-        number = system.drive_number
-        system.drive_number = old_number  # untouched until the drive succeeded
+        workdir, number = _working_directory(system, dirname, "drive", append)
         start_time = datetime.datetime.now()
         info_path = workdir / "info.json"
         success = False
         try:
-            system.m.to_file(str(workdir / "m0.omf"))  # with subregions, as oommfc
+            self._write_info(info_path, number, start_time, info_kwargs)
+            output.write_field(workdir / "m0.omf", system.m)  # with subregions
             output.write_input_record(
                 workdir / f"{system.name}.input.json", system, self, kwargs
             )
-            self._write_info(info_path, number, start_time, info_kwargs)
             recorder = self._execute(
                 system, engine_system, engine, workdir, ovf_format, verbose, kwargs
             )
@@ -623,13 +693,17 @@ class Driver(mm.ExternalDriver):
             exc.add_note(
                 f"ubermag-dirac {type(self).__name__}: drive-{number} of system "
                 f"{system.name!r} failed; info.json records success=false and the "
-                f"partial output stays in {str(workdir)!r}. system.m, system.table "
-                "and system.drive_number are unchanged."
+                f"partial output (complete files only) stays in {str(workdir)!r}. "
+                "system.m, system.table and system.drive_number are unchanged."
             )
             raise
         finally:
             if info_path.exists():
-                self._finish_info(info_path, start_time, success)
+                # after a failure, a failing update (full disk) must not hide
+                # the cause; the atomic write keeps the previous info.json
+                with contextlib.suppress(*(() if success else (OSError,))):
+                    self._finish_info(info_path, start_time, success)
+            _remove_if_empty(workdir)
         system.m = new_m
         system.table = table
         system.drive_number = number + 1
@@ -645,8 +719,11 @@ class Driver(mm.ExternalDriver):
         try:
             with _Progress(verbose, label, n_stages, self._progress_unit) as progress:
                 self._run(engine, recorder, progress, **kwargs)
-        finally:
-            recorder.odt.close()
+        except BaseException:
+            with contextlib.suppress(OSError):  # keep the run's error
+                recorder.odt.close()
+            raise
+        recorder.odt.close()
         return recorder
 
     def _n_stages(self, kwargs) -> int:
@@ -675,8 +752,9 @@ class Driver(mm.ExternalDriver):
         }
         info.update(self._info_extra())
         info.update(drive_kwargs)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(json.dumps(info, default=output.json_default))
+        # false until the drive has succeeded (a kill or a full disk leaves it so)
+        info["success"] = False
+        _atomic.write_text(path, json.dumps(info, default=output.json_default))
 
     @property
     def _info_driver(self) -> str:
@@ -692,8 +770,7 @@ class Driver(mm.ExternalDriver):
         info["end_time"] = end_time.isoformat(timespec="seconds")
         info["elapsed_time"] = self._conversion_to_hms(end_time - start_time)
         info["success"] = success
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(info, f)
+        _atomic.write_text(path, json.dumps(info))
 
     # ---------------------------------------------- ExternalDriver abstractions
     # ``drive`` above does the work of these OOMMF-process hooks in-process.

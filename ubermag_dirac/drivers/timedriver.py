@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
+from .._warnings import UbermagDiracWarning
 from .driver import Driver, _engine_default
 
 __all__ = ["TimeDriver"]
+
+#: a drive whose t / h_max exceeds this many steps warns first
+MAX_MIN_STEPS = 10**8
 
 
 class _Converged(Exception):
@@ -34,7 +39,9 @@ class TimeDriver(Driver):
         Allowed local error of the unit magnetisation per step (max-norm over
         cells), default ``1e-6``.
     h_max : float, optional
-        Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``).
+        Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``);
+        at least the integrator's smallest step ``1e-20`` s, and a drive that
+        needs more than ``1e8`` steps of ``h_max`` warns first.
     threads : int, optional
         Engine threads (numba kernels and FFT), default 1.
     method : str, optional
@@ -125,6 +132,15 @@ class TimeDriver(Driver):
         if n <= 0:
             raise ValueError(f"Cannot drive with {n=}.")
         kwargs["t"], kwargs["n"] = float(t), int(n)
+        h_max = self.settings()["h_max"]
+        if kwargs["t"] / h_max > MAX_MIN_STEPS:
+            warnings.warn(
+                f"TimeDriver: h_max = {h_max:g} s makes a drive of t = {t:g} s take "
+                f"at least {kwargs['t'] / h_max:.3g} steps; raise h_max (default "
+                f"{_engine_default('h_max'):g} s) unless that is intended.",
+                UbermagDiracWarning,
+                stacklevel=4,
+            )
         if kwargs.get("output_step"):
             raise ValueError(
                 "TimeDriver: output_step=True is not supported (output is written at "

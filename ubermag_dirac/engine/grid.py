@@ -152,11 +152,9 @@ class Grid:
         self.region_index = self._region_index()
 
     # ------------------------------------------------------------------ regions
-    def _region_index(self) -> np.ndarray:
-        index = np.full(self.n, -1, dtype=np.int64)
-        if not self.region_names:
-            return index
-        centres = np.stack(
+    def cell_centres(self) -> np.ndarray:
+        """Positions of the cell centres, ``(nx, ny, nz, 3)`` in m."""
+        return np.stack(
             np.meshgrid(
                 *(
                     self.mesh.region.pmin[k]
@@ -167,6 +165,12 @@ class Grid:
             ),
             axis=-1,
         )
+
+    def _region_index(self) -> np.ndarray:
+        index = np.full(self.n, -1, dtype=np.int64)
+        if not self.region_names:
+            return index
+        centres = self.cell_centres()
         # first subregion (dictionary order) containing the cell centre wins, as in
         # OOMMF's Oxs_MultiAtlas that oommfc writes
         for k in reversed(range(len(self.region_names))):
@@ -218,9 +222,7 @@ class Grid:
                     f"{what}: expected a field with nvdim={nvdim}, got "
                     f"nvdim={value.nvdim}."
                 )
-            if not np.array_equal(value.mesh.n, self.n):
-                value = value.resample(self.n)
-            return np.asarray(value.array, dtype=np.float64).reshape(*self.n, nvdim)
+            return self._field_values(value, what).reshape(*self.n, nvdim)
         if isinstance(value, dict):
             return self._from_dict(value, nvdim, what)
         if nvdim == 1 and isinstance(value, numbers.Real):
@@ -233,6 +235,51 @@ class Grid:
             "region dict or a discretisedfield.Field, got "
             f"{type(value).__name__}."
         )
+
+    def _same_geometry(self, mesh) -> bool:
+        return (
+            np.array_equal(mesh.n, self.n)
+            and np.allclose(
+                mesh.region.pmin,
+                self.mesh.region.pmin,
+                rtol=0,
+                atol=1e-6 * min(self.cell),
+            )
+            and np.allclose(mesh.cell, self.cell, rtol=1e-9, atol=0)
+        )
+
+    def _field_values(self, field: df.Field, what: str) -> np.ndarray:
+        """Values of a field parameter at the cell centres (resampled by position).
+
+        A field on the system's mesh is used as it is. A field on another mesh
+        is sampled at every cell centre with the value of its cell containing
+        that point (what ``field(point)`` and ``Field.resample`` of
+        discretisedfield return); a field whose region does not contain every
+        cell centre is refused (OOMMF, as oommfc writes it, would stretch the
+        field's extent over the mesh instead).
+        """
+        array = np.asarray(field.array, dtype=np.float64)
+        fm = field.mesh
+        if self._same_geometry(fm):
+            return array
+        centres = self.cell_centres()
+        lo, hi = np.asarray(fm.region.pmin), np.asarray(fm.region.pmax)
+        tol = 1e-9 * np.asarray(self.cell)
+        outside = np.any((centres < lo - tol) | (centres > hi + tol), axis=-1)
+        if outside.any():
+            region = self.mesh.region
+            raise ValueError(
+                f"{what}: the discretisedfield.Field is defined on the region "
+                f"{tuple(lo.tolist())}-{tuple(hi.tolist())} m, which does not "
+                f"contain {int(outside.sum())} of the {outside.size} cell centres "
+                f"of the system's mesh (region {tuple(region.pmin.tolist())}-"
+                f"{tuple(region.pmax.tolist())} m). Define it on the system's "
+                "mesh (df.Field(system.m.mesh, ...)) or on a region containing "
+                "it; other meshes are resampled by position."
+            )
+        index = np.floor((centres - lo) / np.asarray(fm.cell)).astype(np.int64)
+        index = np.clip(index, 0, np.asarray(fm.n) - 1)
+        return array[index[..., 0], index[..., 1], index[..., 2]]
 
     def _stack(self, values, nvdim: int, what: str) -> list[np.ndarray]:
         if not isinstance(values, list | tuple) or len(values) != self.batch:

@@ -306,6 +306,11 @@ class DormandPrince45:
         self.rhs_subset = rhs_subset
         if not (tol > 0):
             raise ValueError(f"tol: expected a positive number, got {tol!r}.")
+        if not (h_max >= h_min > 0):
+            raise ValueError(
+                f"h_max = {h_max!r} s is below the smallest step h_min = {h_min!r} s "
+                "(a smaller step counts as a failed run): no step could be taken."
+            )
         self.rhs = rhs
         self.y = y
         self.mask = mask

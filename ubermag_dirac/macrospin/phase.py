@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 import xarray as xr
 
+from .. import _numbers
 from .solver import solve
 
 __all__ = [
@@ -108,7 +109,7 @@ def flip_state(codes):
 
 
 def _grid(name, v):
-    v = np.atleast_1d(np.asarray(v, dtype=float))
+    v = np.atleast_1d(_numbers.reals(name, v))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be a non-empty 1D array of finite numbers.")
     return v

@@ -29,6 +29,7 @@ import numbers
 import numba
 import numpy as np
 
+from .. import _numbers
 from .._compile import announce
 from . import _kernels, _reference
 from .pulses import as_pulse
@@ -92,7 +93,7 @@ class MacrospinResult:
 
 
 def _real(name, v, *, lo=None, lo_open=False, hi=None, hi_open=False):
-    a = np.asarray(v, dtype=float)
+    a = _numbers.reals(name, v)
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite.")
     if lo is not None:

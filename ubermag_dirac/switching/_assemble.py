@@ -109,9 +109,7 @@ def _series_variables(g, data, times, computed):
         "failed": (g, data["failed"]),
         "computed": (g, computed),
     }
-    errors = data["error"].astype(str)
-    if np.any(errors != ""):
-        var["error"] = (g, errors)
+    var["error"] = (g, data["error"].astype(str))
     if "j_pump_t" in data:
         jt = data["j_pump_t"]
         units = {"units": "A/m^2"}

@@ -238,6 +238,10 @@ def concat(parts):
     return {k: np.concatenate([np.atleast_1d(p[k]) for p in parts]) for k in keys}
 
 
+def _message(exc):
+    return str(exc) or type(exc).__name__
+
+
 def run_chunk(job, indices, progress=None):
     """Run some points of a sweep (module-level so executors can pickle it).
 
@@ -249,16 +253,16 @@ def run_chunk(job, indices, progress=None):
     IntegrationError = _integration_error()
     try:
         out = run_batch(job, indices, progress)
-    except IntegrationError:
+    except IntegrationError as exc:
         if len(indices) == 1:
-            out = failed_point(job, indices[0], "")
+            out = failed_point(job, indices[0], _message(exc))
         else:
             parts = []
             for flat in indices:
                 try:
                     parts.append(run_batch(job, [flat], None))
-                except IntegrationError as exc:
-                    parts.append(failed_point(job, flat, str(exc)))
+                except IntegrationError as one:
+                    parts.append(failed_point(job, flat, _message(one)))
             out = concat(parts)
             if progress is not None:
                 progress(0.0)

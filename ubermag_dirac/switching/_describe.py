@@ -1,32 +1,35 @@
-"""From the arguments of a sweep to its :class:`~._job.Job` and metadata.
+"""From the arguments of a sweep to one description of the job, :class:`SweepSpec`.
 
-Validates every argument (errors name the parameter and what is allowed),
-resolves the swept parameters to their targets, and describes the sweep as
-JSON metadata (dims, attributes of the Dataset) and a fingerprint that keys
-its results folder.
+Validates every argument (errors name the parameter and what is allowed) and
+resolves the swept parameters to their targets. The fingerprint that keys the
+results folder, the attributes of the Dataset and the :class:`~._job.Job` of
+the workers all derive from the one :class:`SweepSpec`.
 """
 
-import hashlib
+import dataclasses
+import functools
+import inspect
 import json
 import math
 import numbers
 
-import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
+from .. import _numbers
 from . import pulses as _pulses
+from ._canonical import canonical, digest
 from ._job import FIELD_TERM, Job, _get, _modified, _vec, pumping_spec
 from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
 
-__all__ = ["START", "describe", "fingerprint"]
+__all__ = ["RUN_OPTIONS", "START", "SweepSpec"]
 
 START = ("up", "down")
 _RESERVED = ("hx", "hsot", "start", "component", "time")
 
 
 def _grid_values(name, values):
-    v = np.atleast_1d(np.asarray(values, dtype=float))
+    v = np.atleast_1d(_numbers.reals(name, values))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be a non-empty 1D array of finite numbers.")
     if np.unique(v).size != v.size:
@@ -119,26 +122,76 @@ def _dims_and_targets(system, hx, hsot, params, sot, pulse):
     return dims, targets
 
 
-def _check_protocol(t_run, n_samples, relax, stopping_dm_dt, tol, snapshots, starts):
-    """Validate the protocol arguments; the normalised ``starts``."""
-    if not (isinstance(t_run, numbers.Real) and math.isfinite(t_run) and t_run > 0):
+def _check_protocol(o):
+    """Validate the protocol arguments of ``o`` (normalised in place)."""
+    t_run = o["t_run"]
+    if not (_numbers.is_real(t_run) and math.isfinite(t_run) and t_run > 0):
         raise ValueError(f"t_run must be a positive duration in s, got {t_run!r}.")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError("n_samples must be an integer.")
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
-    if relax not in ("minimise", "relax", None):
-        raise ValueError(f"relax must be 'minimise', 'relax' or None, got {relax!r}.")
-    if not (stopping_dm_dt >= 0):
-        raise ValueError(f"stopping_dm_dt must be >= 0, got {stopping_dm_dt!r}.")
-    if not (tol > 0):
-        raise ValueError(f"tol must be > 0, got {tol!r}.")
-    if int(snapshots) < 0:
-        raise ValueError("snapshots must be >= 0.")
-    starts = tuple(starts)
+    o["t_run"] = float(t_run)
+    for key in ("n_samples", "snapshots"):
+        if isinstance(o[key], bool) or not isinstance(o[key], numbers.Integral):
+            raise TypeError(f"{key} must be an integer, got {o[key]!r}.")
+        o[key] = int(o[key])
+    if o["n_samples"] < 1:
+        raise ValueError(f"n_samples must be >= 1, got {o['n_samples']}.")
+    if not 0 <= o["snapshots"] <= o["n_samples"]:
+        raise ValueError(
+            f"snapshots = {o['snapshots']} must be between 0 and n_samples = "
+            f"{o['n_samples']}: snapshots are taken at sample times."
+        )
+    if o["relax"] not in ("minimise", "relax", None):
+        raise ValueError(
+            f"relax must be 'minimise', 'relax' or None, got {o['relax']!r}."
+        )
+    for key, low in (("stopping_dm_dt", "0 (0: no early stop)"), ("tol", "0")):
+        value = _numbers.real(key, o[key])
+        if not (value >= 0 if key == "stopping_dm_dt" else value > 0):
+            raise ValueError(f"{key} must be > {low}, got {o[key]!r}.")
+        o[key] = value
+    starts = o["starts"]
+    starts = (starts,) if isinstance(starts, str) else tuple(starts)
     if not starts or len(set(starts)) != len(starts) or set(starts) - set(START):
-        raise ValueError(f"starts must be 'up' and/or 'down', got {starts!r}.")
-    return tuple(st for st in START if st in starts)
+        raise ValueError(f"starts must be 'up' and/or 'down', got {o['starts']!r}.")
+    o["starts"] = tuple(st for st in START if st in starts)
+    o["scale_fl"] = bool(o["scale_fl"])
+
+
+def _check_kwargs(name, kwargs, allowed):
+    """A dict of keyword arguments whose keys are among ``allowed``."""
+    if kwargs is None:
+        return {}
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"{name} must be a dict, got {type(kwargs).__name__}.")
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"{name}: unknown key(s) {unknown}; allowed: {sorted(allowed)}."
+        )
+    return dict(kwargs)
+
+
+def _keywords(func, exclude=()):
+    params = inspect.signature(func).parameters.values()
+    return [
+        p.name
+        for p in params
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+        and p.name not in ("self", *exclude)
+    ]
+
+
+def _check_engine_and_relax(o):
+    from ..engine import Engine
+
+    o["engine_kwargs"] = {
+        "threads": 1,
+        **_check_kwargs(
+            "engine_kwargs", o["engine_kwargs"], _keywords(Engine, ("systems",))
+        ),
+    }
+    method = {"minimise": Engine.minimise, "relax": Engine.relax}.get(o["relax"])
+    allowed = _keywords(method, ("callback",)) if method is not None else []
+    o["relax_kwargs"] = _check_kwargs("relax_kwargs", o["relax_kwargs"], allowed)
 
 
 def _fl_ratio(sot, kind, scale_fl):
@@ -156,8 +209,10 @@ def _fl_ratio(sot, kind, scale_fl):
 
 
 def _snapshot_samples(snapshots, n_samples):
-    n_snap = int(snapshots)
-    return sorted({round((i + 1) * n_samples / n_snap) - 1 for i in range(n_snap)})
+    """Sample indices of the snapshots (distinct for ``snapshots <= n_samples``)."""
+    return sorted(
+        {round((i + 1) * n_samples / snapshots) - 1 for i in range(snapshots)}
+    )
 
 
 def _max_constant_after(pulse, dims, targets):
@@ -194,17 +249,11 @@ def _damping_attributes(system):
     return attrs
 
 
-def _attributes(system, sot, kind, j, n, fl_ratio):
+def _attributes(system, sot, kind, j, n):
     """Physical attributes of the Dataset (macrospin equivalent when possible)."""
     from .anisotropy import effective_anisotropy
 
-    attrs = {
-        "torque": kind,
-        "j": j.tolist(),
-        "n": n.tolist(),
-        "h_fl_ratio": fl_ratio if fl_ratio is not None else 0.0,
-        "scale_fl": int(fl_ratio is not None),
-    }
+    attrs = {"torque": kind, "j": j.tolist(), "n": n.tolist()}
     for a in RECORDED[kind]:
         v = _scalar_attr(sot, a, 0.0)
         if v is not None:
@@ -222,125 +271,254 @@ def _attributes(system, sot, kind, j, n, fl_ratio):
     return attrs
 
 
-def _protocol_attributes(system, sot, starts, o):
-    return {
-        "tol": float(o["tol"]),
-        "t_run": float(o["t_run"]),
-        "n_samples": int(o["n_samples"]),
-        "pulse": repr(o["pulse"] if o["pulse"] is not None else _pulses.Step()),
-        "field_pulse": repr(o["field_pulse"])
-        if o["field_pulse"] is not None
-        else "none",
-        "relax": str(o["relax"]),
-        "stopping_dm_dt": float(o["stopping_dm_dt"]),
-        "system": system.name,
-        "mesh_n": list(system.m.mesh.n),
-        "mesh_cell": list(system.m.mesh.cell),
-        "term": sot.name,
-        "starts": list(starts),
-        "protocol": "A" if o["relax"] is not None else "B",
-    }
+#: arguments of phase_diagram that cannot change a result (not in the
+#: fingerprint), and why
+RUN_OPTIONS = {
+    "chunk_size": "batching: every system has its own step control, so a point "
+    "integrates as alone (the early stop, within stopping_dm_dt, waits for the "
+    "whole chunk)",
+    "memory_limit": "sets the default chunk_size only",
+    "executor": "where the chunks run",
+    "dirname": "where the results are kept",
+    "overwrite": "what happens to a different sweep's results",
+    "progress": "display",
+    "recompute_failed": "which stored points are reused",
+}
+#: engine keyword arguments that cannot change a result: the engine is
+#: bitwise deterministic across thread counts
+NOT_RESULT_ENGINE_KWARGS = ("threads",)
+#: version of the sweep protocol (bump when a change of the code changes results)
+PROTOCOL_VERSION = 2
 
 
-def describe(system, hx, hsot, **options):
-    """Validated :class:`~._job.Job` and JSON metadata of a sweep.
+def _none(value):
+    return "none" if value is None else value
 
-    ``options`` are the protocol keywords of
-    :func:`~ubermag_dirac.switching.phase_diagram` (``params``, ``term``,
-    ``pulse``, ``pulse_dt``, ``field_pulse``, ``field_dt``, ``t_run``,
-    ``n_samples``, ``relax``, ``relax_kwargs``, ``stopping_dm_dt``, ``tol``,
-    ``scale_fl``, ``starts``, ``snapshots``, ``engine_kwargs``).
+
+def _positive_or_none(name, value):
+    if value is None:
+        return None
+    value = _numbers.real(name, value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive time step in s, got {value!r}.")
+    return value
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SweepSpec:
+    """Everything that can change a result of a sweep, validated.
+
+    The fingerprint of the results folder (:meth:`fingerprint`) and the
+    attributes of the Dataset (:meth:`meta`) are both derived from the fields
+    of this class, so that nothing can be forgotten in either: a new field
+    needs an entry in ``_ATTRIBUTES`` (or the sweep fails at once), and the
+    tests change every field in turn. The arguments of
+    :func:`~ubermag_dirac.switching.phase_diagram` are these fields plus
+    :data:`RUN_OPTIONS`. Build it with :meth:`from_arguments`.
     """
-    o = dict(options)
-    if not isinstance(system, mm.System) or system.m is None:
-        raise TypeError("system must be a micromagneticmodel.System with m set.")
-    sot, kind = find_torque(system, o["term"])
-    if any(t.name == FIELD_TERM for t in system.energy):
-        raise ValueError(
-            f"The system already has a term named {FIELD_TERM!r}; it is reserved "
-            "for the swept field."
+
+    system: mm.System  # the template: mesh, m, T, every term and attribute
+    term: str  # name of the swept torque term
+    hx: np.ndarray
+    hsot: np.ndarray
+    params: tuple  # ((key, values), ...)
+    pulse: object
+    pulse_dt: float | None
+    field_pulse: object
+    field_dt: float | None
+    t_run: float
+    n_samples: int
+    relax: str | None
+    relax_kwargs: dict
+    stopping_dm_dt: float
+    tol: float
+    scale_fl: bool
+    starts: tuple
+    snapshots: int
+    engine_kwargs: dict
+    code: str  # ubermag-dirac version and sweep protocol version
+
+    @classmethod
+    def from_arguments(cls, system, hx, hsot, **options):
+        """Validated description of a sweep (``options``: phase_diagram's)."""
+        o = dict(options)
+        if not isinstance(system, mm.System) or system.m is None:
+            raise TypeError("system must be a micromagneticmodel.System with m set.")
+        sot, _ = find_torque(system, o.pop("term"))
+        if any(t.name == FIELD_TERM for t in system.energy):
+            raise ValueError(
+                f"The system already has a term named {FIELD_TERM!r}; it is "
+                "reserved for the swept field."
+            )
+        hx, hsot = _grid_values("hx", hx), _grid_values("hsot", hsot)
+        o["pulse"] = _pulses.as_func(o["pulse"], "pulse")
+        o["field_pulse"] = _pulses.as_func(o["field_pulse"], "field_pulse")
+        if o["field_pulse"] is not None and o["field_dt"] is None:
+            raise ValueError("field_pulse needs field_dt (as Ubermag's Zeeman func).")
+        if o["pulse"] is None:
+            o["pulse"] = _get(sot, "func")
+            if o["pulse_dt"] is None:
+                o["pulse_dt"] = _get(sot, "dt")
+        for key in ("pulse_dt", "field_dt"):
+            o[key] = _positive_or_none(key, o[key])
+        _check_protocol(o)
+        _check_engine_and_relax(o)
+        dims, _ = _dims_and_targets(system, hx, hsot, o["params"], sot, o["pulse"])
+        o["params"] = tuple((k, tuple(v.tolist())) for k, v in dims[2:])
+        spec = cls(system=system, term=sot.name, hx=hx, hsot=hsot, code=_code(), **o)
+        spec.fl_ratio  # noqa: B018 - validates scale_fl against the template
+        return spec
+
+    # ------------------------------------------------------------- derived
+    @functools.cached_property
+    def torque(self):
+        """``(term, kind)`` of the swept torque."""
+        return find_torque(self.system, self.term)
+
+    @functools.cached_property
+    def grid(self):
+        """``(dims, targets)``: ``[(name, values)]`` and what each dim sets."""
+        params = {k: list(v) for k, v in self.params}
+        sot = self.torque[0]
+        return _dims_and_targets(
+            self.system, self.hx, self.hsot, params, sot, self.pulse
         )
-    hx, hsot = _grid_values("hx", hx), _grid_values("hsot", hsot)
-    pulse = _pulses.as_func(o["pulse"], "pulse")
-    o["field_pulse"] = _pulses.as_func(o["field_pulse"], "field_pulse")
-    if o["field_pulse"] is not None and o["field_dt"] is None:
-        raise ValueError("field_pulse needs field_dt (as Ubermag's Zeeman func).")
-    if pulse is None:
-        pulse = _get(sot, "func")
-        if o["pulse_dt"] is None:
-            o["pulse_dt"] = _get(sot, "dt")
-    o["pulse"] = pulse
-    starts = _check_protocol(
-        *(o[k] for k in ("t_run", "n_samples", "relax", "stopping_dm_dt", "tol")),
-        o["snapshots"],
-        o["starts"],
+
+    @functools.cached_property
+    def fl_ratio(self):
+        return _fl_ratio(*self.torque, self.scale_fl)
+
+    @functools.cached_property
+    def snapshot_samples(self):
+        return _snapshot_samples(self.snapshots, self.n_samples)
+
+    @property
+    def shape(self):
+        return tuple(v.size for _, v in self.grid[0])
+
+    # ------------------------------------------------------- descriptions
+    def fingerprint(self):
+        """Hash of every field (the key of a results folder)."""
+        return digest({f.name: self._hashed(f.name) for f in dataclasses.fields(self)})
+
+    def _hashed(self, name):
+        value = getattr(self, name)
+        if name == "engine_kwargs":
+            value = {
+                k: v for k, v in value.items() if k not in NOT_RESULT_ENGINE_KWARGS
+            }
+        return value
+
+    def attributes(self):
+        """Attributes of the Dataset: every field's, plus the fingerprint."""
+        attrs = {}
+        for f in dataclasses.fields(self):
+            attrs.update(_ATTRIBUTES[f.name](self))
+        attrs["fingerprint"] = self.fingerprint()
+        return attrs
+
+    def meta(self):
+        """JSON description: enough to assemble the Dataset without the system."""
+        return {
+            "dims": [(name, vals.tolist()) for name, vals in self.grid[0]],
+            "n_samples": self.n_samples,
+            "t_run": self.t_run,
+            "snapshot_samples": self.snapshot_samples,
+            "attrs": self.attributes(),
+        }
+
+    def job(self):
+        """The picklable :class:`~._job.Job` of the workers."""
+        sot, kind = self.torque
+        dims, targets = self.grid
+        return Job(
+            template=self.system,
+            template_term=sot,
+            term_name=sot.name,
+            kind=kind,
+            j=_vec(sot, "j", (1, 0, 0)),
+            n=_vec(sot, "n", (0, 0, 1)),
+            fl_ratio=self.fl_ratio,
+            dims=dims,
+            targets=targets,
+            shape=self.shape,
+            pulse=self.pulse,
+            pulse_dt=self.pulse_dt,
+            field_pulse=self.field_pulse,
+            field_dt=self.field_dt,
+            t_run=self.t_run,
+            n_samples=self.n_samples,
+            relax=self.relax,
+            relax_kwargs=dict(self.relax_kwargs),
+            stopping_dm_dt=self.stopping_dm_dt,
+            constant_after=max(
+                _max_constant_after(self.pulse, dims, targets),
+                _pulses.constant_after(self.field_pulse),
+            ),
+            snapshot_samples=self.snapshot_samples,
+            has_pumping=pumping_spec(sot) is not None,
+            starts=self.starts,
+            engine_kwargs=dict(self.engine_kwargs),
+        )
+
+
+def _code():
+    from .. import __version__
+
+    return f"ubermag-dirac {__version__}, sweep protocol {PROTOCOL_VERSION}"
+
+
+def _system_attributes(spec):
+    sot, kind = spec.torque
+    attrs = _attributes(
+        spec.system, sot, kind, _vec(sot, "j", (1, 0, 0)), _vec(sot, "n", (0, 0, 1))
     )
-    dims, targets = _dims_and_targets(system, hx, hsot, o["params"], sot, pulse)
-    j = _vec(sot, "j", (1, 0, 0))
-    n = _vec(sot, "n", (0, 0, 1))
-    fl_ratio = _fl_ratio(sot, kind, o["scale_fl"])
-    snapshot_samples = _snapshot_samples(o["snapshots"], o["n_samples"])
-    attrs = _attributes(system, sot, kind, j, n, fl_ratio)
-    attrs.update(_protocol_attributes(system, sot, starts, o))
-    meta = {
-        "dims": [(name, vals.tolist()) for name, vals in dims],
-        "n_samples": int(o["n_samples"]),
-        "t_run": float(o["t_run"]),
-        "snapshot_samples": snapshot_samples,
-        "attrs": attrs,
+    attrs["system"] = spec.system.name
+    attrs["system_fingerprint"] = digest(spec.system)
+    attrs["mesh_n"] = list(spec.system.m.mesh.n)
+    attrs["mesh_cell"] = list(spec.system.m.mesh.cell)
+    return attrs
+
+
+def _scale_fl_attributes(spec):
+    ratio = spec.fl_ratio
+    return {
+        "h_fl_ratio": ratio if ratio is not None else 0.0,
+        "scale_fl": int(ratio is not None),
     }
-    job = Job(
-        template=system,
-        template_term=sot,
-        term_name=sot.name,
-        kind=kind,
-        j=j,
-        n=n,
-        fl_ratio=fl_ratio,
-        dims=dims,
-        targets=targets,
-        shape=tuple(v.size for _, v in dims),
-        pulse=pulse,
-        pulse_dt=o["pulse_dt"],
-        field_pulse=o["field_pulse"],
-        field_dt=o["field_dt"],
-        t_run=float(o["t_run"]),
-        n_samples=int(o["n_samples"]),
-        relax=o["relax"],
-        relax_kwargs=dict(o["relax_kwargs"] or {}),
-        stopping_dm_dt=float(o["stopping_dm_dt"]),
-        constant_after=max(
-            _max_constant_after(pulse, dims, targets),
-            _pulses.constant_after(o["field_pulse"]),
-        ),
-        snapshot_samples=snapshot_samples,
-        has_pumping=pumping_spec(sot) is not None,
-        starts=starts,
-        engine_kwargs={"threads": 1, **(o["engine_kwargs"] or {})},
-    )
-    return job, meta
 
 
-def fingerprint(system, meta):
-    """Hash identifying a sweep (the key of its results folder)."""
-    h = hashlib.sha256()
-    m = system.m
-    h.update(repr(m.mesh).encode())
-    h.update(np.ascontiguousarray(m.array).tobytes())
-    for container in ("energy", "dynamics"):
-        for t in getattr(system, container):
-            h.update(type(t).__name__.encode())
-            h.update(t.name.encode())
-            for attr in sorted(t.__dict__):
-                v = t.__dict__[attr]
-                h.update(attr.encode())
-                if isinstance(v, df.Field):
-                    h.update(np.ascontiguousarray(v.array).tobytes())
-                elif isinstance(v, np.ndarray):
-                    h.update(v.tobytes())
-                elif callable(v) and not isinstance(v, _pulses.Pulse):
-                    h.update(getattr(v, "__qualname__", type(v).__name__).encode())
-                else:
-                    h.update(repr(v).encode())
-    h.update(json.dumps(meta, sort_keys=True, default=repr).encode())
-    return h.hexdigest()[:16]
+def _json(value):
+    return json.dumps(canonical(value), sort_keys=True)
+
+
+#: Dataset attributes of each field of SweepSpec (grid fields are coordinates)
+_ATTRIBUTES = {
+    "system": _system_attributes,
+    "term": lambda s: {"term": s.term},
+    "hx": lambda s: {},  # the coordinate hx
+    "hsot": lambda s: {},  # the coordinate hsot
+    "params": lambda s: {},  # one coordinate per key
+    "pulse": lambda s: {
+        "pulse": repr(s.pulse if s.pulse is not None else _pulses.Step())
+    },
+    "pulse_dt": lambda s: {"pulse_dt": _none(s.pulse_dt)},
+    "field_pulse": lambda s: {
+        "field_pulse": repr(s.field_pulse) if s.field_pulse is not None else "none"
+    },
+    "field_dt": lambda s: {"field_dt": _none(s.field_dt)},
+    "t_run": lambda s: {"t_run": s.t_run},
+    "n_samples": lambda s: {"n_samples": s.n_samples},
+    "relax": lambda s: {
+        "relax": str(s.relax),
+        "protocol": "A" if s.relax is not None else "B",
+    },
+    "relax_kwargs": lambda s: {"relax_kwargs": _json(s.relax_kwargs)},
+    "stopping_dm_dt": lambda s: {"stopping_dm_dt": s.stopping_dm_dt},
+    "tol": lambda s: {"tol": s.tol},
+    "scale_fl": _scale_fl_attributes,
+    "starts": lambda s: {"starts": list(s.starts)},
+    "snapshots": lambda s: {"snapshots": s.snapshots},
+    "engine_kwargs": lambda s: {"engine_kwargs": _json(s.engine_kwargs)},
+    "code": lambda s: {"code": s.code},
+}

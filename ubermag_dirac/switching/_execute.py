@@ -7,14 +7,16 @@ they arrive.
 
 import concurrent.futures
 import math
+import numbers
 import os
+import time
 
 import micromagneticmodel as mm
 import numpy as np
 
 from ._batch import run_chunk
 
-__all__ = ["execute", "memory_per_point", "plan_chunks"]
+__all__ = ["ClaimPlan", "FixedPlan", "execute", "memory_per_point"]
 
 
 def memory_per_point(system, snapshots=0, n_samples=200):
@@ -86,74 +88,164 @@ def chunk_size_for(n_pending, per_point, chunk_size, memory_limit, executor):
         limit = memory_limit if memory_limit is not None else _available_memory() / 4
         by_mem = max(1, int(limit / n_workers // per_point))
         return max(1, min(by_mem, math.ceil(n_pending / n_workers)))
-    if int(chunk_size) < 1:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
+        raise TypeError(f"chunk_size must be an integer, got {chunk_size!r}.")
+    if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
     return int(chunk_size)
 
 
-def plan_chunks(pending, chunk_size):
-    """Consecutive runs of ``chunk_size`` pending flat indices."""
-    return [
-        pending[i : i + chunk_size].tolist() for i in range(0, pending.size, chunk_size)
-    ]
+class FixedPlan:
+    """Consecutive runs of ``chunk_size`` of the ``pending`` flat indices."""
+
+    def __init__(self, pending, chunk_size):
+        self.chunks = [
+            pending[i : i + chunk_size].tolist()
+            for i in range(0, pending.size, chunk_size)
+        ]
+
+    def next(self):
+        """``(indices, others_busy)``: the next chunk ([] when none is left)."""
+        return (self.chunks.pop(0) if self.chunks else []), False
 
 
-def _serial(job, chunks, store, bar, ndone):
+class ClaimPlan:
+    """Chunks claimed in a results folder shared with identical sweeps."""
+
+    def __init__(self, store, chunk_size, recompute_failed):
+        self.store = store
+        self.chunk_size = chunk_size
+        self.recompute_failed = recompute_failed
+
+    def next(self):
+        return self.store.claim(self.chunk_size, self.recompute_failed)
+
+
+#: seconds between looks at a folder whose missing points others compute
+POLL = 0.2
+
+
+class _Bar:
+    """tqdm bar (or nothing) with float increments that never pass a chunk."""
+
+    def __init__(self, progress, npts, ndone):
+        self.bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=npts, initial=ndone, unit="point", desc="switching sweep"
+            )
+        self.done = float(ndone)
+        self.end = self.done
+
+    def start(self, n):
+        self.end = self.done + n
+
+    def update(self, x):
+        x = max(0.0, min(x, self.end - self.done))
+        self.done += x
+        if self.bar is not None:
+            self.bar.update(x)
+
+    def finish(self):
+        if self.end > self.done:
+            self.update(self.end - self.done)
+
+    def sync(self, ndone):
+        """Points finished by other sweeps sharing the folder."""
+        if ndone > self.done:
+            self.start(ndone - self.done)
+            self.finish()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _store_result(res, store, results):
+    if store is not None:
+        store.write_chunk(res)
+    results.append(res)
+
+
+def _wait_for_others(bar, store):
+    time.sleep(POLL)
+    bar.sync(store.done_count())
+
+
+def _serial(job, plan, store, bar):
     results = []
-    done = float(ndone)
-    end = done
-
-    def upd(x):
-        # float increments: never let rounding pass the chunk's end
-        nonlocal done
-        x = max(0.0, min(x, end - done))
-        done += x
-        bar.update(x)
-
-    for idx in chunks:
-        end = done + len(idx)
-        res = run_chunk(job, idx, upd if bar is not None else None)
-        if bar is not None and end > done:
-            upd(end - done)
-        results.append(res)
-        if store is not None:
-            store.write_chunk(res)
-    return results
+    while True:
+        idx, others = plan.next()
+        if not idx:
+            if others:
+                _wait_for_others(bar, store)
+                continue
+            return results
+        bar.start(len(idx))
+        res = run_chunk(job, idx, bar.update if bar.bar is not None else None)
+        bar.finish()
+        _store_result(res, store, results)
 
 
-def _pooled(job, chunks, executor, store, bar):
+def _as_executor(executor):
     if not isinstance(executor, concurrent.futures.Executor) and hasattr(
         executor, "get_executor"
     ):
-        executor = executor.get_executor()  # dask.distributed.Client
+        return executor.get_executor()  # dask.distributed.Client
+    return executor
+
+
+def _pooled(job, plan, executor, store, bar):
+    n_workers = _n_workers(executor)
+    executor = _as_executor(executor)
     results = []
-    futures = {executor.submit(run_chunk, job, idx): idx for idx in chunks}
+    futures = {}
     try:
-        for fut in concurrent.futures.as_completed(futures):
-            res = fut.result()
-            results.append(res)
-            if store is not None:
-                store.write_chunk(res)
-            if bar is not None:
-                bar.update(len(futures[fut]))
+        while True:
+            others = False
+            while len(futures) < n_workers:
+                idx, others = plan.next()
+                if not idx:
+                    break
+                futures[executor.submit(run_chunk, job, idx)] = idx
+            if not futures:
+                if others:
+                    _wait_for_others(bar, store)
+                    continue
+                return results
+            done, _ = concurrent.futures.wait(
+                futures, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for fut in done:
+                idx = futures.pop(fut)
+                _store_result(fut.result(), store, results)
+                bar.start(len(idx))
+                bar.finish()
     except BaseException:
         for fut in futures:
             fut.cancel()
         raise
-    return results
 
 
-def execute(job, chunks, executor, store, progress, npts, ndone):
-    """Run ``chunks``; their result dicts (also written to ``store``)."""
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+def check_executor(executor):
+    """``executor`` is None, a concurrent.futures.Executor or has get_executor."""
+    ok = executor is None or isinstance(executor, concurrent.futures.Executor)
+    if not ok and not callable(getattr(executor, "get_executor", None)):
+        raise TypeError(
+            "executor must be a concurrent.futures.Executor (e.g. "
+            "ProcessPoolExecutor) or a dask.distributed.Client, got "
+            f"{type(executor).__name__}."
+        )
 
-        bar = tqdm(total=npts, initial=ndone, unit="point", desc="switching sweep")
+
+def execute(job, plan, executor, store, progress, npts, ndone):
+    """Run the chunks of ``plan``; their result dicts (also written to ``store``)."""
+    bar = _Bar(progress, npts, ndone)
     try:
         if executor is None:
-            return _serial(job, chunks, store, bar, ndone)
-        return _pooled(job, chunks, executor, store, bar)
+            return _serial(job, plan, store, bar)
+        return _pooled(job, plan, executor, store, bar)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()

@@ -24,18 +24,22 @@ def load(dirname):
 
     Points of missing chunks are NaN with ``computed = False`` (an interrupted
     sweep); rerunning :func:`~ubermag_dirac.switching.phase_diagram` with the
-    same folder completes it.
+    same folder completes it. Nothing is written: the folder may be
+    read-only. Damaged chunk files are named in a warning and their points
+    left out.
 
     Raises
     ------
     FileNotFoundError
         ``dirname`` has no manifest.
+    ubermag_dirac.switching._store.DamagedFileError
+        The manifest cannot be read (naming it).
     """
-    manifest = ResultStore.read_manifest(dirname)
-    if manifest is None:
+    found = ResultStore.read(dirname)
+    if found is None:
         raise FileNotFoundError(f"{str(dirname)!r} holds no switching-sweep manifest.")
-    store = ResultStore(dirname, manifest["fingerprint"], _meta(manifest))
-    return assemble(_meta(manifest), store.load_chunks())
+    manifest, chunks = found
+    return assemble(_meta(manifest), chunks)
 
 
 def _meta(manifest):

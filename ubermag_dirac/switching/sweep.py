@@ -61,8 +61,15 @@ import numpy as np
 from .._warnings import UbermagDiracWarning
 from ._assemble import assemble
 from ._batch import DEG_PER_NS
-from ._describe import describe, fingerprint
-from ._execute import chunk_size_for, execute, memory_per_point, plan_chunks
+from ._describe import SweepSpec
+from ._execute import (
+    ClaimPlan,
+    FixedPlan,
+    check_executor,
+    chunk_size_for,
+    execute,
+    memory_per_point,
+)
 from ._job import FIELD_TERM
 from ._store import ResultStore
 
@@ -74,12 +81,15 @@ __all__ = [
 ]
 
 # Layout of the sweep (one responsibility per module):
-#   _describe.py  validation of the arguments, the job and its metadata/fingerprint
+#   _describe.py  validation of the arguments: SweepSpec, the one description of
+#                 the job (fingerprint, Dataset attributes and Job derive from it)
+#   _canonical.py process-independent description of values, for fingerprints
 #   _torque.py    which dynamics term is the swept torque (kind, amplitude name)
 #   _job.py       the picklable job: builds the systems of some grid points
 #   _batch.py     what a worker does: integrate one chunk, sample the observables
 #   _execute.py   chunk size (memory estimate), serial or executor execution
-#   _store.py     the results folder (chunks, manifest)
+#   _store.py     the results folder (chunks, manifest, claims, integrity)
+#   _locks.py     inter-process file locks (released when the holder dies)
 #   _assemble.py  the Dataset from the metadata and the chunk arrays
 
 
@@ -110,6 +120,7 @@ def phase_diagram(
     overwrite=False,
     progress=True,
     engine_kwargs=None,
+    recompute_failed=True,
 ):
     r"""Switching phase diagram of a micromagnetic film (module docstring).
 
@@ -167,13 +178,14 @@ def phase_diagram(
     scale_fl : bool
         ``ud.DiracSOT``: scale ``H_FL`` with ``H_DL`` keeping the template's
         ratio (both are proportional to the current); False keeps ``H_FL``.
-    starts : sequence of {"up", "down"}
+    starts : {"up", "down"} or a sequence of them
         Starts to run (default both); with one, the other start's values are
         NaN and the state is "mixed" (for threshold scans, which need only the
         start that can switch: half the cost).
     snapshots : int
         Number of magnetisation snapshots to keep per run (evenly spaced in
-        time, the last at ``t_run``; float32).
+        time, the last at ``t_run``; float32), at most ``n_samples`` (they are
+        taken at sample times).
     chunk_size : int, optional
         Grid points per batched integration; default from ``memory_limit`` and
         the number of workers.
@@ -181,18 +193,31 @@ def phase_diagram(
         Bytes a chunk may use (default: a quarter of the available memory,
         divided among the executor's workers).
     executor : concurrent.futures.Executor, optional
-        Runs the chunks (e.g. ``ProcessPoolExecutor``; a dask
+        Runs the chunks (e.g. ``ProcessPoolExecutor``; a dask ``Client`` or
         ``Client.get_executor()``); default: in this process.
     dirname : path-like, optional
-        Results folder: each finished chunk is written there; a rerun with the
-        same folder and sweep computes only the missing points.
+        Results folder: each finished chunk is written there (atomically); a
+        rerun with the same folder and job computes only the missing points,
+        and sweeps of the same job running at the same time share the work.
+        The folder is keyed by a fingerprint of everything that can change a
+        result (the system with every term and attribute, the grids, the
+        pulses and their sampling, ``relax_kwargs``, ``engine_kwargs`` except
+        ``threads``, the code version ...; ``ds.attrs["fingerprint"]``); the
+        arguments that cannot (``chunk_size``, ``memory_limit``, ``executor``,
+        ``dirname``, ``overwrite``, ``progress``, ``recompute_failed``) are not
+        part of it. A complete folder is read without writing to it.
     overwrite : bool
-        Replace results of a different sweep found in ``dirname``.
+        Replace the results of a different job found in ``dirname`` (refused
+        with :class:`~ubermag_dirac.switching._store.SweepRunningError` while
+        a sweep of another job runs there).
     progress : bool
         Show a tqdm progress bar.
     engine_kwargs : dict, optional
         Passed to :class:`~ubermag_dirac.engine.Engine` (``tol``, ``h_max``,
         ``threads``; default ``threads=1``).
+    recompute_failed : bool
+        Recompute the points stored as failed in ``dirname`` (default); False
+        returns them as stored.
 
     Returns
     -------
@@ -202,7 +227,8 @@ def phase_diagram(
         macrospin's (``m``, ``mz_up``, ``mz_down``, ``state`` with the codes of
         :data:`ubermag_dirac.macrospin.STATES`) plus the observables of the
         module docstring, ``m_start`` (relaxed state), ``t_stop``, ``steps``,
-        ``failed``. Coordinates ``hx_reduced``, ``hsot_reduced`` (in units of
+        ``failed`` and ``error`` (the message of each failed point, "" for
+        the others). Coordinates ``hx_reduced``, ``hsot_reduced`` (in units of
         :math:`H_{K,\mathrm{eff}}`) and ``attrs`` with the macrospin-equivalent
         parameters when the film allows them
         (:func:`~ubermag_dirac.switching.effective_anisotropy`).
@@ -237,7 +263,7 @@ def phase_diagram(
     >>> [ds.attrs["states"][k] for k in ds.state.values[0]]
     ['bistable', 'inplane']
     """
-    job, meta = describe(
+    spec = SweepSpec.from_arguments(
         system,
         hx,
         hsot,
@@ -258,25 +284,20 @@ def phase_diagram(
         snapshots=snapshots,
         engine_kwargs=engine_kwargs,
     )
-    npts = int(np.prod(job.shape))
-    store = None
-    done = np.zeros(0, dtype=np.int64)
-    if dirname is not None:
-        fp = fingerprint(system, {**meta, "pulse_repr": meta["attrs"]["pulse"]})
-        store = ResultStore(dirname, fp, meta, overwrite=overwrite)
-        done = store.done_indices()
-    pending = np.setdiff1d(np.arange(npts), done)
-    results = []
-    if pending.size:
-        per_point = memory_per_point(system, int(snapshots), n_samples)
-        chunk_size = chunk_size_for(
-            pending.size, per_point, chunk_size, memory_limit, executor
+    check_executor(executor)
+    run = {
+        "chunk_size": chunk_size,
+        "memory_limit": memory_limit,
+        "executor": executor,
+        "progress": progress,
+    }
+    if dirname is None:
+        results, chunk_size = _run(spec, None, **run)
+    else:
+        results, chunk_size = _run_in_folder(
+            spec, dirname, overwrite, bool(recompute_failed), run
         )
-        chunks = plan_chunks(pending, chunk_size)
-        results = execute(job, chunks, executor, store, progress, npts, done.size)
-    if store is not None:
-        results = store.load_chunks()
-    ds = assemble(meta, results)
+    ds = assemble(spec.meta(), results)
     ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     if np.any(ds.failed.values):
         warnings.warn(
@@ -286,3 +307,34 @@ def phase_diagram(
             stacklevel=2,
         )
     return ds
+
+
+def _run(spec, store, chunk_size, memory_limit, executor, progress, **claims):
+    """Compute the missing points; ``(results, chunk_size)``."""
+    npts = int(np.prod(spec.shape))
+    ndone = store.done_count(**claims) if store is not None else 0
+    if ndone == npts:
+        return [], None
+    per_point = memory_per_point(spec.system, spec.snapshots, spec.n_samples)
+    chunk_size = chunk_size_for(
+        npts - ndone, per_point, chunk_size, memory_limit, executor
+    )
+    if store is None:
+        plan = FixedPlan(np.arange(npts), chunk_size)
+    else:
+        plan = ClaimPlan(store, chunk_size, **claims)
+    results = execute(spec.job(), plan, executor, store, progress, npts, ndone)
+    return results, chunk_size
+
+
+def _run_in_folder(spec, dirname, overwrite, recompute_failed, run):
+    """Compute the missing points of a results folder; ``(results, chunk_size)``."""
+    fp = spec.fingerprint()
+    found = ResultStore.read(
+        dirname, fp, complete_only=True, recompute_failed=recompute_failed
+    )
+    if found is not None:  # complete: nothing is written (a read-only folder works)
+        return found[1], None
+    with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
+        _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
+        return store.load_chunks(), chunk_size

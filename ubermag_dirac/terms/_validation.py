@@ -216,6 +216,62 @@ class Callable(ts.Descriptor):
         super().__set__(instance, value)
 
 
+def default_current(n, who):
+    """The default current direction ``(1, 0, 0)``, if it is in the plane of ``n``.
+
+    A current direction the user did not give cannot silently be chosen for
+    them (the torques depend on it): for a normal ``n`` that is not
+    perpendicular to x, the error says that ``j`` was defaulted and suggests
+    the in-plane direction closest to x. An invalid ``n`` gives ``(1, 0, 0)``
+    and the descriptor of ``n`` names the error.
+
+    Examples
+    --------
+    >>> from ubermag_dirac.terms._validation import default_current
+    >>> default_current((0, 1, 0), "DiracSOT")
+    (1, 0, 0)
+    >>> default_current((1, 0, 0), "DiracSOT")
+    Traceback (most recent call last):
+    ...
+    ValueError: DiracSOT: j was not given and its default (1, 0, 0) is not ...
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        try:
+            nv = np.asarray(n, dtype=float).reshape(3)
+        except (TypeError, ValueError):
+            return (1, 0, 0)
+        nv = nv / np.linalg.norm(nv)
+    if not np.all(np.isfinite(nv)) or abs(nv[0]) <= UNIT_TOL:
+        return (1, 0, 0)
+    for axis in np.eye(3)[:2]:
+        j = axis - (axis @ nv) * nv
+        if np.linalg.norm(j) > 1e-6:
+            break
+    j = j / np.linalg.norm(j)
+    suggestion = tuple(round(float(x), 6) + 0.0 for x in j)
+    raise ValueError(
+        f"{who}: j was not given and its default (1, 0, 0) is not perpendicular "
+        f"to n = {tuple(n)!r}; give the in-plane current direction, e.g. "
+        f"j={suggestion}."
+    )
+
+
+def check_surface(surface, who):
+    """``surface`` is a ``DiracSurface`` (a clear error otherwise)."""
+    from ..theory import DiracSurface
+
+    if isinstance(surface, DiracSurface):
+        return surface
+    hint = ""
+    if isinstance(surface, str):
+        hint = f"; for a preset use ud.theory.preset({surface!r})"
+    raise TypeError(
+        f"{who}: surface must be a ubermag_dirac.theory.DiracSurface (e.g. "
+        "ud.theory.preset('Bi2Se3') or ud.theory.DiracSurface.from_ev(...)), got "
+        f"{type(surface).__name__} {surface!r}{hint}."
+    )
+
+
 def num(x):
     """Turn numpy scalars into Python numbers (cleaner ``repr``)."""
     return x.item() if isinstance(x, np.generic) else x

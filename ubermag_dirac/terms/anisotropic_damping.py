@@ -17,6 +17,7 @@ equation is :func:`ubermag_dirac.terms.gilbert_dmdt`.
 import micromagneticmodel as mm
 import ubermagutil.typesystem as ts
 
+from .._numbers import real
 from . import _validation as v
 from .llg import damping_tensor, gilbert_dmdt
 
@@ -125,6 +126,8 @@ class AnisotropicDamping(mm.DynamicsTerm):
         >>> f"{d.delta_alpha:.10e}"
         '1.4377649489e-03'
         """
+        v.check_surface(surface, "AnisotropicDamping.from_surface")
+        thickness = real("thickness", thickness)
         da = float(
             surface.delta_alpha(mz, thickness=thickness, Ms=Ms, convention=convention)
         )

@@ -25,6 +25,7 @@ import micromagneticmodel as mm
 import numpy as np
 import ubermagutil.typesystem as ts
 
+from .._numbers import real
 from . import _validation as v
 from .llg import gilbert_dmdt
 
@@ -202,7 +203,8 @@ class DiracSOT(mm.DynamicsTerm):
         no angular dependence (:math:`f_\text{FL} = f_\text{DL} = 1`).
     j : (3,) array_like, optional
         In-plane unit current direction, perpendicular to ``n``. Defaults to
-        ``(1, 0, 0)``.
+        ``(1, 0, 0)``; with a normal ``n`` not perpendicular to x, ``j`` must
+        be given (the error suggests the in-plane direction closest to x).
     n : (3,) array_like, optional
         Unit surface normal. Defaults to ``(0, 0, 1)``.
     func : callable, optional
@@ -275,7 +277,7 @@ class DiracSOT(mm.DynamicsTerm):
         H_DL=0.0,
         H_FL=0.0,
         beta=0.0,
-        j=(1, 0, 0),
+        j=None,
         n=(0, 0, 1),
         func=None,
         dt=None,
@@ -291,7 +293,7 @@ class DiracSOT(mm.DynamicsTerm):
             H_FL=v.num(H_FL),
             beta=v.num(beta),
             n=n,
-            j=j,
+            j=v.default_current(n, "DiracSOT") if j is None else j,
             func=func,
             dt=dt,
             surface=surface,
@@ -325,7 +327,7 @@ class DiracSOT(mm.DynamicsTerm):
         thickness,
         Ms,
         convention="kubo",
-        j=(1, 0, 0),
+        j=None,
         n=(0, 0, 1),
         func=None,
         dt=None,
@@ -379,15 +381,17 @@ class DiracSOT(mm.DynamicsTerm):
         ...
         ValueError: DiracSOT.from_surface: give exactly one of E (V/m) or J (A/m^2)...
         """
+        v.check_surface(surface, "DiracSOT.from_surface")
         if (E is None) == (J is None):
             raise ValueError(
                 "DiracSOT.from_surface: give exactly one of E (V/m) or J (A/m^2); "
                 f"got E={E!r}, J={J!r}."
             )
+        thickness = real("thickness", thickness)
         kw = dict(thickness=thickness, Ms=Ms, convention=convention)
         if E is None:
-            E = surface.electric_field(J, thickness)
-        E = float(E)
+            E = surface.electric_field(real("J", J), thickness)
+        E = real("E", E)
         H_DL = float(surface.H_DL(0.0, E=E, **kw))
         H_FL = float(surface.H_FL(0.0, E=E, **kw))
         extra = {} if name is None else {"name": name}
@@ -400,7 +404,7 @@ class DiracSOT(mm.DynamicsTerm):
             func=func,
             dt=dt,
             surface=surface,
-            thickness=float(thickness),
+            thickness=thickness,
             E=E,
             convention=convention,
             **extra,

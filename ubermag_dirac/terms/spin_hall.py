@@ -160,7 +160,9 @@ class SpinHallSOT(mm.DynamicsTerm):
         :math:`\theta_\text{SH}`; scalar, ``{region: value}`` dict or scalar
         field.
     j : (3,) array_like, optional
-        In-plane unit current direction (default ``(1, 0, 0)``).
+        In-plane unit current direction (default ``(1, 0, 0)``; with a normal
+        ``n`` not perpendicular to x, ``j`` must be given, as for
+        :class:`DiracSOT`).
     n : (3,) array_like, optional
         Unit surface normal (default ``(0, 0, 1)``).
     func : callable, optional
@@ -189,9 +191,10 @@ class SpinHallSOT(mm.DynamicsTerm):
 
     _allowed_attributes = ("H_SH", "j", "n", "func", "dt")
 
-    def __init__(self, H_SH=None, j=(1, 0, 0), n=(0, 0, 1), func=None, dt=None, **kw):
+    def __init__(self, H_SH=None, j=None, n=(0, 0, 1), func=None, dt=None, **kw):
         if H_SH is None and "H_SH" not in kw:
             raise TypeError("SpinHallSOT: H_SH (A/m) is required.")
+        j = v.default_current(n, "SpinHallSOT") if j is None else j
         given = dict(H_SH=v.num(H_SH), n=n, j=j, func=func, dt=dt)
         super().__init__(**v.init_term(self, {**given, **kw}, ["n", "j"]))
         v.check_func_dt(self)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._numbers import real
+
 CONVENTIONS = ("kubo", "paper")
 
 
@@ -17,8 +19,12 @@ def check_convention(convention):
 
 
 def positive(name, value, unit=""):
-    """Return ``float(value)`` if it is finite and > 0, else raise ValueError."""
-    value = float(value)
+    """Return ``float(value)`` if it is finite and > 0, else raise ValueError.
+
+    Strings and bools are refused (``TypeError``): the package's one rule for
+    numbers, :mod:`ubermag_dirac._numbers`.
+    """
+    value = real(name, value)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} = {value!r} {unit}: {name} must be finite and > 0.")
     return value

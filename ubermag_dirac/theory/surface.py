@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 
+from .._numbers import real
 from . import coefficients as _c
 from ._constants import EV, HBAR
 from ._validation import positive
@@ -54,7 +55,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
         object.__setattr__(self, "v", positive("v", self.v, "m/s"))
         object.__setattr__(self, "tau", positive("tau", self.tau, "s"))
         object.__setattr__(self, "eps_F", positive("eps_F", self.eps_F, "J"))
-        Delta = float(self.Delta)
+        Delta = real("Delta", self.Delta)
         if not np.isfinite(Delta) or Delta < 0:
             raise ValueError(f"Delta = {Delta!r} J: Delta must be finite and >= 0.")
         object.__setattr__(self, "Delta", Delta)
