@@ -9,7 +9,8 @@ Reports, for SP4 field 1 (200 x 50 x 1 cells of 2.5 x 2.5 x 3 nm, relaxed from
 (1, 0.25, 0.1) by energy minimisation, then 1 ns in 200 stages): wall time, RHS
 evaluations, accepted/rejected steps, ms per evaluation, the cost split (demag
 FFT convolution vs everything else), and <m> at 0.2, 0.5 and 1 ns against the
-reference values of ``/work/shared/ENGINES.md`` and the OOMMF table
+values of the reference engines measured when the numerical core was chosen
+(``REFERENCE`` below) and the OOMMF table
 ``tests/data/sp4_field1_oommf.csv``. For a batch of 32 films of 32 x 32 x 1 cells
 (exchange, demag, perpendicular anisotropy, fields of different strength and
 direction), the per-system wall time batched versus one by one. The machine is
@@ -37,7 +38,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "engine.json"
 MU0 = 4e-7 * np.pi
 
-#: <m> of the reference engines (ENGINES.md), which reproduced OOMMF
+#: <m> of the reference engines of the core selection, which reproduced OOMMF
 REFERENCE = {
     0.2e-9: (-0.815890, -0.061801, -0.152745),
     0.5e-9: (-0.919160, -0.224488, +0.047794),

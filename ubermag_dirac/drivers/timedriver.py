@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+from ..terms import system_checks
 from .driver import Driver, _engine_default
 
 __all__ = ["TimeDriver"]
@@ -118,12 +119,19 @@ class TimeDriver(Driver):
             )
 
     def _check_system(self, system):
-        """Checks that the system has dynamics and energy (as oommfc)."""
+        """Checks that the system has dynamics and energy (as oommfc).
+
+        Also refuses terms built with ``from_surface`` for another ``Ms`` or
+        thickness than the system's, and warns about dynamics without
+        ``mm.Precession`` where a term was almost certainly forgotten
+        (:mod:`ubermag_dirac.terms.system_checks`).
+        """
         if len(system.dynamics) == 0:
             raise RuntimeError("System's dynamics is not defined")
         if len(system.energy) == 0:
             raise RuntimeError("System's energy is not defined")
         self._check_common(system)
+        system_checks.check_dynamics(system, stacklevel=5)
 
     @property
     def _x(self):

@@ -5,7 +5,7 @@ time in units of :math:`1/(\gamma_0 H_K)`; :func:`solve_si` and
 :class:`ReducedUnits` convert from SI, :func:`thin_film_hk_eff` absorbs the thin-film
 demagnetising field, :func:`from_terms` reads ``ud.DiracSOT`` & co.
 
-Model (``PHYSICS.md``, torques inside the Gilbert form)
+Model (``docs/PHYSICS.md``, torques inside the Gilbert form)
 
 .. math::
 
