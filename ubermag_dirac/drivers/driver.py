@@ -28,6 +28,7 @@ import datetime
 import importlib.metadata
 import json
 import time
+import warnings
 
 import discretisedfield as df
 import micromagneticmodel as mm
@@ -35,6 +36,7 @@ import numpy as np
 import ubermagtable as ut
 import ubermagutil.typesystem as ts
 
+from .._warnings import UbermagDiracDeprecationWarning
 from . import output
 
 __all__ = ["Driver"]
@@ -54,7 +56,7 @@ _COMMON_DRIVE_KWARGS = (
 )
 
 #: settings that are counts
-_INT_SETTINGS = ("threads", "max_iterations")
+_INT_SETTINGS = ("n_threads", "max_iterations")
 #: settings that may be set to None (off)
 _OPTIONAL_SETTINGS = ("stopping_mxHxm", "stopping_dm_dt", "alpha")
 
@@ -353,6 +355,20 @@ class Driver(mm.ExternalDriver):
     _dynamics_columns = False
 
     def __init__(self, **kwargs):
+        if "threads" in kwargs:
+            if "n_threads" in kwargs:
+                raise TypeError(
+                    f"{type(self).__name__}: give n_threads only (threads is its "
+                    "deprecated old name)."
+                )
+            warnings.warn(
+                f"{type(self).__name__}(threads=...) is deprecated: the setting is "
+                "called n_threads, as the drive() argument and ud.compute's (and "
+                "oommfc's) are; use n_threads=...",
+                UbermagDiracDeprecationWarning,
+                stacklevel=2,
+            )
+            kwargs["n_threads"] = kwargs.pop("threads")
         unknown = sorted(
             k for k in kwargs if k not in self._allowed_attributes and k != "name"
         )
@@ -376,8 +392,9 @@ class Driver(mm.ExternalDriver):
         Accepted by every driver:
 
         ``n_threads`` : int, optional
-            Engine threads for this drive (overrides the driver's ``threads``
-            setting; default 1).
+            Engine threads (numba kernels and FFT) for this drive: oommfc's
+            argument, here overriding the driver's ``n_threads`` setting (same
+            name; default 1).
         ``output_step`` : bool, optional
             More table rows and snapshots than one per stage (``MinDriver``,
             ``RelaxDriver``: the start and every 100 iterations). Default ``False``.
@@ -489,7 +506,7 @@ class Driver(mm.ExternalDriver):
     @classmethod
     def _defaults(cls) -> dict:
         """Default of every setting (``None``: not used unless given)."""
-        return {"threads": 1}
+        return {"n_threads": 1}
 
     def settings(self) -> dict:
         """All settings of the driver, the defaults filled in.
@@ -498,7 +515,7 @@ class Driver(mm.ExternalDriver):
         --------
         >>> import ubermag_dirac as ud
         >>> ud.MinDriver(stopping_mxHxm=0.01).settings()
-        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'threads': 1}
+        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'n_threads': 1}
         """
         defaults = self._defaults()
         return {k: getattr(self, k, defaults.get(k)) for k in self._allowed_attributes}
@@ -509,10 +526,11 @@ class Driver(mm.ExternalDriver):
 
     def _make_engine(self, system, n_threads=None, fixed_subregions=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)
-        threads = n_threads if n_threads is not None else self.settings()["threads"]
+        if n_threads is None:
+            n_threads = self.settings()["n_threads"]
         engine = _engine_class()(
             engine_system,
-            threads=threads,
+            threads=n_threads,
             fixed=fixed_subregions,
             **self._engine_settings(),
         )

@@ -46,7 +46,7 @@ class HysteresisDriver(MinDriver):
 
     Parameters (settings)
     ---------------------
-    stopping_mxHxm, max_iterations, threads
+    stopping_mxHxm, max_iterations, n_threads
         As for :class:`MinDriver`.
 
     Table columns: as :class:`MinDriver`, plus ``E_zeeman_hysteresis`` (J),

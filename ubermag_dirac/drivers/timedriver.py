@@ -36,8 +36,10 @@ class TimeDriver(Driver):
         cells), default ``1e-5``.
     h_max : float, optional
         Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``).
-    threads : int, optional
-        Engine threads (numba kernels and FFT), default 1.
+    n_threads : int, optional
+        Engine threads (numba kernels and FFT), default 1 (``threads``:
+        deprecated old name). The drive argument ``n_threads`` (oommfc's)
+        overrides it for one drive.
 
     Table columns (``system.table.data``): ``E``, ``E_calc_count``, ``max_dm/dt``
     (deg/ns), ``max_mxHxm`` (A/m), ``E_<term>`` (J, one per energy term),
@@ -90,7 +92,7 @@ class TimeDriver(Driver):
     ubermag_dirac.engine.registry.UnsupportedTermError: SpinPumping (name 'spinp...
     """
 
-    _allowed_attributes = ("stopping_dm_dt", "tol", "h_max", "threads")
+    _allowed_attributes = ("stopping_dm_dt", "tol", "h_max", "n_threads")
     _drive_kwargs = ("t", "n")
     _odt_driver = "TimeDriver"
     _odt_evolver = "RungeKuttaEvolve"
@@ -143,7 +145,7 @@ class TimeDriver(Driver):
             "stopping_dm_dt": None,
             "tol": _engine_default("tol"),
             "h_max": _engine_default("h_max"),
-            "threads": 1,
+            "n_threads": 1,
         }
 
     def _n_stages(self, kwargs):
