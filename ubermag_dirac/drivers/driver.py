@@ -27,7 +27,6 @@ import abc
 import datetime
 import importlib.metadata
 import json
-import time
 import warnings
 
 import discretisedfield as df
@@ -38,6 +37,7 @@ import ubermagutil.typesystem as ts
 
 from .._warnings import UbermagDiracDeprecationWarning
 from . import output
+from .progress import Progress
 
 __all__ = ["Driver"]
 
@@ -89,51 +89,6 @@ def _positive_number(value, what):
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{what}: expected a positive number, got {value!r}.")
     return float(value)
-
-
-class _Progress:
-    """Console output of a drive: quiet (0), one summary line (1), a bar (2)."""
-
-    def __init__(self, verbose: int, label: str, total: int, unit: str):
-        self.verbose = int(verbose)
-        self.label = label
-        self.total = total
-        self.unit = unit
-        self.bar = None
-
-    def __enter__(self):
-        self.start = datetime.datetime.now()
-        self.tic = time.perf_counter()
-        stamp = self.start.isoformat(timespec="seconds")
-        if self.verbose >= 2:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(
-                total=self.total,
-                desc=f"Running {self.label}",
-                unit=self.unit,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
-                + self.unit
-                + "s [{elapsed}<{remaining}]",
-            )
-        elif self.verbose >= 1:
-            print(f"Running {self.label}[{stamp}]... ", end="", flush=True)
-        return self
-
-    def update(self, n: int = 1):
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def __exit__(self, exc_type, exc, tb):
-        elapsed = time.perf_counter() - self.tic
-        status = " failed" if exc_type is not None else ""
-        if self.bar is not None:
-            self.bar.close()
-            stamp = self.start.isoformat(timespec="seconds")
-            print(f"Running {self.label}[{stamp}] took {elapsed:0.1f} s{status}")
-        elif self.verbose >= 1:
-            print(f"({elapsed:0.1f} s){status}")
-        return False
 
 
 def _pumping_terms(system) -> list:
@@ -349,7 +304,7 @@ class Driver(mm.ExternalDriver):
     _odt_evolver = "CGEvolve"
     #: the driver's own drive keyword arguments
     _drive_kwargs: tuple[str, ...] = ()
-    #: progress unit for ``verbose >= 2``
+    #: unit of the progress bar when it counts stages
     _progress_unit = "stage"
     #: whether the table has dm/dt columns (``max_dm/dt``, pumped currents)
     _dynamics_columns = False
@@ -566,8 +521,11 @@ class Driver(mm.ExternalDriver):
         ovf_format : str, optional
             Snapshot format: ``"bin8"`` (default), ``"bin4"`` or ``"txt"``.
         verbose : int, optional
-            ``0`` silent, ``1`` one summary line (default), ``2`` a progress bar
-            (tqdm, one tick per stage).
+            ``0`` silent; ``1`` (default) one summary line, and in a terminal or
+            Jupyter a tqdm progress bar with the time left when the drive is
+            expected to take more than a few seconds (estimated from the part
+            done after one second); ``2`` the bar from the start, also when the
+            output goes to a file (:mod:`ubermag_dirac.drivers.progress`).
         **kwargs
             Driver-specific arguments (``t``, ``n`` of ``TimeDriver``; ``Hmin``,
             ``Hmax``, ``n`` or ``Hsteps`` of ``HysteresisDriver``) and those of
@@ -640,7 +598,8 @@ class Driver(mm.ExternalDriver):
         )
         label = f"ubermag-dirac ({type(self).__name__})"
         try:
-            with _Progress(verbose, label, n_stages, self._progress_unit) as progress:
+            total, unit, poll = self._progress_spec(engine, kwargs)
+            with Progress(verbose, label, total, unit, poll) as progress:
                 self._run(engine, recorder, progress, **kwargs)
         finally:
             recorder.odt.close()
@@ -648,6 +607,10 @@ class Driver(mm.ExternalDriver):
 
     def _n_stages(self, kwargs) -> int:
         return 1
+
+    def _progress_spec(self, engine, kwargs):
+        """``(total, unit, poll)`` of the progress bar (default: stages)."""
+        return self._n_stages(kwargs), self._progress_unit, None
 
     def _applied_field_class(self, name: str) -> str:
         """OOMMF class of the table columns of the applied field of term ``name``."""

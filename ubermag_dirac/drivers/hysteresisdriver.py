@@ -153,6 +153,10 @@ class HysteresisDriver(MinDriver):
     def _x(self):
         return "B_hysteresis"
 
+    def _progress_spec(self, engine, kwargs):
+        """Progress in fields done (one minimisation each)."""
+        return self._n_stages(kwargs), self._progress_unit, None
+
     def _n_stages(self, kwargs):
         return len(_field_points(kwargs["Hsteps"]))
 

@@ -77,6 +77,10 @@ class MinDriver(Driver):
     def _defaults(cls):
         return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "n_threads": 1}
 
+    def _progress_spec(self, engine, kwargs):
+        """No measure of progress: a bar with the elapsed time only."""
+        return None, "", None
+
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)
         return mm.System(name=system.name, energy=system.energy, m=system.m)

@@ -110,6 +110,10 @@ class RelaxDriver(Driver):
     def _info_extra(self):
         return {"ubermag_dirac_driver": "RelaxDriver"}
 
+    def _progress_spec(self, engine, kwargs):
+        """No measure of progress: a bar with the elapsed time only."""
+        return None, "", None
+
     def _engine_system_for(self, system, **kwargs):
         # only gamma0 and alpha enter the relaxation: keep Precession and Damping
         dynamics = [

@@ -151,6 +151,13 @@ class TimeDriver(Driver):
     def _n_stages(self, kwargs):
         return kwargs["n"]
 
+    def _progress_spec(self, engine, kwargs):
+        """Progress in simulated time (ns, or ps for drives under 1 ns)."""
+        t = kwargs["t"]
+        scale, unit = (1e9, "ns") if t >= 1e-9 else (1e12, "ps")
+        t0 = engine.t
+        return t * scale, unit, lambda: (engine.t - t0) * scale
+
     def _run(self, engine, recorder, progress, t, n, **kwargs):
         threshold = self.settings()["stopping_dm_dt"]
         start = engine.stats["steps"]
