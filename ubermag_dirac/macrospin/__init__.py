@@ -59,6 +59,7 @@ from .phase import STATES as STATES
 from .phase import classify as classify
 from .phase import flip_state as flip_state
 from .phase import phase_diagram as phase_diagram
+from .phase import state_counts as state_counts
 from .phase import switching_threshold as switching_threshold
 from .plotting import STATE_COLORS as STATE_COLORS
 from .plotting import compare_torques as compare_torques

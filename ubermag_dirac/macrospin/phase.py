@@ -31,6 +31,7 @@ __all__ = [
     "classify",
     "flip_state",
     "phase_diagram",
+    "state_counts",
     "switching_threshold",
 ]
 
@@ -105,6 +106,47 @@ def flip_state(codes):
         raise ValueError(f"State codes must be integers in 0..{len(STATES) - 1}.")
     table = np.array([0, 2, 1, 3, 4, 5], dtype=np.int8)
     return table[codes]
+
+
+def state_counts(state):
+    """Number of grid points in each state, by name, in code order.
+
+    Parameters
+    ----------
+    state : xarray.Dataset, xarray.DataArray or array_like
+        A phase diagram (``ud.macrospin`` or ``ud.switching``), its ``state``
+        variable, or integer state codes.
+
+    Returns
+    -------
+    dict
+        ``{state name: count}`` for the states present (codes of
+        :data:`STATES`).
+
+    Examples
+    --------
+    >>> from ubermag_dirac.macrospin import state_counts
+    >>> state_counts([[0, 0, 3], [1, 2, 0]])
+    {'bistable': 3, 'up': 1, 'down': 1, 'inplane': 1}
+    >>> state_counts([6])
+    Traceback (most recent call last):
+    ...
+    ValueError: State codes must be integers in 0..5, got [6].
+    """
+    if isinstance(state, xr.Dataset):
+        state = state["state"]
+    codes = np.asarray(state).ravel()
+    if codes.size and (
+        not np.issubdtype(codes.dtype, np.integer)
+        or codes.min() < 0
+        or codes.max() >= len(STATES)
+    ):
+        bad = sorted(set(codes.tolist()) - set(range(len(STATES))))
+        raise ValueError(
+            f"State codes must be integers in 0..{len(STATES) - 1}, got {bad}."
+        )
+    values, counts = np.unique(codes, return_counts=True)
+    return {STATES[int(c)]: int(n) for c, n in zip(values, counts, strict=True)}
 
 
 def _grid(name, v):
