@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import ubermag_dirac as ud
 from ubermag_dirac import macrospin as ms
 from ubermag_dirac import switching as sw
 
@@ -153,3 +154,12 @@ def test_comparison_figure_as_saved(diagrams):
     assert_publishable(fig, 3)
     labels = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
     assert labels == ["same state", "different"]
+
+
+def test_macrospin_diagram_of_a_bilayer_has_a_current_axis(diagrams):
+    bilayer = ud.theory.Bilayer(ud.theory.preset("Bi2Se3"), thickness=1e-9, Ms=8e5)
+    ds = ms.with_current_density(diagrams[0], bilayer, H_K=4e5)
+    ax = ms.plot_phase_diagram(ds)
+    assert_publishable(ax.figure, 1)
+    (top,) = ax.child_axes
+    assert top.get_xlabel() == r"current density $J$ ($10^{14}$ A/m$^2$)"

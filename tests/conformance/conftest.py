@@ -72,7 +72,9 @@ OOMMF_BRANCH = {
 }
 
 
-_NO_PRECESSION = "ignore:System .* but no mm.Precession:ubermag_dirac.UbermagDiracWarning"
+_NO_PRECESSION = (
+    "ignore:System .* but no mm.Precession:ubermag_dirac.UbermagDiracWarning"
+)
 
 #: test id -> warning filter of the warning these degenerate systems get
 EXPECTED_WARNINGS = {

@@ -142,6 +142,30 @@ def mz_colorbar(ax, mappable):
     )
 
 
+def current_axis(ax, ds, s):
+    """Secondary axis of the current density when ``ds`` has a ``J`` coordinate.
+
+    ``J`` (A/m^2) is proportional to the torque amplitude (``ud.theory.Bilayer``),
+    so a linear secondary axis over the drawn amplitudes ``s`` shows it.
+    """
+    if "J" not in ds.coords or ds.J.dims != ("hsot",):
+        return None
+    J = np.asarray(ds.J.values, dtype=float)
+    nonzero = np.abs(s) > 0
+    if not nonzero.any():
+        return None
+    k = float(np.median(J[nonzero] / s[nonzero]))  # A/m^2 per drawn unit
+    if not np.allclose(J, k * s, rtol=1e-6, atol=1e-12 * np.abs(J).max()):
+        return None
+    power = int(np.floor(np.log10(np.abs(J).max())))
+    scale = 10.0**power
+    sec = ax.secondary_xaxis(
+        "top", functions=(lambda x: x * k / scale, lambda j: j * scale / k)
+    )
+    sec.set_xlabel(rf"current density $J$ ($10^{{{power}}}$ A/m$^2$)")
+    return sec
+
+
 def fl_dl_text(ratio):
     """Title suffix naming a non-zero field-like/damping-like ratio."""
     if not ratio:
@@ -226,6 +250,7 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
         ax.set_ylim(ylim)
     ax.set_xlabel(_LABEL[torque])
     ax.set_ylabel(r"$H_x/H_K$")
+    current_axis(ax, ds, ds.hsot.values)
     name = "Dirac" if torque == "dirac" else "spin Hall"
     ax.set_title(
         f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}"

@@ -32,30 +32,6 @@ def _axes_values(ds, reduced):
     return ds.hx.values, ds.hsot.values, " (kA/m)", 1e-3
 
 
-def _current_axis(ax, ds, s):
-    """Secondary axis of the current density when ``ds`` has a ``J`` coordinate.
-
-    ``J`` (A/m^2) is proportional to the torque amplitude (``ud.theory.Bilayer``),
-    so a linear secondary axis over the drawn amplitudes ``s`` shows it.
-    """
-    if "J" not in ds.coords or ds.J.dims != ("hsot",):
-        return None
-    J = np.asarray(ds.J.values, dtype=float)
-    nonzero = np.abs(s) > 0
-    if not nonzero.any():
-        return None
-    k = float(np.median(J[nonzero] / s[nonzero]))  # A/m^2 per drawn unit
-    if not np.allclose(J, k * s, rtol=1e-6, atol=1e-12 * np.abs(J).max()):
-        return None
-    power = int(np.floor(np.log10(np.abs(J).max())))
-    scale = 10.0**power
-    sec = ax.secondary_xaxis(
-        "top", functions=(lambda x: x * k / scale, lambda j: j * scale / k)
-    )
-    sec.set_xlabel(rf"current density $J$ ($10^{{{power}}}$ A/m$^2$)")
-    return sec
-
-
 def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None):
     r"""Draw a switching diagram (film or macrospin-on-film-grid).
 
@@ -127,7 +103,7 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     amp = r"H_\mathrm{DL}" if torque == "dirac" else r"H_\mathrm{SH}"
     ax.set_xlabel(f"${amp}$" + unit)
     ax.set_ylabel("$H_x$" + unit)
-    _current_axis(ax, ds, s)
+    _mp.current_axis(ax, ds, s)
     if title is None:
         title = (
             f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
@@ -208,7 +184,7 @@ def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=No
     axes[2].set_ylim(axes[0].get_ylim())
     axes[2].set_xlabel(axes[0].get_xlabel())
     axes[2].set_ylabel(axes[0].get_ylabel())
-    _current_axis(axes[2], film, s * scale)
+    _mp.current_axis(axes[2], film, s * scale)
     axes[2].set_title(f"different: {100 * (1 - cmp.attrs['agreement']):.1f} %")
     for spine in axes[2].spines.values():  # white cells must not merge with the page
         spine.set(visible=True, color="black", linewidth=0.8)
