@@ -13,6 +13,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from ._batch import run_chunk
+from ._progress import PointBar
 
 __all__ = ["execute", "memory_per_point", "plan_chunks"]
 
@@ -145,11 +146,7 @@ def _pooled(job, chunks, executor, store, bar):
 
 def execute(job, chunks, executor, store, progress, npts, ndone):
     """Run ``chunks``; their result dicts (also written to ``store``)."""
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=npts, initial=ndone, unit="point", desc="switching sweep")
+    bar = PointBar(npts, ndone) if progress else None
     try:
         if executor is None:
             return _serial(job, chunks, store, bar, ndone)

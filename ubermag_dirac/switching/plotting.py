@@ -221,6 +221,6 @@ class SwitchingAccessor:
         """:func:`~ubermag_dirac.switching.macrospin_diagram` of this film."""
         return macrospin_diagram(self._ds, **overrides)
 
-    def threshold(self, start="down"):
+    def threshold(self, start="down", units=None):
         """:func:`~ubermag_dirac.switching.switching_threshold` of this Dataset."""
-        return _threshold(self._ds, start)
+        return _threshold(self._ds, start, units)
