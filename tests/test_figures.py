@@ -133,15 +133,17 @@ def test_switching_plot_as_saved_with_current_axis(diagrams, reduced, color_by):
     ax = sw.plot(ds, reduced=reduced, color_by=color_by)
     fig = ax.figure
     assert_publishable(fig, 1)
-    top = [c for c in ax.child_axes if "current density" in c.get_xlabel()]
-    assert len(top) == 1 and "A/m$^2$" in top[0].get_xlabel()
-    # the J axis maps the amplitude axis linearly: H_DL = H_K s <-> J
-    x = ax.get_xlim()[1]
-    j = top[0]._functions[0](x) * 10.0 ** int(
-        top[0].get_xlabel().split("10^{")[1].split("}")[0]
-    )
-    H = x * (1.0 if not reduced else 2e5) * (1e3 if not reduced else 1.0)
-    assert j == pytest.approx(H * -3.7e8, rel=1e-9)
+    # drawn over J (A/m^2, increasing), the amplitude on the top axis
+    assert ax.get_xlabel() == r"current density $J$ ($10^{14}$ A/m$^2$)"
+    lo, hi = ax.get_xlim()
+    assert lo < hi
+    (top,) = ax.child_axes
+    unit = r"$/H_{K,\mathrm{eff}}$" if reduced else " (kA/m)"
+    assert top.get_xlabel() == r"$H_\mathrm{DL}$" + unit
+    # linear map J <-> H_DL (H_DL = H_K s, J = -3.7e8 H_DL)
+    amplitude = top._functions[0](hi)
+    H = amplitude * (2e5 if reduced else 1e3)
+    assert hi * 1e14 == pytest.approx(H * -3.7e8, rel=1e-9)
     assert "H_\\mathrm{FL}/H_\\mathrm{DL}$ = -30.4" in ax.get_title()
 
 
@@ -161,5 +163,6 @@ def test_macrospin_diagram_of_a_bilayer_has_a_current_axis(diagrams):
     ds = ms.with_current_density(diagrams[0], bilayer, H_K=4e5)
     ax = ms.plot_phase_diagram(ds)
     assert_publishable(ax.figure, 1)
+    assert ax.get_xlabel() == r"current density $J$ ($10^{14}$ A/m$^2$)"
     (top,) = ax.child_axes
-    assert top.get_xlabel() == r"current density $J$ ($10^{14}$ A/m$^2$)"
+    assert top.get_xlabel() == r"$H_\mathrm{DL}/H_K$"

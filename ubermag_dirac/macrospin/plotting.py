@@ -94,8 +94,8 @@ def draw_states(ax, x, y, state, mz=None, color_by="state"):
         ax.pcolormesh(
             xe, ye, bi, cmap=ListedColormap([STATE_COLORS["bistable"]]), shading="flat"
         )
-    ax.set_xlim(xe[0], xe[-1])
-    ax.set_ylim(ye[0], ye[-1])
+    ax.set_xlim(min(xe[0], xe[-1]), max(xe[0], xe[-1]))
+    ax.set_ylim(min(ye[0], ye[-1]), max(ye[0], ye[-1]))
     return mappable
 
 
@@ -142,28 +142,53 @@ def mz_colorbar(ax, mappable):
     )
 
 
-def current_axis(ax, ds, s):
-    """Secondary axis of the current density when ``ds`` has a ``J`` coordinate.
+class TorqueAxis:
+    """The horizontal axis of a diagram: the amplitude, or the current density.
 
-    ``J`` (A/m^2) is proportional to the torque amplitude (``ud.theory.Bilayer``),
-    so a linear secondary axis over the drawn amplitudes ``s`` shows it.
+    For a diagram with a current-density coordinate ``J`` proportional to the
+    amplitudes ``s`` (terms built from a surface, ``ud.theory.Bilayer``), the
+    diagram is drawn over :math:`J` (A/m^2, in units of a power of ten,
+    increasing to the right) and the amplitude is shown on a secondary axis at
+    the top; otherwise over ``s`` with ``label``.
     """
-    if "J" not in ds.coords or ds.J.dims != ("hsot",):
-        return None
-    J = np.asarray(ds.J.values, dtype=float)
-    nonzero = np.abs(s) > 0
-    if not nonzero.any():
-        return None
-    k = float(np.median(J[nonzero] / s[nonzero]))  # A/m^2 per drawn unit
-    if not np.allclose(J, k * s, rtol=1e-6, atol=1e-12 * np.abs(J).max()):
-        return None
-    power = int(np.floor(np.log10(np.abs(J).max())))
-    scale = 10.0**power
-    sec = ax.secondary_xaxis(
-        "top", functions=(lambda x: x * k / scale, lambda j: j * scale / k)
-    )
-    sec.set_xlabel(rf"current density $J$ ($10^{{{power}}}$ A/m$^2$)")
-    return sec
+
+    def __init__(self, ds, s, label):
+        self.s = np.asarray(s, dtype=float)
+        self.amplitude_label = label
+        self.k = None
+        if "J" in ds.coords and ds.J.dims == ("hsot",):
+            J = np.asarray(ds.J.values, dtype=float)
+            nonzero = np.abs(self.s) > 0
+            if nonzero.any():
+                k = float(np.median(J[nonzero] / self.s[nonzero]))
+                if np.allclose(J, k * self.s, rtol=1e-6, atol=1e-12 * np.abs(J).max()):
+                    self.power = int(np.floor(np.log10(np.abs(J).max())))
+                    self.k = k / 10.0**self.power  # drawn units per amplitude unit
+
+    def __call__(self, s):
+        """Drawn coordinate of amplitudes ``s``."""
+        s = np.asarray(s, dtype=float)
+        return s if self.k is None else s * self.k
+
+    @property
+    def x(self):
+        return self(self.s)
+
+    @property
+    def label(self):
+        if self.k is None:
+            return self.amplitude_label
+        return rf"current density $J$ ($10^{{{self.power}}}$ A/m$^2$)"
+
+    def decorate(self, ax):
+        """Axis label, and the amplitude on a secondary top axis (J drawn)."""
+        ax.set_xlabel(self.label)
+        if self.k is None:
+            return None
+        k = self.k
+        sec = ax.secondary_xaxis("top", functions=(lambda x: x / k, lambda s: s * k))
+        sec.set_xlabel(self.amplitude_label)
+        return sec
 
 
 def fl_dl_text(ratio):
@@ -227,9 +252,10 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     hx = ds.hx.values
     state = ds.state.values  # (hx, hsot)
     mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-    mappable = draw_states(ax, ds.hsot.values, hx, state, mz, color_by)
-    xlim, ylim = ax.get_xlim(), ax.get_ylim()
     torque = ds.attrs["torque"]
+    axis = TorqueAxis(ds, ds.hsot.values, _LABEL[torque])
+    mappable = draw_states(ax, axis.x, hx, state, mz, color_by)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
     if boundaries and ds.attrs.get("protocol", "A") == "A":
         hb = np.linspace(0.0, min(np.abs(hx).max(), 0.999), 300)
         if torque == "she":
@@ -240,7 +266,7 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
             lab = r"$\alpha\to0$ threshold"
         for sx, sh in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
             ax.plot(
-                sx * sb,
+                axis(sx * sb),
                 sh * hb,
                 "k--",
                 lw=1,
@@ -248,9 +274,8 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
             )
         ax.set_xlim(xlim)
         ax.set_ylim(ylim)
-    ax.set_xlabel(_LABEL[torque])
+    axis.decorate(ax)
     ax.set_ylabel(r"$H_x/H_K$")
-    current_axis(ax, ds, ds.hsot.values)
     name = "Dirac" if torque == "dirac" else "spin Hall"
     ax.set_title(
         f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}"

@@ -32,6 +32,12 @@ def _axes_values(ds, reduced):
     return ds.hx.values, ds.hsot.values, " (kA/m)", 1e-3
 
 
+def _amplitude_label(ds, unit):
+    dirac = ds.attrs.get("torque", "dirac") == "dirac"
+    amp = r"H_\mathrm{DL}" if dirac else r"H_\mathrm{SH}"
+    return f"${amp}$" + unit
+
+
 def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None):
     r"""Draw a switching diagram (film or macrospin-on-film-grid).
 
@@ -98,12 +104,11 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     ax = _mp.figure_axes(ax, (5.2, 4.2))
     state = ds.state.values
     mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-    mappable = _mp.draw_states(ax, s, hx, state, mz, color_by)
     torque = ds.attrs.get("torque", "dirac")
-    amp = r"H_\mathrm{DL}" if torque == "dirac" else r"H_\mathrm{SH}"
-    ax.set_xlabel(f"${amp}$" + unit)
+    axis = _mp.TorqueAxis(ds, s, _amplitude_label(ds, unit))
+    mappable = _mp.draw_states(ax, axis.x, hx, state, mz, color_by)
+    axis.decorate(ax)
     ax.set_ylabel("$H_x$" + unit)
-    _mp.current_axis(ax, ds, s)
     if title is None:
         title = (
             f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
@@ -169,10 +174,11 @@ def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=No
         title=f"film {nx} x {ny} cells",
     )
     plot(macro_plot, axes[1], color_by=color_by, reduced=reduced, title="macrospin")
-    hx, s, _, scale = _axes_values(film, reduced)
+    hx, s, unit, scale = _axes_values(film, reduced)
+    axis = _mp.TorqueAxis(film, s * scale, _amplitude_label(film, unit))
     diff = np.where(cmp.agree.values, 0.0, 1.0)
     axes[2].pcolormesh(
-        _mp.cell_edges(s * scale),
+        _mp.cell_edges(axis.x),
         _mp.cell_edges(hx * scale),
         diff,
         cmap=ListedColormap(["white", "black"]),
@@ -182,9 +188,8 @@ def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=No
     )
     axes[2].set_xlim(axes[0].get_xlim())
     axes[2].set_ylim(axes[0].get_ylim())
-    axes[2].set_xlabel(axes[0].get_xlabel())
+    axis.decorate(axes[2])
     axes[2].set_ylabel(axes[0].get_ylabel())
-    _mp.current_axis(axes[2], film, s * scale)
     axes[2].set_title(f"different: {100 * (1 - cmp.attrs['agreement']):.1f} %")
     for spine in axes[2].spines.values():  # white cells must not merge with the page
         spine.set(visible=True, color="black", linewidth=0.8)
