@@ -90,6 +90,10 @@ def bilayer_arguments(bilayer, H_K, hsot):
     >>> kw = ud.macrospin.bilayer_arguments(bl, 4e5, [0.0, 0.1])
     >>> kw["beta"], kw["h_fl"].round(3).tolist()
     (0.25, [-0.0, -3.039])
+    >>> ud.macrospin.bilayer_arguments(ud.theory.preset("Bi2Se3"), 4e5, [0.1])
+    Traceback (most recent call last):
+    ...
+    TypeError: bilayer must be a ubermag_dirac.theory.Bilayer, got DiracSurface.
     """
     _check_bilayer(bilayer)
     _positive("H_K", H_K)
