@@ -61,6 +61,5 @@ with tempfile.TemporaryDirectory() as tmp:
 ds = ud.macrospin.phase_diagram(
     np.linspace(-0.9, 0.9, 13), np.linspace(-2, 2, 21), torque="dirac", alpha=0.1
 )
-codes, counts = np.unique(ds["state"].values, return_counts=True)
-print("macrospin states:", dict(zip(codes.tolist(), counts.tolist(), strict=True)))
+print("macrospin states (grid points):", ud.macrospin.state_counts(ds))
 print("quickstart finished")

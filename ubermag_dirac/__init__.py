@@ -28,6 +28,7 @@ from . import macrospin as macrospin
 from . import switching as switching
 from . import terms as terms
 from . import theory as theory
+from ._warnings import UbermagDiracDeprecationWarning as UbermagDiracDeprecationWarning
 from ._warnings import UbermagDiracWarning as UbermagDiracWarning
 from .drivers import HysteresisDriver as HysteresisDriver
 from .drivers import MinDriver as MinDriver

@@ -7,3 +7,9 @@ class UbermagDiracWarning(UserWarning):
     The test suite turns these into errors (``filterwarnings`` in
     ``pyproject.toml``), so a warning we emit is always deliberate and tested.
     """
+
+
+class UbermagDiracDeprecationWarning(UbermagDiracWarning, FutureWarning):
+    """A name or argument that still works but will be removed; the message says
+    which one replaces it. A ``FutureWarning``, so users see it by default.
+    """

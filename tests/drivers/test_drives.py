@@ -446,7 +446,7 @@ def test_unsupported_term_refused_before_writing(tmp_path):
         ),
         (lambda s, d: ud.MinDriver(foo=1), AttributeError, "foo"),
         (lambda s, d: ud.TimeDriver(tol=0), ValueError, "tol"),
-        (lambda s, d: ud.TimeDriver(threads=0), ValueError, "threads"),
+        (lambda s, d: ud.TimeDriver(n_threads=0), ValueError, "n_threads"),
         (lambda s, d: ud.MinDriver(max_iterations=2.5), ValueError, "max_iterations"),
         (
             lambda s, d: ud.TimeDriver().schedule(s, "sbatch", "h", t=1e-12, n=1),

@@ -227,7 +227,7 @@ def _tilted(axis, angle=1e-3):
     ],
 )
 def test_damping_tensor_ringdown_rates(axis, expected):
-    """PHYSICS.md: ringdown alpha + dalpha about n, alpha + dalpha/2 in plane
+    """docs/PHYSICS.md: ringdown alpha + dalpha about n, alpha + dalpha/2 in plane
     (exact linearised rates of the Gilbert equation with the tensor)."""
     alpha, dalpha = 0.01, 0.03
     axis = np.array(axis, float)

@@ -1,4 +1,4 @@
-"""Analytic boundaries and fixed points of the macrospin (PHYSICS.md, Sec. IV)."""
+"""Analytic boundaries and fixed points of the macrospin (docs/PHYSICS.md, Sec. IV)."""
 
 import csv
 from pathlib import Path

@@ -144,7 +144,7 @@ def test_threshold_table_covered():
 @pytest.mark.slow
 def test_diamond_width_ratio_tends_to_two():
     """Dirac step threshold near hx = 0 over the SHE static edge -> 2 as alpha -> 0
-    (PHYSICS.md: exact only as alpha -> 0); with step currents for both torques
+    (docs/PHYSICS.md: exact only as alpha -> 0); with step currents for both torques
     the ratio at alpha = 0.1 is about 2.7-2.9."""
     alphas = [0.1, 0.02, 0.005]
     kw = dict(ds=0.02, refine=6)

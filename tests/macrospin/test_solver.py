@@ -166,7 +166,7 @@ def test_anisotropic_damping_effective_alpha(axis, fraction):
     (deviation along n) gives lambda^2 (1 + a1 a2) + h lambda (a1 + a2) + h^2 = 0:
     about n (a1 = a2 = alpha + dalpha) the rate is that of alpha + dalpha; about
     an in-plane axis (a1 = alpha + dalpha, a2 = alpha) that of alpha + dalpha/2
-    (PHYSICS.md, Mahfouzi-Kioussis "half").
+    (docs/PHYSICS.md, Mahfouzi-Kioussis "half").
     """
     a, da, h = 0.01, 0.04, 2.0
     axis = np.array(axis)

@@ -149,7 +149,7 @@ def test_points_at_rest_leave_the_batch():
 def test_chunk_size_follows_the_memory_limit():
     s = film(demag=False)
     per = sw.memory_per_point(s, n_samples=20)
-    ds = sw.phase_diagram(s, [0.0, 1.0, 2.0], [0.0], memory_limit=2.5 * per, **FAST)
+    ds = sw.phase_diagram(s, [0.0, 1e4, 2e4], [0.0], memory_limit=2.5 * per, **FAST)
     assert ds.attrs["chunk_size"] == 2
 
 

@@ -3,7 +3,7 @@
 Beyond the bistable region the final m_z of the macrospin is H_x/H_SH for the
 spin-Hall torque (continuous through H_x = 0), while the Dirac torque leaves
 m_z = +-1/sqrt(1 + s^2) on either side of H_x = 0 (a jump of 2/sqrt(1 + s^2));
-PHYSICS.md, "Macrospin switching". Measured here in films.
+docs/PHYSICS.md, "Macrospin switching". Measured here in films.
 """
 
 import numpy as np

@@ -334,7 +334,7 @@ def test_dmdt_method():
 
 
 def test_inside_gilbert_form_differs_from_outside_at_order_alpha():
-    """Why the torque goes inside the Gilbert form (PHYSICS.md, Conventions).
+    """Why the torque goes inside the Gilbert form (docs/PHYSICS.md, Conventions).
 
     Inside: dm/dt solves dm/dt = -g m x (H + H_T) + alpha m x dm/dt.
     Outside (adding T = -g m x H_T to an LLG solution): dm/dt_LLG(H) + T.

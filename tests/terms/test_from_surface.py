@@ -1,7 +1,7 @@
-"""Terms built from the analytic Dirac surface, against PHYSICS.md and reference data.
+"""Terms built from the analytic Dirac surface: docs/PHYSICS.md and reference data.
 
 The expected numbers are computed here independently from the closed forms of
-PHYSICS.md (scipy.constants, CODATA), and read from ``tests/data/
+docs/PHYSICS.md (scipy.constants, CODATA), and read from ``tests/data/
 dirac_torque_vs_mz.csv``. Sign conventions of the data file (its header):
 ``B_dir_per_E = mu0 H_dir / E`` with ``T = gamma mu0 H_dir m_z (m x j)`` (our
 H_DL, angular factor included), and ``B_FL = B_FL_per_E (z x E)`` with
@@ -90,7 +90,7 @@ def test_dirac_sot_field_vs_mz_matches_reference_table(name, conv):
 
 
 def physics_md_fields(name, conv, E):
-    """H_DL, H_FL (A/m) at m_z = 0 from PHYSICS.md's closed forms."""
+    """H_DL, H_FL (A/m) at m_z = 0 from docs/PHYSICS.md's closed forms."""
     v, Delta, epsF, tau, Ms, d = params(name)
     beta = Delta / epsF
     epsF = epsF * EV
@@ -130,7 +130,7 @@ def test_from_surface_with_E(name, conv):
     assert sot.beta == pytest.approx(Delta / epsF, rel=1e-14)
     assert sot.E == E and sot.thickness == d and sot.convention == conv
     assert sot.surface == surface(name)
-    # signs (PHYSICS.md): kubo H_DL < 0 and H_FL > 0 for E > 0; paper H_FL < 0
+    # signs (docs/PHYSICS.md): kubo H_DL < 0 and H_FL > 0 for E > 0; paper H_FL < 0
     assert sot.H_DL < 0
     assert (sot.H_FL > 0) == (conv == "kubo")
 
@@ -139,7 +139,7 @@ def test_from_surface_with_current_density():
     name = SETS[0]
     v, Delta, epsF, tau, Ms, d = params(name)
     J = 2e10
-    # E = J d / sigma_xx(0), sigma_xx(0) = e^2 eps_F tau / (pi hbar^2) (PHYSICS.md)
+    # E = J d / sigma_xx(0), sigma_xx(0) = e^2 eps_F tau / (pi hbar^2) (docs/PHYSICS.md)
     E = J * d * np.pi * HBAR**2 / (E_CH**2 * epsF * EV * tau)
     sot = ud.DiracSOT.from_surface(surface(name), J=J, thickness=d, Ms=Ms)
     assert sot.E == pytest.approx(E, rel=1e-10)
@@ -198,7 +198,8 @@ def test_anisotropic_damping_from_surface(name, conv):
         )
         assert ad.delta_alpha == pytest.approx(r[f"dalpha_{conv}"], rel=1e-8)
         assert ad.n == (0, 0, 1)
-    # PHYSICS.md: delta_alpha = gamma Delta^2 sigma_xx / (e^2 v^2 Ms d) (kubo, m_z=0)
+    # docs/PHYSICS.md: delta_alpha = gamma Delta^2 sigma_xx / (e^2 v^2 Ms d)
+    # (kubo, m_z = 0)
     gamma = 2 * MU_B / HBAR
     sigma = E_CH**2 * epsF * EV * tau / (np.pi * HBAR**2)
     expect = gamma * (Delta * EV) ** 2 * sigma / (E_CH**2 * v**2 * Ms * d)

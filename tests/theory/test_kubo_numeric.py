@@ -1,4 +1,4 @@
-"""Numerical Kubo-Streda integration versus the closed forms (PHYSICS.md)."""
+"""Numerical Kubo-Streda integration versus the closed forms (docs/PHYSICS.md)."""
 
 import numpy as np
 import pytest

@@ -146,7 +146,7 @@ def test_explicit_formulas(surf):
 
 
 def test_delta_alpha_paper_estimate():
-    """PHYSICS.md: X = 1e-9 T m/V, hbar v = 4 eV A, Delta = 1 eV -> 2.89e-4."""
+    """docs/PHYSICS.md: X = 1e-9 T m/V, hbar v = 4 eV A, Delta = 1 eV -> 2.89e-4."""
     v = 4 * EV * 1e-10 / sc.hbar
     s = th.DiracSurface(v=v, Delta=1.0 * EV, eps_F=3.0 * EV, tau=1e-14)
     d = 1e-9

@@ -17,7 +17,7 @@ at O(l_film^2 / l_ex^2): the slow test measures a spread of 5e-3 and a deviation
 1.1e-2 from the macrospin at A = 15 pJ/m, both falling exactly as 1/A (the
 O(exchange) correction), so that case is checked through its scaling instead.
 
-Ringdown (Mahfouzi-Kioussis, PHYSICS.md): for circular small-angle precession with
+Ringdown (Mahfouzi-Kioussis, docs/PHYSICS.md): for circular small-angle precession with
 stiffness H and damping a1, a2 on the two deviation components, the linearised
 Gilbert equation gives the decay rate gamma0 H (a1 + a2) / (2 (1 + a1 a2)). About
 the normal (PMA, no field) both deviations are in-plane: a1 = a2 = alpha +

@@ -77,7 +77,8 @@ def compute(
     append : bool, optional
         If ``False`` and the system directory exists, raise ``FileExistsError``.
     n_threads : int, optional
-        Engine threads (default 1).
+        Engine threads (default 1); the same name as the drivers' setting and
+        drive argument, and as ``oommfc.compute``'s.
     runner : None
         Only ``None``.
     ovf_format : str, optional

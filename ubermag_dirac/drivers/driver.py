@@ -29,7 +29,6 @@ import datetime
 import importlib.metadata
 import json
 import os
-import time
 import warnings
 
 import discretisedfield as df
@@ -39,8 +38,9 @@ import ubermagtable as ut
 import ubermagutil.typesystem as ts
 
 from .. import _atomic
-from .._warnings import UbermagDiracWarning
+from .._warnings import UbermagDiracDeprecationWarning, UbermagDiracWarning
 from . import output
+from .progress import Progress
 
 __all__ = ["Driver"]
 
@@ -59,7 +59,7 @@ _COMMON_DRIVE_KWARGS = (
 )
 
 #: settings that are counts
-_INT_SETTINGS = ("threads", "max_iterations")
+_INT_SETTINGS = ("n_threads", "max_iterations")
 
 #: settings that name one of a few choices (the engine's keyword arguments)
 _CHOICE_SETTINGS = ("method", "demag_precision")
@@ -171,51 +171,6 @@ def _positive_number(value, what):
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{what}: expected a positive number, got {value!r}.")
     return float(value)
-
-
-class _Progress:
-    """Console output of a drive: quiet (0), one summary line (1), a bar (2)."""
-
-    def __init__(self, verbose: int, label: str, total: int, unit: str):
-        self.verbose = int(verbose)
-        self.label = label
-        self.total = total
-        self.unit = unit
-        self.bar = None
-
-    def __enter__(self):
-        self.start = datetime.datetime.now()
-        self.tic = time.perf_counter()
-        stamp = self.start.isoformat(timespec="seconds")
-        if self.verbose >= 2:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(
-                total=self.total,
-                desc=f"Running {self.label}",
-                unit=self.unit,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} "
-                + self.unit
-                + "s [{elapsed}<{remaining}]",
-            )
-        elif self.verbose >= 1:
-            print(f"Running {self.label}[{stamp}]... ", end="", flush=True)
-        return self
-
-    def update(self, n: int = 1):
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def __exit__(self, exc_type, exc, tb):
-        elapsed = time.perf_counter() - self.tic
-        status = " failed" if exc_type is not None else ""
-        if self.bar is not None:
-            self.bar.close()
-            stamp = self.start.isoformat(timespec="seconds")
-            print(f"Running {self.label}[{stamp}] took {elapsed:0.1f} s{status}")
-        elif self.verbose >= 1:
-            print(f"({elapsed:0.1f} s){status}")
-        return False
 
 
 def _pumping_terms(system) -> list:
@@ -431,12 +386,26 @@ class Driver(mm.ExternalDriver):
     _odt_evolver = "CGEvolve"
     #: the driver's own drive keyword arguments
     _drive_kwargs: tuple[str, ...] = ()
-    #: progress unit for ``verbose >= 2``
+    #: unit of the progress bar when it counts stages
     _progress_unit = "stage"
     #: whether the table has dm/dt columns (``max_dm/dt``, pumped currents)
     _dynamics_columns = False
 
     def __init__(self, **kwargs):
+        if "threads" in kwargs:
+            if "n_threads" in kwargs:
+                raise TypeError(
+                    f"{type(self).__name__}: give n_threads only (threads is its "
+                    "deprecated old name)."
+                )
+            warnings.warn(
+                f"{type(self).__name__}(threads=...) is deprecated: the setting is "
+                "called n_threads, as the drive() argument and ud.compute's (and "
+                "oommfc's) are; use n_threads=...",
+                UbermagDiracDeprecationWarning,
+                stacklevel=2,
+            )
+            kwargs["n_threads"] = kwargs.pop("threads")
         unknown = sorted(
             k for k in kwargs if k not in self._allowed_attributes and k != "name"
         )
@@ -465,8 +434,9 @@ class Driver(mm.ExternalDriver):
         Accepted by every driver:
 
         ``n_threads`` : int, optional
-            Engine threads for this drive (overrides the driver's ``threads``
-            setting; default 1).
+            Engine threads (numba kernels and FFT) for this drive: oommfc's
+            argument, here overriding the driver's ``n_threads`` setting (same
+            name; default 1).
         ``output_step`` : bool, optional
             More table rows and snapshots than one per stage (``MinDriver``,
             ``RelaxDriver``: the start and every 100 iterations). Default ``False``.
@@ -578,7 +548,7 @@ class Driver(mm.ExternalDriver):
     @classmethod
     def _defaults(cls) -> dict:
         """Default of every setting (``None``: not used unless given)."""
-        return {"threads": 1}
+        return {"n_threads": 1}
 
     def settings(self) -> dict:
         """All settings of the driver, the defaults filled in.
@@ -587,7 +557,7 @@ class Driver(mm.ExternalDriver):
         --------
         >>> import ubermag_dirac as ud
         >>> ud.MinDriver(stopping_mxHxm=0.01).settings()
-        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'threads': 1}
+        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'n_threads': 1}
         """
         defaults = self._defaults()
         return {k: getattr(self, k, defaults.get(k)) for k in self._allowed_attributes}
@@ -602,10 +572,11 @@ class Driver(mm.ExternalDriver):
 
     def _make_engine(self, system, n_threads=None, fixed_subregions=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)
-        threads = n_threads if n_threads is not None else self.settings()["threads"]
+        if n_threads is None:
+            n_threads = self.settings()["n_threads"]
         engine = _engine_class()(
             engine_system,
-            threads=threads,
+            threads=n_threads,
             fixed=fixed_subregions,
             **self._engine_settings(),
         )
@@ -641,8 +612,11 @@ class Driver(mm.ExternalDriver):
         ovf_format : str, optional
             Snapshot format: ``"bin8"`` (default), ``"bin4"`` or ``"txt"``.
         verbose : int, optional
-            ``0`` silent, ``1`` one summary line (default), ``2`` a progress bar
-            (tqdm, one tick per stage).
+            ``0`` silent; ``1`` (default) one summary line, and in a terminal or
+            Jupyter a tqdm progress bar with the time left when the drive is
+            expected to take more than a few seconds (estimated from the part
+            done after one second); ``2`` the bar from the start, also when the
+            output goes to a file (:mod:`ubermag_dirac.drivers.progress`).
         **kwargs
             Driver-specific arguments (``t``, ``n`` of ``TimeDriver``; ``Hmin``,
             ``Hmax``, ``n`` or ``Hsteps`` of ``HysteresisDriver``) and those of
@@ -717,7 +691,8 @@ class Driver(mm.ExternalDriver):
         )
         label = f"ubermag-dirac ({type(self).__name__})"
         try:
-            with _Progress(verbose, label, n_stages, self._progress_unit) as progress:
+            total, unit, poll = self._progress_spec(engine, kwargs)
+            with Progress(verbose, label, total, unit, poll) as progress:
                 self._run(engine, recorder, progress, **kwargs)
         except BaseException:
             with contextlib.suppress(OSError):  # keep the run's error
@@ -728,6 +703,10 @@ class Driver(mm.ExternalDriver):
 
     def _n_stages(self, kwargs) -> int:
         return 1
+
+    def _progress_spec(self, engine, kwargs):
+        """``(total, unit, poll)`` of the progress bar (default: stages)."""
+        return self._n_stages(kwargs), self._progress_unit, None
 
     def _applied_field_class(self, name: str) -> str:
         """OOMMF class of the table columns of the applied field of term ``name``."""

@@ -46,7 +46,7 @@ class HysteresisDriver(MinDriver):
 
     Parameters (settings)
     ---------------------
-    stopping_mxHxm, max_iterations, threads
+    stopping_mxHxm, max_iterations, n_threads
         As for :class:`MinDriver`.
 
     Table columns: as :class:`MinDriver`, plus ``E_zeeman_hysteresis`` (J),
@@ -152,6 +152,10 @@ class HysteresisDriver(MinDriver):
     @property
     def _x(self):
         return "B_hysteresis"
+
+    def _progress_spec(self, engine, kwargs):
+        """Progress in fields done (one minimisation each)."""
+        return self._n_stages(kwargs), self._progress_unit, None
 
     def _n_stages(self, kwargs):
         return len(_field_points(kwargs["Hsteps"]))

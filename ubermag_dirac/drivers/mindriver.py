@@ -27,8 +27,9 @@ class MinDriver(Driver):
         states of comparable precision.)
     max_iterations : int, optional
         Iteration limit, default 200000; exceeding it fails the drive.
-    threads : int, optional
-        Engine threads, default 1.
+    n_threads : int, optional
+        Engine threads, default 1 (``threads``: deprecated old name). The
+        drive argument ``n_threads`` (oommfc's) overrides it for one drive.
 
     Table columns: ``E``, ``max_mxHxm`` (A/m), ``E_<term>`` (J), ``iteration``,
     ``stage_iteration``, ``stage``, ``mx``, ``my``, ``mz``.
@@ -58,7 +59,7 @@ class MinDriver(Driver):
     ValueError: stopping_mxHxm: expected a positive number, got -1.
     """
 
-    _allowed_attributes = ("stopping_mxHxm", "max_iterations", "threads")
+    _allowed_attributes = ("stopping_mxHxm", "max_iterations", "n_threads")
     _odt_driver = "MinDriver"
     _odt_evolver = "CGEvolve"
 
@@ -74,7 +75,11 @@ class MinDriver(Driver):
 
     @classmethod
     def _defaults(cls):
-        return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "threads": 1}
+        return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "n_threads": 1}
+
+    def _progress_spec(self, engine, kwargs):
+        """No measure of progress: a bar with the elapsed time only."""
+        return None, "", None
 
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)

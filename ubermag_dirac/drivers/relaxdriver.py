@@ -57,7 +57,7 @@ class RelaxDriver(Driver):
         drive, default 1e-7.
     max_iterations : int, optional
         Iteration limit of the refinement, default 200000.
-    tol, h_max, threads
+    tol, h_max, n_threads
         As for :class:`TimeDriver`.
 
     Table columns: as :class:`MinDriver`; ``iteration`` counts integration step
@@ -88,7 +88,7 @@ class RelaxDriver(Driver):
         "max_time",
         "tol",
         "h_max",
-        "threads",
+        "n_threads",
     )
     _odt_driver = "MinDriver"
     _odt_evolver = "RungeKuttaEvolve"
@@ -110,6 +110,10 @@ class RelaxDriver(Driver):
     def _info_extra(self):
         return {"ubermag_dirac_driver": "RelaxDriver"}
 
+    def _progress_spec(self, engine, kwargs):
+        """No measure of progress: a bar with the elapsed time only."""
+        return None, "", None
+
     def _engine_system_for(self, system, **kwargs):
         # only gamma0 and alpha enter the relaxation: keep Precession and Damping
         dynamics = [
@@ -130,7 +134,7 @@ class RelaxDriver(Driver):
             "max_time": 1e-7,
             "tol": _engine_default("tol"),
             "h_max": _engine_default("h_max"),
-            "threads": 1,
+            "n_threads": 1,
         }
 
     def _run(self, engine, recorder, progress, output_step=False, **kwargs):

@@ -6,6 +6,7 @@ import numbers
 import warnings
 
 from .._warnings import UbermagDiracWarning
+from ..terms import system_checks
 from .driver import Driver, _engine_default
 
 __all__ = ["TimeDriver"]
@@ -42,8 +43,10 @@ class TimeDriver(Driver):
         Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``);
         at least the integrator's smallest step ``1e-20`` s, and a drive that
         needs more than ``1e8`` steps of ``h_max`` warns first.
-    threads : int, optional
-        Engine threads (numba kernels and FFT), default 1.
+    n_threads : int, optional
+        Engine threads (numba kernels and FFT), default 1 (``threads``:
+        deprecated old name). The drive argument ``n_threads`` (oommfc's)
+        overrides it for one drive.
     method : str, optional
         Runge-Kutta pair by OOMMF's name (``Oxs_RungeKuttaEvolve``'s
         ``method``): ``"rkf54"`` (default, as OOMMF), ``"rkf54m"``, ``"rkf54s"``.
@@ -107,7 +110,7 @@ class TimeDriver(Driver):
         "stopping_dm_dt",
         "tol",
         "h_max",
-        "threads",
+        "n_threads",
         "method",
         "demag_precision",
     )
@@ -148,12 +151,19 @@ class TimeDriver(Driver):
             )
 
     def _check_system(self, system):
-        """Checks that the system has dynamics and energy (as oommfc)."""
+        """Checks that the system has dynamics and energy (as oommfc).
+
+        Also refuses terms built with ``from_surface`` for another ``Ms`` or
+        thickness than the system's, and warns about dynamics without
+        ``mm.Precession`` where a term was almost certainly forgotten
+        (:mod:`ubermag_dirac.terms.system_checks`).
+        """
         if len(system.dynamics) == 0:
             raise RuntimeError("System's dynamics is not defined")
         if len(system.energy) == 0:
             raise RuntimeError("System's energy is not defined")
         self._check_common(system)
+        system_checks.check_dynamics(system, stacklevel=5)
 
     @property
     def _x(self):
@@ -165,13 +175,20 @@ class TimeDriver(Driver):
             "stopping_dm_dt": None,
             "tol": _engine_default("tol"),
             "h_max": _engine_default("h_max"),
-            "threads": 1,
+            "n_threads": 1,
             "method": _engine_default("method"),
             "demag_precision": _engine_default("demag_precision"),
         }
 
     def _n_stages(self, kwargs):
         return kwargs["n"]
+
+    def _progress_spec(self, engine, kwargs):
+        """Progress in simulated time (ns, or ps for drives under 1 ns)."""
+        t = kwargs["t"]
+        scale, unit = (1e9, "ns") if t >= 1e-9 else (1e12, "ps")
+        t0 = engine.t
+        return t * scale, unit, lambda: (engine.t - t0) * scale
 
     def _run(self, engine, recorder, progress, t, n, **kwargs):
         threshold = self.settings()["stopping_dm_dt"]

@@ -301,7 +301,8 @@ class DemagField:
         if fft == "pyfftw" and not have_pyfftw():
             raise ImportError(
                 "fft='pyfftw' needs the optional package pyfftw (GPL, FFTW); "
-                "install it or use the default fft='scipy'."
+                "install the extra (python -m pip install 'ubermag-dirac[fftw]') "
+                "or use the default fft='scipy'."
             )
         if not isinstance(threads, numbers.Integral) or threads < 1:
             raise ValueError(f"threads: expected a positive integer, got {threads!r}.")

@@ -16,7 +16,7 @@ system of the batch. A :class:`DynamicsImpl` has
 
 Torque-field terms additionally implement ``add_field(m, t, H)``: they add their
 (non-conservative) field :math:`\mathbf{H}_T` (A/m) to the total effective field
-``H`` in place, *before* the Gilbert solve (``PHYSICS.md``, "Conventions"):
+``H`` in place, *before* the Gilbert solve (``docs/PHYSICS.md``, "Conventions"):
 
 * ``ud.DiracSOT``: :math:`\mathbf{H}_T = -H_\mathrm{DL} f_\mathrm{DL}(m_n)\,m_n\,
   \mathbf{j} - H_\mathrm{FL} f_\mathrm{FL}(m_n)\,\mathbf{n}\times\mathbf{j}` with

@@ -1,6 +1,7 @@
 """Thread-count and allocator settings of the engine.
 
-Measured on the 2-core development machine (``/work/shared/ENGINES.md``): one
+Measured on the 2-core development machine when the numerical core was chosen
+(``benchmarks/bench_engine.py --threads N`` repeats the comparison): one
 thread for numba kernels and ``scipy.fft`` was the fastest setting, and glibc's
 default allocator returned the large FFT temporaries to the OS on every
 evaluation (raising its mmap/trim thresholds once made numpy work 1.8x faster).

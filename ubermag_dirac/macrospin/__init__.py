@@ -5,7 +5,7 @@ time in units of :math:`1/(\gamma_0 H_K)`; :func:`solve_si` and
 :class:`ReducedUnits` convert from SI, :func:`thin_film_hk_eff` absorbs the thin-film
 demagnetising field, :func:`from_terms` reads ``ud.DiracSOT`` & co.
 
-Model (``PHYSICS.md``, torques inside the Gilbert form)
+Model (``docs/PHYSICS.md``, torques inside the Gilbert form)
 
 .. math::
 
@@ -26,6 +26,9 @@ Main entry points
     The switching phase diagrams of the paper's Fig. 2 as ``xarray.Dataset``.
 :func:`switching_threshold`
     Step-current switching threshold versus :math:`h_x`.
+:func:`bilayer_arguments`, :func:`with_current_density`
+    Diagrams of a ferromagnet on a Dirac surface (``ud.theory.Bilayer``): its
+    field-like torque and damping, and the current density (A/m^2) axis.
 :func:`she_diamond_edge`, :func:`she_lee_linear`, :func:`she_upper_edge`,
 :func:`dirac_threshold_alpha0`, :func:`fixed_points`, :func:`linear_stability`
     Exact boundaries and fixed points.
@@ -54,11 +57,15 @@ from .boundaries import she_diamond_edge as she_diamond_edge
 from .boundaries import she_lee_linear as she_lee_linear
 from .boundaries import she_out_of_plane_fixed_points as she_out_of_plane_fixed_points
 from .boundaries import she_upper_edge as she_upper_edge
+from .current import bilayer_arguments as bilayer_arguments
+from .current import fl_dl_note as fl_dl_note
+from .current import with_current_density as with_current_density
 from .phase import STATE_CODES as STATE_CODES
 from .phase import STATES as STATES
 from .phase import classify as classify
 from .phase import flip_state as flip_state
 from .phase import phase_diagram as phase_diagram
+from .phase import state_counts as state_counts
 from .phase import switching_threshold as switching_threshold
 from .plotting import STATE_COLORS as STATE_COLORS
 from .plotting import compare_torques as compare_torques

@@ -2,8 +2,8 @@ r"""Analytic switching boundaries and fixed points of the macrospin (Sec. IV).
 
 Reduced units: :math:`h_x = H_x/H_K`, :math:`s = H_\mathrm{SOT}/H_K`, time in
 :math:`1/(\gamma_0 H_K)`; effective field :math:`\mathbf h = m_z\hat z + h_x\hat x`,
-current along :math:`\hat x`, normal :math:`\hat z` (``PHYSICS.md``, "Macrospin
-switching - exact results"). Torque fields inside the Gilbert form:
+current along :math:`\hat x`, normal :math:`\hat z` (``docs/PHYSICS.md``,
+"Macrospin switching: exact results"). Torque fields inside the Gilbert form:
 
 * Dirac damping-like: :math:`\mathbf h_T = -s\,m_z\,\hat x`,
 * spin-Hall damping-like: :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.

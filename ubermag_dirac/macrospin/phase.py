@@ -32,6 +32,7 @@ __all__ = [
     "classify",
     "flip_state",
     "phase_diagram",
+    "state_counts",
     "switching_threshold",
 ]
 
@@ -108,11 +109,86 @@ def flip_state(codes):
     return table[codes]
 
 
+def state_counts(state):
+    """Number of grid points in each state, by name, in code order.
+
+    Parameters
+    ----------
+    state : xarray.Dataset, xarray.DataArray or array_like
+        A phase diagram (``ud.macrospin`` or ``ud.switching``), its ``state``
+        variable, or integer state codes.
+
+    Returns
+    -------
+    dict
+        ``{state name: count}`` for the states present (codes of
+        :data:`STATES`).
+
+    Examples
+    --------
+    >>> from ubermag_dirac.macrospin import state_counts
+    >>> state_counts([[0, 0, 3], [1, 2, 0]])
+    {'bistable': 3, 'up': 1, 'down': 1, 'inplane': 1}
+    >>> state_counts([6])
+    Traceback (most recent call last):
+    ...
+    ValueError: State codes must be integers in 0..5, got [6].
+    """
+    if isinstance(state, xr.Dataset):
+        state = state["state"]
+    codes = np.asarray(state).ravel()
+    if codes.size and (
+        not np.issubdtype(codes.dtype, np.integer)
+        or codes.min() < 0
+        or codes.max() >= len(STATES)
+    ):
+        bad = sorted(set(codes.tolist()) - set(range(len(STATES))))
+        raise ValueError(
+            f"State codes must be integers in 0..{len(STATES) - 1}, got {bad}."
+        )
+    values, counts = np.unique(codes, return_counts=True)
+    return {STATES[int(c)]: int(n) for c, n in zip(values, counts, strict=True)}
+
+
+#: a reduced field (units of H_K) beyond this is an SI value given by mistake
+REDUCED_MAX = 1e3
+
+
 def _grid(name, v):
     v = np.atleast_1d(_numbers.reals(name, v))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be a non-empty 1D array of finite numbers.")
+    big = float(np.abs(v).max())
+    if big > REDUCED_MAX:
+        raise ValueError(
+            f"{name} is in units of H_K (ud.macrospin works in reduced units); got "
+            f"max |{name}| = {big:g}, which looks like a field in A/m. Divide by "
+            "H_K (ud.macrospin.ReducedUnits(H_K).field(...)), or run a film in "
+            "A/m with ud.switching.phase_diagram."
+        )
     return v
+
+
+def _check_protocol_a(hx):
+    if np.any(np.abs(hx) > 1):
+        raise ValueError(
+            "Protocol A (field-relaxed start) needs |hx| <= 1 (hx in units of "
+            f"H_K: no tilted equilibrium exists beyond); got max |hx| = "
+            f"{np.abs(hx).max():g}. For stronger fields start from +-z with "
+            "protocol='B'."
+        )
+
+
+def _fl_ratio(h_fl, hsot):
+    """Constant H_FL/H_DL of a field-like amplitude proportional to hsot."""
+    h_fl = np.asarray(h_fl, dtype=float)
+    if h_fl.ndim == 0:
+        return 0.0 if h_fl == 0 else None
+    nz = hsot != 0
+    if h_fl.shape != hsot.shape or not nz.any() or np.any(h_fl[~nz] != 0):
+        return None
+    ratio = float(np.median(h_fl[nz] / hsot[nz]))
+    return ratio if np.allclose(h_fl, ratio * hsot, rtol=1e-9, atol=0) else None
 
 
 def phase_diagram(
@@ -151,10 +227,12 @@ def phase_diagram(
     Parameters
     ----------
     hx : array_like
-        1D grid of :math:`H_x/H_K`.
+        1D grid of :math:`H_x/H_K` (reduced: units of :math:`H_K`; values
+        above 1000, i.e. fields in A/m given by mistake, are refused naming
+        the unit; films in A/m: ``ud.switching.phase_diagram``).
     hsot : array_like
         1D grid of the torque amplitude :math:`s = H_\mathrm{DL}/H_K` (Dirac) or
-        :math:`H_\mathrm{SH}/H_K` (spin Hall).
+        :math:`H_\mathrm{SH}/H_K` (spin Hall), in units of :math:`H_K`.
     torque : {"dirac", "she"}
         Dirac damping-like :math:`\mathbf h_T = -s f_\mathrm{DL} m_z\hat x` or
         spin-Hall :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.
@@ -187,7 +265,9 @@ def phase_diagram(
         ``attrs["states"]`` the names in code order and ``attrs["flag_values"]``
         / ``attrs["flag_meanings"]`` (CF convention); ``converged`` (hx, hsot,
         start): stopped early at a stable fixed point. Dataset ``attrs`` hold all
-        parameters.
+        parameters, ``"units"``, and ``h_fl_ratio`` (:math:`H_\mathrm{FL}/
+        H_\mathrm{DL}` when ``h_fl`` is proportional to ``hsot``) with
+        ``fl_dl_note`` when the field-like term dominates.
 
     Examples
     --------
@@ -211,11 +291,8 @@ def phase_diagram(
         raise ValueError(f"protocol must be 'A' or 'B', got {protocol!r}.")
     hx = _grid("hx", hx)
     hsot = _grid("hsot", hsot)
-    if protocol == "A" and np.any(np.abs(hx) > 1):
-        raise ValueError(
-            "Protocol A (field-relaxed start) needs |hx| <= 1; "
-            f"got max |hx| = {np.abs(hx).max()} (use protocol='B')."
-        )
+    if protocol == "A":
+        _check_protocol_a(hx)
     if not (np.isfinite(t_max) and t_max > 0):
         raise ValueError(f"t_max must be > 0, got {t_max}.")
     HX, S = np.meshgrid(hx, hsot, indexing="ij")
@@ -256,11 +333,14 @@ def phase_diagram(
     m = res.m
     state = classify(m[:, :, 0, 2], m[:, :, 1, 2], tol=tol)
     coords = {
-        "hx": ("hx", hx, {"long_name": "H_x / H_K", "units": "1"}),
+        "hx": ("hx", hx, {"long_name": "H_x / H_K", "units": "H_K"}),
         "hsot": (
             "hsot",
             hsot,
-            {"long_name": ("H_DL" if torque == "dirac" else "H_SH") + " / H_K"},
+            {
+                "long_name": ("H_DL" if torque == "dirac" else "H_SH") + " / H_K",
+                "units": "H_K",
+            },
         ),
         "start": ("start", ["up", "down"]),
         "component": ("component", ["x", "y", "z"]),
@@ -303,6 +383,14 @@ def phase_diagram(
             ),
         },
     )
+    ratio = _fl_ratio(h_fl, hsot) if torque == "dirac" else 0.0
+    if ratio is not None:
+        ds.attrs["h_fl_ratio"] = ratio
+        from .current import fl_dl_note
+
+        note = fl_dl_note(ratio)
+        if note:
+            ds.attrs["fl_dl_note"] = note
     return ds
 
 
@@ -380,8 +468,8 @@ def switching_threshold(
     if not alpha > 0:
         raise ValueError(f"alpha must be > 0, got {alpha}.")
     hx = _grid("hx", hx)
-    if protocol == "A" and np.any(np.abs(hx) > 1):
-        raise ValueError("Protocol A (field-relaxed start) needs |hx| <= 1.")
+    if protocol == "A":
+        _check_protocol_a(hx)
     if t_max is None:
         t_max = (
             max(400.0, 60.0 / alpha) if torque == "dirac" else max(300.0, 40.0 / alpha)

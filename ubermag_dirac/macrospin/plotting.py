@@ -15,6 +15,7 @@ from .boundaries import dirac_threshold_alpha0, she_diamond_edge
 from .phase import STATES, phase_diagram
 
 __all__ = [
+    "MZ_LABEL",
     "STATE_COLORS",
     "compare_torques",
     "plot_phase_diagram",
@@ -33,11 +34,15 @@ STATE_COLORS = {
 
 _LABEL = {"dirac": r"$H_\mathrm{DL}/H_K$", "she": r"$H_\mathrm{SH}/H_K$"}
 
+#: colourbar label of ``color_by="mz"``
+MZ_LABEL = r"final $m_z$ (mean of both starts)"
 
-def _edges(v):
+
+def cell_edges(v):
     v = np.asarray(v, dtype=float)
     if v.size == 1:
-        return np.array([v[0] - 0.5, v[0] + 0.5])
+        d = abs(v[0]) * 0.1 or 0.5
+        return np.array([v[0] - d, v[0] + d])
     mid = 0.5 * (v[1:] + v[:-1])
     return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
 
@@ -49,8 +54,158 @@ def _check_ds(ds):
         )
 
 
+def figure_axes(ax, figsize):
+    """``ax``, or new axes in a figure with constrained layout.
+
+    Figures that a plot draws into get matplotlib's constrained layout (when
+    they have no layout engine yet) so that a plain ``savefig`` keeps the
+    labels, legends and colourbars outside the axes inside the canvas.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    elif ax.figure.get_layout_engine() is None:
+        ax.figure.set_layout_engine("constrained")
+    return ax
+
+
+def draw_states(ax, x, y, state, mz=None, color_by="state"):
+    """Draw a diagram ``state[y, x]`` on cell edges; returns the m_z mappable.
+
+    ``color_by="state"``: the colours of :data:`STATE_COLORS`;
+    ``color_by="mz"``: ``mz`` on a blue-white-red scale from -1 to 1, with the
+    bistable points green on top. Returns the ``QuadMesh`` of ``mz`` (for a
+    colourbar) or None.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    xe, ye = cell_edges(x), cell_edges(y)
+    if color_by == "state":
+        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
+        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
+        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
+        mappable = None
+    else:
+        mappable = ax.pcolormesh(
+            xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat"
+        )
+        bi = np.where(state == 0, 1.0, np.nan)
+        ax.pcolormesh(
+            xe, ye, bi, cmap=ListedColormap([STATE_COLORS["bistable"]]), shading="flat"
+        )
+    ax.set_xlim(min(xe[0], xe[-1]), max(xe[0], xe[-1]))
+    ax.set_ylim(min(ye[0], ye[-1]), max(ye[0], ye[-1]))
+    return mappable
+
+
+def state_handles(codes):
+    """Legend patches (black-edged, so every swatch shows) of state ``codes``."""
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(
+            facecolor=STATE_COLORS[STATES[c]],
+            edgecolor="black",
+            linewidth=0.6,
+            label=STATES[c],
+        )
+        for c in codes
+    ]
+
+
+def outside_legend(ax, handles):
+    """Legend to the right of the axes, never on top of the diagram."""
+    if not handles:
+        return None
+    return ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
+        frameon=False,
+        handlelength=1.4,
+    )
+
+
+def mz_colorbar(ax, mappable):
+    """Horizontal colourbar of the final m_z below the axes."""
+    return ax.figure.colorbar(
+        mappable,
+        ax=ax,
+        location="bottom",
+        label=MZ_LABEL,
+        shrink=0.8,
+        aspect=30,
+        ticks=[-1, -0.5, 0, 0.5, 1],
+    )
+
+
+class TorqueAxis:
+    """The horizontal axis of a diagram: the amplitude, or the current density.
+
+    For a diagram with a current-density coordinate ``J`` proportional to the
+    amplitudes ``s`` (terms built from a surface, ``ud.theory.Bilayer``), the
+    diagram is drawn over :math:`J` (A/m^2, in units of a power of ten,
+    increasing to the right) and the amplitude is shown on a secondary axis at
+    the top; otherwise over ``s`` with ``label``.
+    """
+
+    def __init__(self, ds, s, label):
+        self.s = np.asarray(s, dtype=float)
+        self.amplitude_label = label
+        self.k = None
+        if "J" in ds.coords and ds.J.dims == ("hsot",):
+            J = np.asarray(ds.J.values, dtype=float)
+            nonzero = np.abs(self.s) > 0
+            if nonzero.any():
+                k = float(np.median(J[nonzero] / self.s[nonzero]))
+                if np.allclose(J, k * self.s, rtol=1e-6, atol=1e-12 * np.abs(J).max()):
+                    self.power = int(np.floor(np.log10(np.abs(J).max())))
+                    self.k = k / 10.0**self.power  # drawn units per amplitude unit
+
+    def __call__(self, s):
+        """Drawn coordinate of amplitudes ``s``."""
+        s = np.asarray(s, dtype=float)
+        return s if self.k is None else s * self.k
+
+    @property
+    def x(self):
+        return self(self.s)
+
+    @property
+    def label(self):
+        if self.k is None:
+            return self.amplitude_label
+        return rf"current density $J$ ($10^{{{self.power}}}$ A/m$^2$)"
+
+    def decorate(self, ax):
+        """Axis label, and the amplitude on a secondary top axis (J drawn)."""
+        ax.set_xlabel(self.label)
+        if self.k is None:
+            return None
+        k = self.k
+        sec = ax.secondary_xaxis("top", functions=(lambda x: x / k, lambda s: s * k))
+        sec.set_xlabel(self.amplitude_label)
+        return sec
+
+
+def fl_dl_text(ratio):
+    """Title suffix naming a non-zero field-like/damping-like ratio."""
+    if not ratio:
+        return ""
+    return rf", $H_\mathrm{{FL}}/H_\mathrm{{DL}}$ = {ratio:.3g}"
+
+
 def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=True):
     r"""Draw a phase diagram from :func:`phase_diagram` (paper's colours).
+
+    The figure is ready to be saved for a paper with a plain ``savefig``:
+    axis labels with their units, the legend of the states outside the
+    diagram (black-edged swatches), for ``color_by="mz"`` a labelled
+    colourbar, all inside the canvas (the figure gets constrained layout
+    when it has no layout engine).
 
     Parameters
     ----------
@@ -66,10 +221,11 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     color_by : {"state", "mz"}
         ``"state"``: categorical colours of :data:`STATE_COLORS`. ``"mz"``:
         bistable green, elsewhere the final :math:`m_z` (average of both
-        starts) on a blue-white-red scale, which shows the continuous (SHE)
-        versus abrupt (Dirac) transition between the monostable regions.
+        starts) on a blue-white-red scale with a colourbar, which shows the
+        continuous (SHE) versus abrupt (Dirac) transition between the
+        monostable regions.
     legend : bool
-        Add a legend of the states present.
+        Add a legend of the states present (and of the boundary curve).
 
     Returns
     -------
@@ -89,35 +245,17 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     ...
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
     _check_ds(ds)
     if color_by not in ("state", "mz"):
         raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4))
+    ax = figure_axes(ax, (5.2, 4))
     hx = ds.hx.values
-    s = ds.hsot.values
-    xe, ye = _edges(s), _edges(hx)
     state = ds.state.values  # (hx, hsot)
-    if color_by == "state":
-        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
-        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
-        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
-    else:
-        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
-        bi = np.where(state == 0, 1.0, np.nan)
-        ax.pcolormesh(
-            xe,
-            ye,
-            bi,
-            cmap=ListedColormap([STATE_COLORS["bistable"]]),
-            shading="flat",
-        )
+    mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
     torque = ds.attrs["torque"]
+    axis = TorqueAxis(ds, ds.hsot.values, _LABEL[torque])
+    mappable = draw_states(ax, axis.x, hx, state, mz, color_by)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
     if boundaries and ds.attrs.get("protocol", "A") == "A":
         hb = np.linspace(0.0, min(np.abs(hx).max(), 0.999), 300)
         if torque == "she":
@@ -128,29 +266,29 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
             lab = r"$\alpha\to0$ threshold"
         for sx, sh in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
             ax.plot(
-                sx * sb,
+                axis(sx * sb),
                 sh * hb,
                 "k--",
                 lw=1,
                 label=lab if (sx, sh) == (1, 1) else None,
             )
-        ax.set_xlim(xe[0], xe[-1])
-        ax.set_ylim(ye[0], ye[-1])
-    ax.set_xlabel(_LABEL[torque])
+        ax.set_xlim(xlim)
+        ax.set_ylim(ylim)
+    axis.decorate(ax)
     ax.set_ylabel(r"$H_x/H_K$")
     name = "Dirac" if torque == "dirac" else "spin Hall"
-    ax.set_title(f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}")
+    ax.set_title(
+        f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}"
+        + fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
+    )
+    if mappable is not None:
+        mz_colorbar(ax, mappable)
     if legend:
         present = sorted(set(np.unique(state).tolist()))
         if color_by == "mz":
             present = [0] if 0 in present else []
-        handles = [
-            Patch(color=STATE_COLORS[STATES[c]], label=STATES[c]) for c in present
-        ]
         h2, _ = ax.get_legend_handles_labels()
-        ax.legend(
-            handles=handles + h2, fontsize="small", loc="lower left", framealpha=1
-        )
+        outside_legend(ax, state_handles(present) + h2)
     return ax
 
 
@@ -190,7 +328,7 @@ def plot_side_by_side(ds_dirac, ds_she, axes=None, boundaries=True, color_by="st
     if ds_dirac.attrs["torque"] != "dirac" or ds_she.attrs["torque"] != "she":
         raise ValueError("ds_dirac must have torque 'dirac' and ds_she torque 'she'.")
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 4), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(10.5, 4), layout="constrained")
     axes = np.asarray(axes).ravel()
     plot_phase_diagram(ds_dirac, ax=axes[0], boundaries=boundaries, color_by=color_by)
     plot_phase_diagram(ds_she, ax=axes[1], boundaries=boundaries, color_by=color_by)

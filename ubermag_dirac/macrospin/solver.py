@@ -2,7 +2,7 @@ r"""Vectorised macrospin solver (many independent macrospins at once).
 
 Model (reduced units: fields in units of a reference field :math:`H_K`, time in
 units of :math:`1/(\gamma_0 H_K)`), Gilbert form with every torque inside it
-(``PHYSICS.md`` "Conventions", ``docs/ARCHITECTURE.md``):
+(``docs/PHYSICS.md`` "Conventions", ``docs/ARCHITECTURE.md``):
 
 .. math::
 

@@ -6,6 +6,7 @@ import xarray as xr
 from ..macrospin import STATES, classify
 from ._batch import concat
 from ._describe import START
+from ._grid_units import current_coordinate
 from ._torque import AMPLITUDE
 
 __all__ = ["assemble"]
@@ -131,6 +132,9 @@ def _coordinates(dims, times, attrs, snapshot_samples):
             times[np.asarray(snapshot_samples, dtype=int)],
             {"units": "s"},
         )
+    current = current_coordinate(attrs, coords["hsot"][1])
+    if current is not None:
+        coords["J"] = current
     H_K = attrs.get("H_K_eff")
     if H_K is not None and H_K > 0:
         coords["hx_reduced"] = ("hx", coords["hx"][1] / H_K, {"units": "H_K_eff"})

@@ -19,6 +19,7 @@ import numpy as np
 from .. import _numbers
 from . import pulses as _pulses
 from ._canonical import canonical, digest
+from ._grid_units import add_note
 from ._job import FIELD_TERM, Job, _get, _modified, _vec, pumping_spec
 from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
 
@@ -336,6 +337,7 @@ class SweepSpec:
     starts: tuple
     snapshots: int
     engine_kwargs: dict
+    grid_units: tuple  # ((key, value), ...): units of the grid, J per H_DL
     code: str  # ubermag-dirac version and sweep protocol version
 
     @classmethod
@@ -414,6 +416,7 @@ class SweepSpec:
         attrs = {}
         for f in dataclasses.fields(self):
             attrs.update(_ATTRIBUTES[f.name](self))
+        add_note(attrs)
         attrs["fingerprint"] = self.fingerprint()
         return attrs
 
@@ -520,5 +523,6 @@ _ATTRIBUTES = {
     "starts": lambda s: {"starts": list(s.starts)},
     "snapshots": lambda s: {"snapshots": s.snapshots},
     "engine_kwargs": lambda s: {"engine_kwargs": _json(s.engine_kwargs)},
+    "grid_units": lambda s: dict(s.grid_units),
     "code": lambda s: {"code": s.code},
 }

@@ -15,6 +15,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from ._batch import run_chunk
+from ._progress import PointBar
 
 __all__ = ["ClaimPlan", "FixedPlan", "execute", "memory_per_point"]
 
@@ -126,16 +127,10 @@ POLL = 0.2
 
 
 class _Bar:
-    """tqdm bar (or nothing) with float increments that never pass a chunk."""
+    """Point bar (or nothing) with float increments that never pass a chunk."""
 
     def __init__(self, progress, npts, ndone):
-        self.bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(
-                total=npts, initial=ndone, unit="point", desc="switching sweep"
-            )
+        self.bar = PointBar(npts, ndone) if progress else None
         self.done = float(ndone)
         self.end = self.done
 

@@ -169,9 +169,10 @@ def macrospin_diagram(film, **overrides):
     Returns
     -------
     xarray.Dataset
-        The macrospin Dataset with the film's coordinates ``hx``, ``hsot`` (A/m)
-        and the reduced ones as ``hx_reduced``, ``hsot_reduced``; ``attrs`` add
-        ``H_K_eff`` and ``time_unit``.
+        The macrospin Dataset with the film's coordinates ``hx``, ``hsot`` (A/m,
+        and ``J`` in A/m^2 when the film has it) and the reduced ones as
+        ``hx_reduced``, ``hsot_reduced``; ``attrs`` add ``H_K_eff`` and
+        ``time_unit``.
     """
     kw = macrospin_parameters(film)
     time_unit = kw.pop("time_unit")
@@ -181,6 +182,8 @@ def macrospin_diagram(film, **overrides):
     mds = mds.rename({"hx": "hx_reduced", "hsot": "hsot_reduced"})
     mds = mds.rename_dims({"hx_reduced": "hx", "hsot_reduced": "hsot"})
     mds = mds.assign_coords(hx=("hx", film.hx.values), hsot=("hsot", film.hsot.values))
+    if "J" in film.coords:  # a film whose term knows its current density
+        mds = mds.assign_coords(J=film.J)
     mds.attrs.update({"H_K_eff": H_K, "time_unit": time_unit})
     return mds
 
@@ -251,7 +254,7 @@ def compare(film, macro=None):
     return out
 
 
-def switching_threshold(ds, start="down"):
+def switching_threshold(ds, start="down", units=None):
     r"""Smallest positive torque amplitude at which a start loses its sign.
 
     For each ``hx`` (and any further grid dimension) the first ``hsot > 0``
@@ -265,11 +268,16 @@ def switching_threshold(ds, start="down"):
     ds : xarray.Dataset
         A film or macrospin phase diagram.
     start : {"down", "up"}
+    units : {None, "A/m^2"}
+        None: the threshold amplitude in the units of ``ds.hsot`` (A/m for film
+        sweeps); ``"A/m^2"``: the current density at that amplitude, for
+        diagrams with a ``J`` coordinate (terms built with
+        ``ud.DiracSOT.from_surface``, ``ud.macrospin.with_current_density``).
 
     Returns
     -------
     xarray.DataArray
-        Threshold in the units of ``ds.hsot`` (NaN: no switching on the grid).
+        Threshold in the units asked for (NaN: no switching on the grid).
 
     Examples
     --------
@@ -285,13 +293,21 @@ def switching_threshold(ds, start="down"):
     """
     if start not in ("down", "up"):
         raise ValueError(f"start must be 'down' or 'up', got {start!r}.")
+    if units not in (None, "A/m^2"):
+        raise ValueError(f"units must be None or 'A/m^2', got {units!r}.")
+    if units == "A/m^2" and "J" not in ds.coords:
+        raise ValueError(
+            "units='A/m^2' needs a diagram with a current-density coordinate J "
+            "(a ud.DiracSOT built with from_surface, or "
+            "ud.macrospin.with_current_density)."
+        )
     tol = float(ds.attrs.get("tol", 1e-3))
     pos = ds.hsot.values > 0
     sub = ds.isel(hsot=np.flatnonzero(pos)).sortby("hsot")
     mz = sub["mz_down"] if start == "down" else sub["mz_up"]
     lost = (mz > -tol) if start == "down" else (mz < tol)
     lost = lost.transpose(..., "hsot")
-    vals = sub.hsot.values
+    vals = sub.hsot.values if units is None else sub.J.values
     arr = lost.values
     anyl = arr.any(axis=-1)
     first = np.argmax(arr, axis=-1)
@@ -301,6 +317,9 @@ def switching_threshold(ds, start="down"):
         res,
         dims=dims,
         coords={d: lost[d] for d in dims},
-        name="hsot_threshold",
-        attrs={"units": ds.hsot.attrs.get("units", ""), "start": start},
+        name="hsot_threshold" if units is None else "J_threshold",
+        attrs={
+            "units": ds.hsot.attrs.get("units", "") if units is None else units,
+            "start": start,
+        },
     )

@@ -11,8 +11,7 @@ functions as methods: ``ds.switching.plot()``,
 import numpy as np
 import xarray as xr
 
-from ..macrospin import STATES
-from ..macrospin.plotting import STATE_COLORS
+from ..macrospin import plotting as _mp
 from .compare import compare as _compare
 from .compare import macrospin_diagram
 from .compare import switching_threshold as _threshold
@@ -20,15 +19,7 @@ from .compare import switching_threshold as _threshold
 __all__ = ["SwitchingAccessor", "plot", "plot_comparison"]
 
 _NAMES = {"dirac": "Dirac", "she": "spin Hall"}
-
-
-def _edges(v):
-    v = np.asarray(v, dtype=float)
-    if v.size == 1:
-        d = abs(v[0]) * 0.1 or 0.5
-        return np.array([v[0] - d, v[0] + d])
-    mid = 0.5 * (v[1:] + v[:-1])
-    return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+_REDUCED = r"$/H_{K,\mathrm{eff}}$"
 
 
 def _axes_values(ds, reduced):
@@ -37,12 +28,27 @@ def _axes_values(ds, reduced):
             raise ValueError(
                 "reduced=True needs the film's H_K_eff (no macrospin equivalent)."
             )
-        return ds.hx_reduced.values, ds.hsot_reduced.values, "/H_K,eff", 1.0
+        return ds.hx_reduced.values, ds.hsot_reduced.values, _REDUCED, 1.0
     return ds.hx.values, ds.hsot.values, " (kA/m)", 1e-3
+
+
+def _amplitude_label(ds, unit):
+    dirac = ds.attrs.get("torque", "dirac") == "dirac"
+    amp = r"H_\mathrm{DL}" if dirac else r"H_\mathrm{SH}"
+    return f"${amp}$" + unit
 
 
 def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None):
     r"""Draw a switching diagram (film or macrospin-on-film-grid).
+
+    Ready to be saved for a paper with a plain ``savefig``: axis labels with
+    units (kA/m, or units of :math:`H_{K,\mathrm{eff}}`), a secondary axis of
+    the current density :math:`J` (A/m^2) for a term built with
+    ``ud.DiracSOT.from_surface``, the state legend outside the diagram,
+    a labelled colourbar for ``color_by="mz"``, all inside the canvas
+    (constrained layout, also given to a figure passed through ``ax`` that has
+    no layout engine). A non-zero field-like/damping-like ratio is named in
+    the title.
 
     Parameters
     ----------
@@ -54,14 +60,15 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
         Axes to draw into (new figure if None).
     color_by : {"state", "mz"}
         Categorical state colours, or the final :math:`m_z` (mean of both
-        starts, blue-white-red) with the bistable region green.
+        starts, blue-white-red, with a colourbar) with the bistable region
+        green.
     reduced : bool, optional
         Axes in units of :math:`H_{K,\mathrm{eff}}` (default when available)
         or in kA/m.
     legend : bool
         Legend of the states present.
     title : str, optional
-        Axes title (default: torque and :math:`\alpha`).
+        Axes title (default: torque, :math:`\alpha` and the FL/DL ratio).
 
     Returns
     -------
@@ -81,10 +88,6 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     ...
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
     if color_by not in ("state", "mz"):
         raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
     if not isinstance(ds, xr.Dataset) or "state" not in ds:
@@ -98,36 +101,27 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
         reduced = "hx_reduced" in ds.coords
     hx, s, unit, scale = _axes_values(ds, reduced)
     hx, s = hx * scale, s * scale
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4))
-    xe, ye = _edges(s), _edges(hx)
+    ax = _mp.figure_axes(ax, (5.2, 4.2))
     state = ds.state.values
-    if color_by == "state":
-        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
-        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
-        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
-    else:
-        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
-        bi = np.where(state == 0, 1.0, np.nan)
-        ax.pcolormesh(
-            xe, ye, bi, cmap=ListedColormap([STATE_COLORS["bistable"]]), shading="flat"
-        )
+    mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
     torque = ds.attrs.get("torque", "dirac")
-    amp = r"H_\mathrm{DL}" if torque == "dirac" else r"H_\mathrm{SH}"
-    ax.set_xlabel(f"${amp}$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
-    ax.set_ylabel("$H_x$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
+    axis = _mp.TorqueAxis(ds, s, _amplitude_label(ds, unit))
+    mappable = _mp.draw_states(ax, axis.x, hx, state, mz, color_by)
+    axis.decorate(ax)
+    ax.set_ylabel("$H_x$" + unit)
     if title is None:
         title = (
             f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
+            + _mp.fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
         )
     ax.set_title(title)
+    if mappable is not None:
+        _mp.mz_colorbar(ax, mappable)
     if legend:
         present = sorted(set(np.unique(state).tolist()))
-        handles = [
-            Patch(color=STATE_COLORS[STATES[c]], label=STATES[c]) for c in present
-        ]
-        ax.legend(handles=handles, loc="upper right", fontsize="small")
+        if color_by == "mz":
+            present = [0] if 0 in present else []
+        _mp.outside_legend(ax, _mp.state_handles(present))
     return ax
 
 
@@ -148,16 +142,19 @@ def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=No
     Returns
     -------
     matplotlib.figure.Figure
-        Panels: film, macrospin, points classified differently (black); the
+        Panels: film, macrospin, and the map of the points classified
+        differently (black) or identically (white), with its legend; the
         title of the last one gives the agreement.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
 
     if macro is None:
         macro = macrospin_diagram(film)
     cmp = _compare(film, macro)
     if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), layout="constrained")
     else:
         fig = axes[0].figure
     if reduced is None:
@@ -177,21 +174,32 @@ def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=No
         title=f"film {nx} x {ny} cells",
     )
     plot(macro_plot, axes[1], color_by=color_by, reduced=reduced, title="macrospin")
-    hx, s, _, scale = _axes_values(film, reduced)
-    diff = np.where(cmp.agree.values, np.nan, 1.0)
-    from matplotlib.colors import ListedColormap
-
+    hx, s, unit, scale = _axes_values(film, reduced)
+    axis = _mp.TorqueAxis(film, s * scale, _amplitude_label(film, unit))
+    diff = np.where(cmp.agree.values, 0.0, 1.0)
     axes[2].pcolormesh(
-        _edges(s * scale),
-        _edges(hx * scale),
+        _mp.cell_edges(axis.x),
+        _mp.cell_edges(hx * scale),
         diff,
-        cmap=ListedColormap(["black"]),
+        cmap=ListedColormap(["white", "black"]),
+        vmin=0,
+        vmax=1,
         shading="flat",
     )
     axes[2].set_xlim(axes[0].get_xlim())
     axes[2].set_ylim(axes[0].get_ylim())
-    axes[2].set_xlabel(axes[0].get_xlabel())
+    axis.decorate(axes[2])
+    axes[2].set_ylabel(axes[0].get_ylabel())
     axes[2].set_title(f"different: {100 * (1 - cmp.attrs['agreement']):.1f} %")
+    for spine in axes[2].spines.values():  # white cells must not merge with the page
+        spine.set(visible=True, color="black", linewidth=0.8)
+    _mp.outside_legend(
+        axes[2],
+        [
+            Patch(facecolor="white", edgecolor="black", lw=0.6, label="same state"),
+            Patch(facecolor="black", edgecolor="black", lw=0.6, label="different"),
+        ],
+    )
     return fig
 
 
@@ -218,6 +226,6 @@ class SwitchingAccessor:
         """:func:`~ubermag_dirac.switching.macrospin_diagram` of this film."""
         return macrospin_diagram(self._ds, **overrides)
 
-    def threshold(self, start="down"):
+    def threshold(self, start="down", units=None):
         """:func:`~ubermag_dirac.switching.switching_threshold` of this Dataset."""
-        return _threshold(self._ds, start)
+        return _threshold(self._ds, start, units)

@@ -56,9 +56,11 @@ point alone gives, and costs no more than its points run one by one.
 
 import warnings
 
+import micromagneticmodel as mm
 import numpy as np
 
 from .._warnings import UbermagDiracWarning
+from ..terms import system_checks
 from ._assemble import assemble
 from ._batch import DEG_PER_NS
 from ._describe import SweepSpec
@@ -70,8 +72,10 @@ from ._execute import (
     execute,
     memory_per_point,
 )
+from ._grid_units import resolve_grid
 from ._job import FIELD_TERM
 from ._store import ResultStore
+from ._torque import find_torque
 
 __all__ = [
     "DEG_PER_NS",
@@ -81,6 +85,7 @@ __all__ = [
 ]
 
 # Layout of the sweep (one responsibility per module):
+#   _grid_units.py units of the grid (A/m, H_K,eff, current density J)
 #   _describe.py  validation of the arguments: SweepSpec, the one description of
 #                 the job (fingerprint, Dataset attributes and Job derive from it)
 #   _canonical.py process-independent description of values, for fingerprints
@@ -96,8 +101,10 @@ __all__ = [
 def phase_diagram(
     system,
     hx,
-    hsot,
+    hsot=None,
     *,
+    J=None,
+    units="A/m",
     params=None,
     term=None,
     pulse=None,
@@ -133,11 +140,26 @@ def phase_diagram(
         or ``ud.SpinHallSOT`` whose amplitude is swept. The system is not
         modified.
     hx : array_like
-        In-plane field values (A/m) along the current direction ``j`` of the
-        torque term. It is a separate Zeeman term (``"switching_field"``),
-        added to any Zeeman term of the template.
-    hsot : array_like
-        Damping-like amplitudes (A/m): ``H_DL`` (Dirac) or ``H_SH`` (spin Hall).
+        In-plane field values (A/m; in units of :math:`H_{K,\mathrm{eff}}`
+        with ``units="H_K"``) along the current direction ``j`` of the torque
+        term. It is a separate Zeeman term (``"switching_field"``), added to
+        any Zeeman term of the template.
+    hsot : array_like, optional
+        Damping-like amplitudes (A/m; units of :math:`H_{K,\mathrm{eff}}` with
+        ``units="H_K"``): ``H_DL`` (Dirac) or ``H_SH`` (spin Hall). Give
+        ``hsot`` or ``J``.
+    J : array_like, optional
+        Instead of ``hsot``: current densities (A/m^2, averaged over the film
+        thickness) for a ``ud.DiracSOT`` built with ``from_surface``;
+        converted with ``ud.theory.Bilayer`` (the result's ``hsot`` is then
+        ``H_DL`` in A/m, with ``J`` as a coordinate).
+    units : {"A/m", "H_K"}
+        Units of ``hx`` and ``hsot``: A/m (default) or units of the film's
+        macrospin-equivalent :math:`H_{K,\mathrm{eff}}` (the reduced units of
+        ``ud.macrospin.phase_diagram``). A grid in A/m whose fields all stay
+        below 1e-3 :math:`H_{K,\mathrm{eff}}` is refused: nothing could
+        switch, and such numbers are reduced units given without
+        ``units="H_K"``.
     params : dict, optional
         Further swept parameters, ``{"<term name>.<attribute>": values}`` (e.g.
         ``{"damping.alpha": [0.05, 0.1]}``, ``{"diracsot.beta": [0, 0.5]}``) or
@@ -211,7 +233,7 @@ def phase_diagram(
         with :class:`~ubermag_dirac.switching._store.SweepRunningError` while
         a sweep of another job runs there).
     progress : bool
-        Show a tqdm progress bar.
+        Show a tqdm progress bar counting grid points, with the time left.
     engine_kwargs : dict, optional
         Passed to :class:`~ubermag_dirac.engine.Engine` (``tol``, ``h_max``,
         ``threads``; default ``threads=1``).
@@ -231,7 +253,20 @@ def phase_diagram(
         the others). Coordinates ``hx_reduced``, ``hsot_reduced`` (in units of
         :math:`H_{K,\mathrm{eff}}`) and ``attrs`` with the macrospin-equivalent
         parameters when the film allows them
-        (:func:`~ubermag_dirac.switching.effective_anisotropy`).
+        (:func:`~ubermag_dirac.switching.effective_anisotropy`). For a term
+        built with ``ud.DiracSOT.from_surface``, the coordinate ``J`` (A/m^2)
+        along ``hsot``; when the field-like term dominates (presets:
+        :math:`H_\mathrm{FL}/H_\mathrm{DL} \approx -30`),
+        ``attrs["fl_dl_note"]`` explains why the diagram is "inplane" almost
+        everywhere (``docs/PHYSICS.md``).
+
+    Raises
+    ------
+    ValueError
+        Also for a ``from_surface`` term built for another ``Ms`` or thickness
+        than the film's; dynamics without ``mm.Precession`` where a term was
+        forgotten give an ``UbermagDiracWarning``
+        (:mod:`ubermag_dirac.terms.system_checks`).
 
     Examples
     --------
@@ -262,7 +297,16 @@ def phase_diagram(
     array([[0, 3]], dtype=int8)
     >>> [ds.attrs["states"][k] for k in ds.state.values[0]]
     ['bistable', 'inplane']
+    >>> ud.switching.phase_diagram(s, [0.0, 0.5], [0.0, 1.2])  # units of H_K?
+    Traceback (most recent call last):
+    ...
+    ValueError: hx and hsot are fields in A/m ... pass units='H_K', ...
     """
+    if not isinstance(system, mm.System) or system.m is None:
+        raise TypeError("system must be a micromagneticmodel.System with m set.")
+    sot, kind = find_torque(system, term)
+    system_checks.check_dynamics(system, stacklevel=3)
+    hx, hsot, grid_attrs = resolve_grid(system, sot, kind, hx, hsot, J, units)
     spec = SweepSpec.from_arguments(
         system,
         hx,
@@ -283,6 +327,7 @@ def phase_diagram(
         starts=starts,
         snapshots=snapshots,
         engine_kwargs=engine_kwargs,
+        grid_units=tuple(sorted(grid_attrs.items())),
     )
     check_executor(executor)
     run = {

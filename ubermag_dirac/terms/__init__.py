@@ -2,7 +2,7 @@ r"""Dynamics terms for ``micromagneticmodel`` systems on topological-insulator s
 
 All torques act *inside* the Gilbert form of the LLG equation, as
 non-conservative fields :math:`\mathbf{H}_\text{T}` added to
-:math:`\mathbf{H}_\text{eff}` (``docs/ARCHITECTURE.md``, ``PHYSICS.md``):
+:math:`\mathbf{H}_\text{eff}` (``docs/ARCHITECTURE.md``, ``docs/PHYSICS.md``):
 
 .. math::
 
@@ -22,6 +22,12 @@ Terms
     ``Lambda=1, eps_prime=0`` (``spin_hall``; conversions
     :func:`spin_hall_to_slonczewski`, :func:`slonczewski_to_spin_hall`).
 
+Checks
+------
+:mod:`system_checks`: a system's dynamics against its magnetisation and mesh
+(``from_surface`` terms built for another Ms or thickness; a forgotten
+``mm.Precession``), run by ``ud.TimeDriver`` and ``ud.switching``.
+
 References
 ----------
 Plain numpy references (component-last arrays ``(..., 3)``):
@@ -34,6 +40,7 @@ from . import anisotropic_damping as anisotropic_damping
 from . import dirac_sot as dirac_sot
 from . import llg as llg
 from . import spin_hall as spin_hall
+from . import system_checks as system_checks
 from .anisotropic_damping import AnisotropicDamping as AnisotropicDamping
 from .dirac_sot import DiracSOT as DiracSOT
 from .llg import damping_tensor as damping_tensor

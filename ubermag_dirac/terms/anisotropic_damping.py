@@ -10,7 +10,7 @@ i.e. the term adds :math:`\mathbf{m}\times[\delta\alpha\,(\mathbf{I} -
 \mathbf{n}\mathbf{n})\cdot\dot{\mathbf{m}}]` to the right-hand side of the
 Gilbert form: extra damping of the components of :math:`\dot{\mathbf{m}}`
 perpendicular to the surface normal :math:`\mathbf{n}` (Ndiaye et al. Eqs.
-23-24 as corrected in ``PHYSICS.md``). The reference solver of the resulting
+23-24 as corrected in ``docs/PHYSICS.md``). The reference solver of the resulting
 equation is :func:`ubermag_dirac.terms.gilbert_dmdt`.
 """
 
@@ -27,6 +27,8 @@ __all__ = ["AnisotropicDamping", "damping_tensor"]
 @ts.typesystem(
     delta_alpha=v.ScalarParameter(lower=0),
     n=v.UnitVector(meaning="surface normal"),
+    thickness=v.ScalarParameter(lower=0, lower_open=True, unit="m", scalar_only=True),
+    Ms=v.ScalarParameter(lower=0, lower_open=True, unit="A/m", scalar_only=True),
 )
 class AnisotropicDamping(mm.DynamicsTerm):
     r"""Extra Gilbert damping of the in-plane components of :math:`\dot{\mathbf{m}}`.
@@ -52,6 +54,11 @@ class AnisotropicDamping(mm.DynamicsTerm):
         or scalar field.
     n : (3,) array_like, optional
         Unit surface normal. Defaults to ``(0, 0, 1)``.
+    thickness, Ms : float, optional
+        Set by :meth:`from_surface`: the ferromagnet thickness (m) and
+        saturation magnetisation (A/m) ``delta_alpha`` was computed for; the
+        drivers check them against the system (``delta_alpha`` scales as
+        :math:`1/(M_s d)`).
     name : str, optional
         Term name (default ``"anisotropicdamping"``).
 
@@ -75,14 +82,16 @@ class AnisotropicDamping(mm.DynamicsTerm):
     ValueError: AnisotropicDamping: delta_alpha = -0.001 is outside ... range 0 <= ...
     """
 
-    _allowed_attributes = ("delta_alpha", "n")
+    _allowed_attributes = ("delta_alpha", "n", "thickness", "Ms")
 
-    def __init__(self, delta_alpha=None, n=(0, 0, 1), **kwargs):
+    def __init__(
+        self, delta_alpha=None, n=(0, 0, 1), *, thickness=None, Ms=None, **kwargs
+    ):
         if delta_alpha is None and "delta_alpha" not in kwargs:
             raise TypeError(
                 "AnisotropicDamping: delta_alpha (>= 0, dimensionless) is required."
             )
-        given = dict(delta_alpha=v.num(delta_alpha), n=n)
+        given = dict(delta_alpha=v.num(delta_alpha), n=n, thickness=thickness, Ms=Ms)
         super().__init__(**v.init_term(self, {**given, **kwargs}, ["n"]))
 
     @classmethod
@@ -101,17 +110,20 @@ class AnisotropicDamping(mm.DynamicsTerm):
 
         ``delta_alpha = surface.delta_alpha(mz, thickness=thickness, Ms=Ms,
         convention=convention)``, i.e. :math:`\delta\alpha = \frac{\mu_B}{M_s d}
-        \frac{\Delta}{e v}|\tau_\perp(m_z)|` (``PHYSICS.md``). The weak
+        \frac{\Delta}{e v}|\tau_\perp(m_z)|` (``docs/PHYSICS.md``). The weak
         dependence on :math:`m_z` (through :math:`f_\text{FL}`) is frozen at
         ``mz`` (default 0, in-plane magnetisation).
+
+        ``thickness`` and ``Ms`` are stored and checked against the system when
+        it is driven, as for :meth:`DiracSOT.from_surface`.
 
         Parameters
         ----------
         surface : ubermag_dirac.theory.DiracSurface
         thickness : float
-            Ferromagnet thickness d (m).
+            Ferromagnet thickness d (m): the magnetic film's thickness along ``n``.
         Ms : float
-            Saturation magnetisation (A/m).
+            Saturation magnetisation (A/m): the norm of the system's ``m``.
         mz : float, optional
             :math:`m\cdot n` at which :math:`\delta\alpha` is evaluated.
         convention : {"kubo", "paper"}
@@ -125,6 +137,12 @@ class AnisotropicDamping(mm.DynamicsTerm):
         >>> d = ud.AnisotropicDamping.from_surface(s, thickness=1e-9, Ms=1e6)
         >>> f"{d.delta_alpha:.10e}"
         '1.4377649489e-03'
+        >>> d.thickness, d.Ms
+        (1e-09, 1000000.0)
+        >>> ud.AnisotropicDamping.from_surface(s, thickness=1e-9, Ms=-1e6)
+        Traceback (most recent call last):
+        ...
+        ValueError: Ms = -1000000.0 A/m: Ms must be finite and > 0.
         """
         v.check_surface(surface, "AnisotropicDamping.from_surface")
         thickness = real("thickness", thickness)
@@ -132,7 +150,9 @@ class AnisotropicDamping(mm.DynamicsTerm):
             surface.delta_alpha(mz, thickness=thickness, Ms=Ms, convention=convention)
         )
         extra = {} if name is None else {"name": name}
-        return cls(delta_alpha=da, n=n, **extra)
+        return cls(
+            delta_alpha=da, n=n, thickness=float(thickness), Ms=float(Ms), **extra
+        )
 
     _reprlatex = (
         r"\mathbf{m}\times\left[\delta\alpha\,(\mathbf{I} - \mathbf{n}\mathbf{n})"

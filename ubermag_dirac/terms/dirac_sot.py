@@ -1,6 +1,6 @@
 r"""Dirac spin-orbit torque of a ferromagnet on a topological-insulator surface.
 
-Torque inside the Gilbert form (Ndiaye et al., Eq. 25; ``PHYSICS.md``), with
+Torque inside the Gilbert form (Ndiaye et al., Eq. 25; ``docs/PHYSICS.md``), with
 :math:`m_n = \mathbf{m}\cdot\mathbf{n}`:
 
 .. math::
@@ -164,6 +164,8 @@ def torque(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1), gamma0=mm.consts.gamma
     dt=v.ScalarParameter(lower=0, lower_open=True, unit="s", scalar_only=True),
     thickness=v.ScalarParameter(lower=0, lower_open=True, unit="m", scalar_only=True),
     E=v.ScalarParameter(unit="V/m", scalar_only=True),
+    J=v.ScalarParameter(unit="A/m^2", scalar_only=True),
+    Ms=v.ScalarParameter(lower=0, lower_open=True, unit="A/m", scalar_only=True),
     convention=v.Choice(choices=("kubo", "paper")),
 )
 class DiracSOT(mm.DynamicsTerm):
@@ -215,11 +217,15 @@ class DiracSOT(mm.DynamicsTerm):
         Sampling step of ``func`` (s): ``func`` is evaluated at
         ``round(t/dt)*dt`` as OOMMF evaluates the table oommfc writes for
         ``mm.Slonczewski``. Without ``dt``, ``func(t)`` is evaluated at ``t``.
-    surface, thickness, E, convention : optional
+    surface, thickness, E, convention, Ms, J : optional
         Set by :meth:`from_surface`: the ``ubermag_dirac.theory.DiracSurface``,
-        ferromagnet thickness (m), driving electric field along ``j`` (V/m) and
+        ferromagnet thickness (m), driving electric field along ``j`` (V/m),
         the convention (``"kubo"`` or ``"paper"``) the amplitudes were computed
-        with; the calculator uses them for the pumped charge current.
+        with, the saturation magnetisation (A/m) and, when the term was made
+        from a current density, ``J`` (A/m^2). The calculator uses them for the
+        pumped charge current, checks ``Ms`` and ``thickness`` against the
+        system it drives, and reports switching diagrams in A/m^2
+        (``ud.theory.Bilayer.from_term``).
     name : str, optional
         Term name (default ``"diracsot"``).
 
@@ -270,6 +276,8 @@ class DiracSOT(mm.DynamicsTerm):
         "thickness",
         "E",
         "convention",
+        "Ms",
+        "J",
     )
 
     def __init__(
@@ -286,6 +294,8 @@ class DiracSOT(mm.DynamicsTerm):
         thickness=None,
         E=None,
         convention=None,
+        Ms=None,
+        J=None,
         **kwargs,
     ):
         given = dict(
@@ -300,6 +310,8 @@ class DiracSOT(mm.DynamicsTerm):
             thickness=thickness,
             E=E,
             convention=convention,
+            Ms=Ms,
+            J=J,
         )
         super().__init__(**v.init_term(self, {**given, **kwargs}, ["n", "j"]))
         v.check_func_dt(self)
@@ -311,11 +323,12 @@ class DiracSOT(mm.DynamicsTerm):
             )
         if drive and not v.is_set(self, "convention"):
             self.convention = "kubo"
-        if v.is_set(self, "convention") and not drive:
-            raise ValueError(
-                "DiracSOT: convention is only meaningful with surface, thickness "
-                "and E (use DiracSOT.from_surface)."
-            )
+        for attr in ("convention", "Ms", "J"):
+            if v.is_set(self, attr) and not drive:
+                raise ValueError(
+                    f"DiracSOT: {attr} is only meaningful with surface, thickness "
+                    "and E (use DiracSOT.from_surface)."
+                )
 
     @classmethod
     def from_surface(
@@ -354,20 +367,31 @@ class DiracSOT(mm.DynamicsTerm):
             ``E = surface.electric_field(J, thickness)`` (surface sheet
             conductivity at :math:`m_n = 0`). Give exactly one of ``E``, ``J``.
         thickness : float
-            Ferromagnet thickness d (m).
+            Ferromagnet thickness d (m): the thickness of the magnetic film of
+            the system along ``n``.
         Ms : float
-            Saturation magnetisation (A/m) used to convert torques to fields;
-            use the same value as the system.
+            Saturation magnetisation (A/m) used to convert torques to fields:
+            the norm of the system's ``m``.
         convention : {"kubo", "paper"}
-            Torque coefficients of ``PHYSICS.md`` (``"kubo"`` default).
+            Torque coefficients of ``docs/PHYSICS.md`` (``"kubo"`` default).
         j, n, func, dt, name
             As for :class:`DiracSOT`.
 
         Returns
         -------
         DiracSOT
-            With ``surface``, ``thickness``, ``E`` (V/m) and ``convention`` stored
-            for the charge-pumping calculation.
+            With ``surface``, ``thickness``, ``E`` (V/m), ``convention``, ``Ms``
+            and ``J`` (A/m^2, when given) stored for the charge-pumping
+            calculation, the consistency check and diagrams in A/m^2.
+
+        Notes
+        -----
+        ``Ms`` and ``thickness`` are checked against the system when it is
+        driven (``ud.TimeDriver``, ``ud.switching.phase_diagram``): a different
+        ``Ms`` would scale both amplitudes by the ratio, a different thickness
+        the amplitudes (given ``E``) or ``E`` and the pumped current (given
+        ``J``), and the drive refuses to start, saying which value differs.
+        ``ud.theory.Bilayer`` maps ``J`` to the amplitudes and back.
 
         Examples
         --------
@@ -390,7 +414,8 @@ class DiracSOT(mm.DynamicsTerm):
         thickness = real("thickness", thickness)
         kw = dict(thickness=thickness, Ms=Ms, convention=convention)
         if E is None:
-            E = surface.electric_field(real("J", J), thickness)
+            J = real("J", J)
+            E = surface.electric_field(J, thickness)
         E = real("E", E)
         H_DL = float(surface.H_DL(0.0, E=E, **kw))
         H_FL = float(surface.H_FL(0.0, E=E, **kw))
@@ -407,6 +432,8 @@ class DiracSOT(mm.DynamicsTerm):
             thickness=thickness,
             E=E,
             convention=convention,
+            Ms=real("Ms", Ms),
+            J=J,
             **extra,
         )
 

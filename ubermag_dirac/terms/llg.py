@@ -1,7 +1,7 @@
 r"""Reference (plain numpy) right-hand sides of the Gilbert-form LLG equation.
 
 All spin-orbit torques of ``ubermag_dirac`` sit *inside* the Gilbert form
-(``PHYSICS.md``, ARCHITECTURE.md), written with a non-conservative field
+(``docs/PHYSICS.md``, ARCHITECTURE.md), written with a non-conservative field
 :math:`\mathbf{H}_\text{T}` added to :math:`\mathbf{H}_\text{eff}`:
 
 .. math::

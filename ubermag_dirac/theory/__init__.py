@@ -1,13 +1,15 @@
 """Analytic linear response of a magnetised Dirac (topological-insulator) surface.
 
 Conventionally ``ud.theory``. Closed forms of Ndiaye et al. (arXiv:1509.06929) with the
-corrections recorded in the README "Physics conventions" (conventions ``"kubo"``,
-default, and ``"paper"``); the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a numerical
-Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`).
+corrections recorded in ``docs/PHYSICS.md`` (conventions ``"kubo"``, default, and
+``"paper"``); current density <-> fields of a film on the surface (:class:`Bilayer`);
+the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a numerical Kubo-Streda check of the
+closed forms (:mod:`.kubo_numeric`).
 """
 
-from . import coefficients, ferromagnet, kubo_numeric, negf, surface, transport
+from . import bilayer, coefficients, ferromagnet, kubo_numeric, negf, surface, transport
 from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
+from .bilayer import Bilayer, TorqueFields
 from .coefficients import A, B, f_DL, f_FL
 from .negf import effective_damping
 from .surface import PRESETS, DiracSurface, preset
@@ -21,7 +23,10 @@ __all__ = [
     "PRESETS",
     "A",
     "B",
+    "Bilayer",
     "DiracSurface",
+    "TorqueFields",
+    "bilayer",
     "coefficients",
     "effective_damping",
     "f_DL",

@@ -1,7 +1,7 @@
 """CODATA constants (via :mod:`scipy.constants`) used by :mod:`ubermag_dirac.theory`.
 
 ``GAMMA`` is the electron gyromagnetic ratio with ``g = 2`` exactly,
-``gamma = 2 mu_B / hbar`` (rad/(s T)), as in Ndiaye et al. and PHYSICS.md.
+``gamma = 2 mu_B / hbar`` (rad/(s T)), as in Ndiaye et al. and docs/PHYSICS.md.
 """
 
 import scipy.constants as _sc

@@ -1,6 +1,7 @@
 r"""Angular functions, vertex factors and torque coefficients of the Dirac surface.
 
-Closed forms of Ndiaye et al. (arXiv:1509.06929) with the corrections of PHYSICS.md.
+Closed forms of Ndiaye et al. (arXiv:1509.06929) with the corrections of
+docs/PHYSICS.md.
 Model:
 :math:`H_0 = \hbar v\,\sigma\cdot(k\times z) + \Delta\,\sigma\cdot m - \epsilon_F`,
 :math:`\beta = \Delta/\epsilon_F`, :math:`b_2 = \beta^2 m_z^2`, scattering time

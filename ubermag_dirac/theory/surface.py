@@ -21,10 +21,18 @@ from .transport import TransportMixin
 class DiracSurface(TransportMixin, FerromagnetMixin):
     r"""Magnetised topological-insulator surface (immutable, SI units).
 
+    Every argument is in SI units; energies are in **joules** (use
+    :meth:`from_ev`, or ``preset(..., eps_F_eV=...)``, for electronvolts).
+    Values that no topological-insulator surface can have are refused with a
+    message naming the unit that was probably meant (e.g. ``eps_F=0.2``, 0.2 J,
+    is almost certainly 0.2 eV); the accepted ranges are generous bounds, not
+    typical values: ``1e3 <= v < 3e8`` m/s, energies up to 10 eV,
+    ``1e-17 <= tau <= 1e-9`` s.
+
     Parameters
     ----------
     v : float
-        Fermi velocity (m/s), > 0.
+        Fermi velocity (m/s), > 0 (Bi2Se3 about 6e5 m/s).
     Delta : float
         Exchange energy (J), >= 0.
     eps_F : float
@@ -44,6 +52,13 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
     Traceback (most recent call last):
     ...
     ValueError: eps_F = 0.2 eV <= Delta = 0.3 eV is outside the metallic regime: ...
+
+    Energies typed in eV where joules are expected are refused:
+
+    >>> ud.theory.DiracSurface(v=6e5, Delta=0.05, eps_F=0.2, tau=5e-14)
+    Traceback (most recent call last):
+    ...
+    ValueError: eps_F = 0.2 J (1.25e+18 eV) is not a Fermi energy ... in eV? ...
     """
 
     v: float
@@ -59,6 +74,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
         if not np.isfinite(Delta) or Delta < 0:
             raise ValueError(f"Delta = {Delta!r} J: Delta must be finite and >= 0.")
         object.__setattr__(self, "Delta", Delta)
+        _check_plausible(self.v, self.Delta, self.eps_F, self.tau)
         if self.eps_F <= Delta:
             raise ValueError(
                 f"eps_F = {self.eps_F / EV:.6g} eV <= Delta = {Delta / EV:.6g} eV is "
@@ -167,10 +183,50 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
         return _c.B(mz, self.beta, self.tau, self.eps_F)
 
 
+#: Generous bounds of physically possible SI values (not typical values).
+_V_RANGE = (1e3, 3e8)  # m/s: far below any Dirac cone .. the speed of light
+_ENERGY_MAX = 10.0 * EV  # J: no TI surface band is 10 eV wide
+_ENERGY_MIN = 1e-6 * EV  # J: a Fermi energy of 1 micro-eV is no metal
+_TAU_RANGE = (1e-17, 1e-9)  # s
+
+
+def _check_plausible(v, Delta, eps_F, tau):
+    """Refuse SI values that only a unit mistake can produce (see DiracSurface)."""
+    for name, value in (("eps_F", eps_F), ("Delta", Delta)):
+        if value > _ENERGY_MAX:
+            raise ValueError(
+                f"{name} = {value:g} J ({value / EV:.3g} eV) is not a Fermi energy "
+                "or exchange gap of any topological-insulator surface (at most a "
+                f"few eV). {name} is in joules: was it typed in eV? Use "
+                f"preset(..., {name}_eV={value:g}), DiracSurface.from_ev(...) or "
+                f"{name}={value:g} * ud.theory.surface.EV."
+            )
+    if eps_F < _ENERGY_MIN:
+        raise ValueError(
+            f"eps_F = {eps_F:g} J ({eps_F / EV:.3g} eV) is below 1 micro-eV, too "
+            "small for a metallic surface; eps_F is in joules (1 eV = "
+            f"{EV:.6g} J): use eps_F_eV / DiracSurface.from_ev for electronvolts."
+        )
+    if not _V_RANGE[0] <= v < _V_RANGE[1]:
+        raise ValueError(
+            f"v = {v:g} m/s is not a Dirac-cone velocity (topological-insulator "
+            "surfaces: 3e5-7e5 m/s; allowed 1e3 <= v < 3e8 m/s). v is in m/s: "
+            "from hbar*v in eV Angstrom, v = hbar_v * "
+            f"{EV * 1e-10 / HBAR:.6g} m/s (4 eV A -> {4 * EV * 1e-10 / HBAR:.3g} "
+            "m/s); from units of 1e5 m/s, multiply by 1e5."
+        )
+    if not _TAU_RANGE[0] <= tau <= _TAU_RANGE[1]:
+        raise ValueError(
+            f"tau = {tau:g} s is not a surface scattering time (typical 1e-14 - "
+            "1e-12 s; allowed 1e-17 <= tau <= 1e-9 s). tau is in seconds: "
+            f"{tau:g} fs is tau={tau:g}e-15, {tau:g} ps is tau={tau:g}e-12."
+        )
+
+
 #: Material presets. ``v`` from Ndiaye et al. (Bi2Se3 6.0e5 m/s, Bi2Te3 4.3e5 m/s);
 #: the other fields are typical values (exchange gap ~ 50 meV, Fermi level ~ 0.2 eV
 #: above the Dirac point, tau ~ 50-100 fs, i.e. tau eps_F/hbar ~ 15-30) and are meant to
-#: be overridden: ``preset("Bi2Se3", Delta=0.03 * eV)``.
+#: be overridden: ``preset("Bi2Se3", Delta_eV=0.03)``.
 PRESETS = {
     "Bi2Se3": dict(v=6.0e5, Delta=0.05 * EV, eps_F=0.2 * EV, tau=5.0e-14),
     "Bi2Te3": dict(v=4.3e5, Delta=0.05 * EV, eps_F=0.2 * EV, tau=1.0e-13),
@@ -185,7 +241,10 @@ def preset(name, **overrides):
     name : str
         A key of :data:`PRESETS` ("Bi2Se3", "Bi2Te3").
     **overrides
-        Any of ``v`` (m/s), ``Delta`` (J), ``eps_F`` (J), ``tau`` (s).
+        Any of ``v`` (m/s), ``tau`` (s), and the energies either in eV,
+        ``Delta_eV`` and ``eps_F_eV`` (the usual way to type them), or in
+        joules, ``Delta`` and ``eps_F`` (SI; an energy typed in eV there is
+        refused, see :class:`DiracSurface`).
 
     Examples
     --------
@@ -194,20 +253,37 @@ def preset(name, **overrides):
     430000.0
     >>> ud.theory.preset("Bi2Se3", tau=1e-13).tau
     1e-13
+    >>> round(ud.theory.preset("Bi2Se3", eps_F_eV=0.25).beta, 12)
+    0.2
     >>> ud.theory.preset("Bi2Se2")
     Traceback (most recent call last):
     ...
     ValueError: unknown preset 'Bi2Se2'; available presets: 'Bi2Se3', 'Bi2Te3'.
+    >>> ud.theory.preset("Bi2Se3", eps_F=0.25)
+    Traceback (most recent call last):
+    ...
+    ValueError: eps_F = 0.25 J (1.56e+18 eV) ... Use preset(..., eps_F_eV=0.25), ...
     """
     if name not in PRESETS:
         avail = ", ".join(repr(k) for k in PRESETS)
         raise ValueError(f"unknown preset {name!r}; available presets: {avail}.")
-    bad = set(overrides) - {"v", "Delta", "eps_F", "tau"}
+    allowed = ("v", "tau", "Delta", "eps_F", "Delta_eV", "eps_F_eV")
+    bad = set(overrides) - set(allowed)
     if bad:
         raise ValueError(
-            f"unknown preset field(s) {sorted(bad)}; allowed: v, Delta, eps_F, tau."
+            f"unknown preset field(s) {sorted(bad)}; allowed: {', '.join(allowed)}."
         )
-    return DiracSurface(**(PRESETS[name] | overrides))
+    fields = dict(PRESETS[name])
+    for energy in ("Delta", "eps_F"):
+        if energy in overrides and f"{energy}_eV" in overrides:
+            raise ValueError(
+                f"give {energy} (J) or {energy}_eV (eV), not both; got "
+                f"{energy}={overrides[energy]!r}, "
+                f"{energy}_eV={overrides[energy + '_eV']!r}."
+            )
+        if f"{energy}_eV" in overrides:
+            fields[energy] = float(overrides.pop(f"{energy}_eV")) * EV
+    return DiracSurface(**(fields | overrides))
 
 
 __all__ = ["PRESETS", "DiracSurface", "preset"]
