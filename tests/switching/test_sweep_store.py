@@ -129,6 +129,7 @@ def test_every_field_of_the_job_changes_fingerprint_and_attributes():
         "starts": ("down",),
         "snapshots": 2,
         "engine_kwargs": {"threads": 1, "tol": 1e-6},
+        "grid_units": (("grid_units", "H_K"),),
         "code": "ubermag-dirac 0.0.0, sweep protocol 0",
     }
     assert set(changed) == {f.name for f in dataclasses.fields(SweepSpec)}
@@ -147,12 +148,18 @@ def test_every_field_of_the_job_changes_fingerprint_and_attributes():
 def test_phase_diagram_arguments_are_job_fields_or_declared_run_options():
     """A new argument must be classified: result-relevant (a field of the job
     description) or not (RUN_OPTIONS, with the reason)."""
-    from ubermag_dirac.switching._describe import RUN_OPTIONS, SweepSpec
+    from ubermag_dirac.switching._describe import (
+        DERIVED_FIELDS,
+        GRID_ARGUMENTS,
+        RUN_OPTIONS,
+        SweepSpec,
+    )
 
     arguments = set(inspect.signature(sw.phase_diagram).parameters)
-    fields = {f.name for f in dataclasses.fields(SweepSpec)} - {"code"}
-    assert arguments == fields | set(RUN_OPTIONS)
+    fields = {f.name for f in dataclasses.fields(SweepSpec)} - set(DERIVED_FIELDS)
+    assert arguments == fields | set(RUN_OPTIONS) | set(GRID_ARGUMENTS)
     assert not fields & set(RUN_OPTIONS)
+    assert not fields & set(GRID_ARGUMENTS)
 
 
 # ------------------------------------------------------------------ item 2

@@ -23,7 +23,7 @@ from ._grid_units import add_note
 from ._job import FIELD_TERM, Job, _get, _modified, _vec, pumping_spec
 from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
 
-__all__ = ["RUN_OPTIONS", "START", "SweepSpec"]
+__all__ = ["DERIVED_FIELDS", "GRID_ARGUMENTS", "RUN_OPTIONS", "START", "SweepSpec"]
 
 START = ("up", "down")
 _RESERVED = ("hx", "hsot", "start", "component", "time")
@@ -285,6 +285,13 @@ RUN_OPTIONS = {
     "progress": "display",
     "recompute_failed": "which stored points are reused",
 }
+#: arguments converted into fields of the job (their effect is in those fields)
+GRID_ARGUMENTS = {
+    "J": "converted to hsot in A/m; J per H_DL recorded in grid_units",
+    "units": "hx and hsot are converted to A/m; the unit recorded in grid_units",
+}
+#: fields that are not arguments of phase_diagram
+DERIVED_FIELDS = ("code", "grid_units")
 #: engine keyword arguments that cannot change a result: the engine is
 #: bitwise deterministic across thread counts
 NOT_RESULT_ENGINE_KWARGS = ("threads",)
@@ -315,7 +322,8 @@ class SweepSpec:
     needs an entry in ``_ATTRIBUTES`` (or the sweep fails at once), and the
     tests change every field in turn. The arguments of
     :func:`~ubermag_dirac.switching.phase_diagram` are these fields plus
-    :data:`RUN_OPTIONS`. Build it with :meth:`from_arguments`.
+    :data:`RUN_OPTIONS` and :data:`GRID_ARGUMENTS`, less :data:`DERIVED_FIELDS`.
+    Build it with :meth:`from_arguments`.
     """
 
     system: mm.System  # the template: mesh, m, T, every term and attribute
@@ -344,6 +352,7 @@ class SweepSpec:
     def from_arguments(cls, system, hx, hsot, **options):
         """Validated description of a sweep (``options``: phase_diagram's)."""
         o = dict(options)
+        o.setdefault("grid_units", ())
         if not isinstance(system, mm.System) or system.m is None:
             raise TypeError("system must be a micromagneticmodel.System with m set.")
         sot, _ = find_torque(system, o.pop("term"))

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _numbers
+
 __all__ = ["UNITS", "current_coordinate", "resolve_grid"]
 
 #: accepted values of ``units``
@@ -31,7 +33,7 @@ TOO_WEAK = 1e-3
 
 
 def _array(name, values):
-    v = np.atleast_1d(np.asarray(values, dtype=float))
+    v = np.atleast_1d(_numbers.reals(name, values))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be a non-empty 1D array of finite numbers.")
     return v
