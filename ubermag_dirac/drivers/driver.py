@@ -35,12 +35,10 @@ import numpy as np
 import ubermagtable as ut
 import ubermagutil.typesystem as ts
 
+from ..constants import MU0
 from . import output
 
 __all__ = ["Driver"]
-
-#: Vacuum permeability (T m/A), as micromagneticmodel's.
-MU0 = mm.consts.mu0
 
 _OVF_FORMATS = ("bin8", "bin4", "txt")
 

@@ -51,26 +51,15 @@ import time
 
 import numpy as np
 
+from ..kernels.dormand_prince import B4 as _B4  # noqa: F401  (tests check it)
+from ..kernels.dormand_prince import B5 as _B5
+from ..kernels.dormand_prince import A as _A
+from ..kernels.dormand_prince import C as _C
+from ..kernels.dormand_prince import E as _E
 from .errors import IntegrationError
 from .llg import dp_error, dp_solution, stage_combination
 
 __all__ = ["DormandPrince45"]
-
-# Dormand & Prince (1980) coefficients
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
-_A = [
-    np.zeros(7),
-    np.array([1 / 5, 0, 0, 0, 0, 0, 0]),
-    np.array([3 / 40, 9 / 40, 0, 0, 0, 0, 0]),
-    np.array([44 / 45, -56 / 15, 32 / 9, 0, 0, 0, 0]),
-    np.array([19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729, 0, 0, 0]),
-    np.array([9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656, 0, 0]),
-]
-_B5 = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
-_B4 = np.array(
-    [5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40]
-)
-_E = _B5 - _B4
 
 
 class DormandPrince45:

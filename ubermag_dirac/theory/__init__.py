@@ -6,8 +6,10 @@ default, and ``"paper"``); the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a nu
 Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`).
 """
 
+from ..constants import GAMMA0_G2 as GAMMA0
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import HBAR, MU0, MU_B
 from . import coefficients, ferromagnet, kubo_numeric, negf, surface, transport
-from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
 from .coefficients import A, B, f_DL, f_FL
 from .negf import effective_damping
 from .surface import PRESETS, DiracSurface, preset
