@@ -136,23 +136,29 @@ def test_gilbert_without_precession_is_the_damping_part():
         _close(got, full - precession)
 
 
-def test_dormand_prince_tableau():
-    assert dp.A.shape == (7, 7) and np.all(np.triu(dp.A) == 0)
-    np.testing.assert_allclose(dp.A.sum(axis=1), dp.C, atol=1e-15)
-    np.testing.assert_allclose(dp.E, dp.B5 - dp.B4, atol=1e-17)
-    assert dp.B4.sum() == pytest.approx(1, abs=1e-15)
+@pytest.mark.parametrize("tab", list(dp.TABLEAUX.values()), ids=list(dp.TABLEAUX))
+def test_dormand_prince_tableaux(tab):
+    A = np.array(tab.A)
+    assert A.shape == (6, 7) and np.all(np.triu(A) == 0)
+    np.testing.assert_allclose(A.sum(axis=1), tab.c[:6], atol=1e-15)
+    b_hat = tab.b - tab.e
+    assert b_hat.sum() == pytest.approx(1, abs=1e-15)
     # order conditions of the two weight sets (bushy trees): 5 and 4
     for q in range(1, 6):
-        assert (dp.B5 * dp.C ** (q - 1)).sum() == pytest.approx(1 / q, abs=1e-14)
+        assert (tab.b * tab.c ** (q - 1)).sum() == pytest.approx(1 / q, abs=1e-14)
     for q in range(1, 5):
-        assert (dp.B4 * dp.C ** (q - 1)).sum() == pytest.approx(1 / q, abs=1e-14)
+        assert (b_hat * tab.c ** (q - 1)).sum() == pytest.approx(1 / q, abs=1e-14)
     # one step integrates y' = t^4 exactly (fifth order), the embedded fourth-order
     # solution does not: the error estimate of a quartic is h^5 sum e_i c_i^4 != 0
     h = 0.3
-    assert h * (dp.B5 @ (dp.C * h) ** 4) == pytest.approx(h**5 / 5, rel=1e-14)
-    assert abs(dp.E @ dp.C**4) > 1e-4
-    with pytest.raises(ValueError, match="read-only"):
-        dp.A[1, 0] = 0.0
+    assert h * (tab.b @ (tab.c * h) ** 4) == pytest.approx(h**5 / 5, rel=1e-14)
+    assert abs(tab.e @ tab.c**4) > 1e-5
+
+
+def test_dopri5_error_weights_are_the_exact_differences():
+    """e_i = b_i - b_hat_i from the fractions, rounded once (Hairer's DOPRI5)."""
+    exact = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40]
+    assert dp.RK547FM.e.tolist() == exact
 
 
 def test_kernels_are_used_by_the_engine_and_the_macrospin():
@@ -171,5 +177,5 @@ def test_kernels_are_used_by_the_engine_and_the_macrospin():
     assert ms_kernels.dirac_field is kernels.dirac_field
     assert ms_kernels.spin_hall_field is kernels.spin_hall_field
     assert ms_kernels.gilbert_dmdt is kernels.gilbert_dmdt
-    assert integrators._E is dp.E and ms_kernels.E is dp.E
+    assert integrators.TABLEAUX is dp.TABLEAUX and ms_kernels.E is dp.RK547FM.e
     assert terms.llg.gilbert_dmdt is llg.gilbert_dmdt

@@ -7,7 +7,7 @@ vectors ``(B, 3, N)`` and per-cell scalars ``(B, N)`` with ``N = nx * ny * nz``
 Right-hand side
 ---------------
 :func:`llg_rhs` loops over the cells and calls the per-cell kernels of
-:mod:`ubermag_dirac.kernels` (inlined by LLVM): with :math:`\mathbf H` the
+:mod:`ubermag_dirac.kernels` (inlined by numba): with :math:`\mathbf H` the
 total effective field *including* the torque fields :math:`\mathbf H_T` of the
 spin-orbit terms (A/m), :func:`~ubermag_dirac.kernels.gilbert_dmdt` solves the
 Gilbert equation
@@ -254,7 +254,7 @@ def dp_solution(y, h, K, bcoef, mask, out):
     yf = y.reshape(B, M)
     of = out.reshape(B, M)
     Kf = K.reshape(K.shape[0], B, M)
-    stage_combination(yf, h, Kf, bcoef, 6, of)
+    stage_combination(yf, h, Kf, bcoef, K.shape[0] - 1, of)
     for b in range(B):
         for i in range(N):
             x = out[b, 0, i]
@@ -288,7 +288,7 @@ def dp_error(h, K, ecoef, mask, err, scratch):
         sb = sf[b]
         for i in range(M):
             sb[i] = 0.0
-        for j in range(7):
+        for j in range(ecoef.shape[0]):
             cj = hb * ecoef[j]
             if cj != 0.0:
                 kj = Kf[j, b]

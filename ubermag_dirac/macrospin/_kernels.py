@@ -29,7 +29,13 @@ import numba
 import numpy as np
 
 from ..kernels import dirac_field, gilbert_dmdt, spin_hall_field
-from ..kernels.dormand_prince import A, C, E
+from ..kernels.dormand_prince import RK547FM
+
+# Dormand-Prince RK5(4)7FM (DOPRI5): A with the weights b as row 6 (FSAL), nodes
+# C, error weights E; compile-time constants of the integrators below.
+A = np.vstack((*RK547FM.A, RK547FM.b))
+C = RK547FM.c
+E = RK547FM.e
 
 NPAR = 10
 

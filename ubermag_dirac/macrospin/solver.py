@@ -30,7 +30,6 @@ import numba
 import numpy as np
 
 from ..constants import GAMMA0, MU0
-from ..kernels.dormand_prince import C as DP_C
 from . import _kernels
 from .pulses import as_pulse
 
@@ -432,7 +431,7 @@ def _integrate_callable(m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats
     vk = np.ones(1)
     _kernels.shared_start(m, t0, t_eval, opts[2], tk, tk, y, active, out, fst, ist)
     _kernels.shared_k1(y, k1, active, N, float(cur(t0)), float(fld(t0)), P, g)
-    nodes = DP_C[1:6]
+    nodes = _kernels.C[1:6]
     while _kernels.shared_plan(fst, ist, t_eval, tk, tk):
         ts = fst[0] + nodes * fst[2]
         cs = tuple(float(cur(x)) for x in ts)
