@@ -30,7 +30,7 @@ from ..theory.coefficients import _factors_b2
 from . import _validation as v
 from .llg import gilbert_dmdt
 
-__all__ = ["DiracSOT", "f_DL", "f_FL", "torque", "torque_field"]
+__all__ = ["DiracSOT", "f_DL", "f_FL", "pumping_spec", "torque", "torque_field"]
 
 
 def _b2(mn, beta):
@@ -72,6 +72,39 @@ def f_DL(mn, beta):
     0.40816326530612246
     """
     return _factors_b2(_b2(mn, beta))[0]
+
+
+def pumping_spec(term):
+    """``(surface, kwargs)`` of the charge current a term pumps, or None.
+
+    A dynamics term built with :meth:`DiracSOT.from_surface` carries its
+    ``surface`` (a :class:`~ubermag_dirac.theory.DiracSurface`) and the
+    ferromagnet ``thickness``; the pumped current density (A/m^2) is then
+    ``surface.pumped_current(m, dmdt, **kwargs)`` with ``kwargs`` the thickness
+    and, when set, the normal ``n`` and the ``convention``. Any other term
+    (no surface, no thickness) gives None.
+
+    Examples
+    --------
+    >>> import ubermag_dirac as ud
+    >>> from ubermag_dirac.terms.dirac_sot import pumping_spec
+    >>> pumping_spec(ud.DiracSOT(H_DL=1e3)) is None
+    True
+    >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
+    >>> sot = ud.DiracSOT.from_surface(s, E=1e3, thickness=1e-9, Ms=8e5)
+    >>> pumping_spec(sot)[1]
+    {'thickness': 1e-09, 'n': (0, 0, 1), 'convention': 'kubo'}
+    """
+    surface = term_value(term, "surface")
+    thickness = term_value(term, "thickness")
+    if thickness is None or not callable(getattr(surface, "pumped_current", None)):
+        return None
+    kwargs = {"thickness": float(thickness)}
+    for attr in ("n", "convention"):
+        value = term_value(term, attr)
+        if value is not None:
+            kwargs[attr] = value
+    return surface, kwargs
 
 
 def torque_field(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1)):
