@@ -132,8 +132,9 @@ def _next_break(tk, k):
 def dp45_trial(x, y, z, k1x, k1y, k1z, hu, cs, fs, P, i, g):
     """One Dormand-Prince 5(4) trial step of size ``hu`` of point ``i``.
 
-    The one implementation of the stages, used by both macrospin integrators,
-    with the tableau of :mod:`ubermag_dirac.kernels.dormand_prince`. ``k1`` is
+    The stages of :func:`integrate_point` (unrolled, in registers), with the
+    DOPRI5 tableau of :mod:`ubermag_dirac.kernels.dormand_prince` (the shared
+    step loops over the points stage by stage instead). ``k1`` is
     the first stage (FSAL); ``cs``/``fs`` hold the current/field pulse values
     at the stage times ``t + c_s hu`` of stages 2..6 (stage 7 is at ``t + hu``
     like stage 6). Returns the fifth-order solution (not normalised), its stage
@@ -456,7 +457,7 @@ def stable_many(m, cur, fld, P, g):
 # ``ubermag_dirac.macrospin.solver``), only supplies the pulse values at the
 # stage times:
 #
-#     shared_start; k1 = shared_k1(pulse values at t0)
+#     shared_start; shared_k1(pulse values at t0)
 #     while shared_plan(...):           # hu, t_stop, clipping
 #         cs, fs = pulse values at t + c_s hu, s = 2..6
 #         shared_step(..., cs, fs, ...)  # trial, accept/reject, step size
@@ -490,11 +491,13 @@ def shared_start(m0, t0, t_eval, h0, tkc, tkf, y, active, out, fst, ist):
 
 
 @numba.njit(cache=True)
-def shared_k1(y, k1, active, na, cur, fld, P, g):
-    """First stage of the active points at the pulse values ``cur``, ``fld``."""
+def shared_k1(y, K, active, na, cur, fld, P, g):
+    """First stage ``K[0]`` of the active points at pulse values ``cur``, ``fld``."""
     for q in range(na):
         i = active[q]
-        k1[i, 0], k1[i, 1], k1[i, 2] = rhs(y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g)
+        K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
+            y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
+        )
 
 
 @numba.njit(cache=True)
@@ -529,12 +532,13 @@ def shared_plan(fst, ist, t_eval, tkc, tkf):
 
 @numba.njit(cache=True)
 def shared_step(
-    y, k1, k7, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
-    fstats, tkc, vkc, tkf, vkf,
+    y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats, fstats,
+    tkc, vkc, tkf, vkf,
 ):  # fmt: skip
     """One trial step of the planned size for all active points: accept
     (outputs, FSAL, early stop of points at a stable fixed point) or reject,
-    and the next step size. ``cs``/``fs``: pulse values at stages 2..6."""
+    and the next step size. ``K``: ``(7, N, 3)`` stages (``K[0]`` is the first,
+    FSAL); ``cs``/``fs``: pulse values at stages 2..6."""
     rtol = opts[0]
     atol = opts[1]
     hmax = opts[3]
@@ -547,27 +551,44 @@ def shared_step(
     clipped = ist[_I_CLIP] != 0
     hit_break = ist[_I_BREAK] != 0
     na = ist[_I_NA]
+    # stages 2..7, stage by stage over the points (measured 15-25 % faster
+    # here than the point-by-point dp45_trial)
+    for st in range(1, 7):
+        c = cs[min(st, 5) - 1]
+        f = fs[min(st, 5) - 1]
+        for q in range(na):
+            i = active[q]
+            a0 = y[i, 0]
+            a1 = y[i, 1]
+            a2 = y[i, 2]
+            for r in range(st):
+                w = hu * A[st, r]
+                if w != 0.0:
+                    a0 += w * K[r, i, 0]
+                    a1 += w * K[r, i, 1]
+                    a2 += w * K[r, i, 2]
+            if st == 6:
+                yn[i, 0] = a0
+                yn[i, 1] = a1
+                yn[i, 2] = a2
+            K[st, i, 0], K[st, i, 1], K[st, i, 2] = rhs(a0, a1, a2, c, f, P, i, g)
     err = 0.0
     for q in range(na):
         i = active[q]
-        x0 = y[i, 0]
-        x1 = y[i, 1]
-        x2 = y[i, 2]
-        nx, ny, nz, k7[i, 0], k7[i, 1], k7[i, 2], ex, ey, ez = dp45_trial(
-            x0, x1, x2, k1[i, 0], k1[i, 1], k1[i, 2], hu, cs, fs, P, i, g
-        )
-        yn[i, 0] = nx
-        yn[i, 1] = ny
-        yn[i, 2] = nz
-        sx = atol + rtol * max(abs(x0), abs(nx))
-        sy = atol + rtol * max(abs(x1), abs(ny))
-        sz = atol + rtol * max(abs(x2), abs(nz))
-        e = np.sqrt(((ex / sx) ** 2 + (ey / sy) ** 2 + (ez / sz) ** 2) / 3.0)
-        if not np.isfinite(e):
+        e2 = 0.0
+        for cc in range(3):
+            e = 0.0
+            for r in range(7):
+                e += E[r] * K[r, i, cc]
+            e *= hu
+            sc = atol + rtol * max(abs(y[i, cc]), abs(yn[i, cc]))
+            e2 += (e / sc) ** 2
+        e2 = np.sqrt(e2 / 3.0)
+        if not np.isfinite(e2):
             err = np.inf
             break
-        if e > err:
-            err = e
+        if e2 > err:
+            err = e2
     if not np.isfinite(err):
         ist[_I_STOP] = STATUS_FAILED
         return
@@ -599,14 +620,14 @@ def shared_step(
                 out[i, e, 1] = y[i, 1]
                 out[i, e, 2] = y[i, 2]
             if clipped and hit_break:
-                k1[i, 0], k1[i, 1], k1[i, 2] = rhs(
+                K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
                     y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
                 )
             else:
                 # rhs normalises m internally, so FSAL is exact after renormalising
                 for c in range(3):
-                    k1[i, c] = k7[i, c]
-            k2 = k1[i, 0] ** 2 + k1[i, 1] ** 2 + k1[i, 2] ** 2
+                    K[0, i, c] = K[6, i, c]
+            k2 = K[0, i, 0] ** 2 + K[0, i, 1] ** 2 + K[0, i, 2] ** 2
             if (
                 conv_tol > 0.0
                 and const
@@ -669,8 +690,7 @@ def integrate_shared(
     """
     N = m0.shape[0]
     y = np.empty((N, 3))
-    k1 = np.empty((N, 3))
-    k7 = np.empty((N, 3))
+    K = np.empty((7, N, 3))
     yn = np.empty((N, 3))
     active = np.empty(N, dtype=np.int64)
     fst = np.zeros(4)
@@ -678,12 +698,12 @@ def integrate_shared(
     shared_start(m0, t0, t_eval, opts[2], tkc, tkf, y, active, out, fst, ist)
     cur = _pulse_value(tkc, vkc, ist[_I_KC], t0)
     fld = _pulse_value(tkf, vkf, ist[_I_KF], t0)
-    shared_k1(y, k1, active, ist[_I_NA], cur, fld, P, g)
+    shared_k1(y, K, active, ist[_I_NA], cur, fld, P, g)
     while shared_plan(fst, ist, t_eval, tkc, tkf):
         cs = _stage_values(tkc, vkc, ist[_I_KC], fst[0], fst[2])
         fs = _stage_values(tkf, vkf, ist[_I_KF], fst[0], fst[2])
         shared_step(
-            y, k1, k7, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out,
-            istats, fstats, tkc, vkc, tkf, vkf,
+            y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
+            fstats, tkc, vkc, tkf, vkf,
         )  # fmt: skip
     shared_finish(active, fst, ist, t_eval, istats, fstats)

@@ -423,22 +423,24 @@ def _integrate_callable(m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats
     (``opts[5] = 0``): a callable may change at any time.
     """
     N = m.shape[0]
-    y, k1, k7, yn = (np.empty((N, 3)) for _ in range(4))
+    y = np.empty((N, 3))
+    yn = np.empty((N, 3))
+    K = np.empty((7, N, 3))
     active = np.empty(N, dtype=np.int64)
     fst = np.zeros(4)
     ist = np.zeros(9, dtype=np.int64)
     tk = np.array([t0])  # a one-point table: no breakpoints
     vk = np.ones(1)
     _kernels.shared_start(m, t0, t_eval, opts[2], tk, tk, y, active, out, fst, ist)
-    _kernels.shared_k1(y, k1, active, N, float(cur(t0)), float(fld(t0)), P, g)
+    _kernels.shared_k1(y, K, active, N, float(cur(t0)), float(fld(t0)), P, g)
     nodes = _kernels.C[1:6]
     while _kernels.shared_plan(fst, ist, t_eval, tk, tk):
         ts = fst[0] + nodes * fst[2]
         cs = tuple(float(cur(x)) for x in ts)
         fs = tuple(float(fld(x)) for x in ts)
         _kernels.shared_step(
-            y, k1, k7, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out,
-            istats, fstats, tk, vk, tk, vk,
+            y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
+            fstats, tk, vk, tk, vk,
         )  # fmt: skip
     _kernels.shared_finish(active, fst, ist, t_eval, istats, fstats)
 
