@@ -174,8 +174,11 @@ def test_kernels_are_used_by_the_engine_and_the_macrospin():
     assert engine_llg.slonczewski_dmdt is kernels.slonczewski_dmdt
     assert e_dirac.dirac_field is kernels.dirac_field
     assert e_sh.spin_hall_field is kernels.spin_hall_field
-    assert ms_kernels.dirac_field is kernels.dirac_field
-    assert ms_kernels.spin_hall_field is kernels.spin_hall_field
+    from ubermag_dirac import torques
+
+    assert torques.dirac.dirac_field is kernels.dirac_field
+    assert torques.spin_hall.spin_hall_field is kernels.spin_hall_field
+    assert ms_kernels.TORQUES == torques.BUILTIN  # their registry kernels
     assert ms_kernels.gilbert_dmdt is kernels.gilbert_dmdt
     assert integrators.TABLEAUX is dp.TABLEAUX and ms_kernels.E is dp.RK547FM.e
     assert terms.llg.gilbert_dmdt is llg.gilbert_dmdt

@@ -85,7 +85,9 @@ def gilbert_dmdt(mx, my, mz, Hx, Hy, Hz, gamma, alpha, dalpha, nx, ny, nz):
     mhx = my * hz - mz * hy
     mhy = mz * hx - mx * hz
     mhz = mx * hy - my * hx
-    at = alpha + dalpha
+    at = alpha
+    if dalpha != 0.0:
+        at = alpha + dalpha
     vx = hx + at * mhx
     vy = hy + at * mhy
     vz = hz + at * mhz

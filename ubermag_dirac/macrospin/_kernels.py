@@ -3,20 +3,24 @@
 Everything here works in reduced units: fields in units of the anisotropy field
 :math:`H_K` (or any reference field), time in units of :math:`1/(\\gamma_0 H_K)`.
 
-Layout of the per-point parameter table ``P`` (shape ``(N, NPAR)``, float64):
+Layout of the per-point parameter table ``P`` (shape ``(N, NBASE + NQ T)``,
+float64) for the ``T`` torques of the integrators (:data:`TORQUES`):
 
-====  =========  =====================================================
-col   name       meaning
-====  =========  =====================================================
-0-2   h          applied field (reduced), multiplied by the field pulse
-3     hk         uniaxial anisotropy field along ``n`` (reduced)
-4     alpha      isotropic Gilbert damping
-5     dalpha     anisotropic damping, acts on components perpendicular to n
-6     sdl        Dirac damping-like amplitude H_DL (reduced), x current pulse
-7     beta       Delta/eps_F for the angular dependence f_DL, f_FL
-8     sfl        field-like amplitude H_FL (reduced), x current pulse
-9     ssh        spin-Hall damping-like amplitude H_SH (reduced), x current pulse
-====  =========  =====================================================
+==========  =========  ==================================================
+col         name       meaning
+==========  =========  ==================================================
+0-2         h          applied field (reduced), multiplied by the field pulse
+3           hk         uniaxial anisotropy field along ``n`` (reduced)
+4           alpha      isotropic Gilbert damping
+5           dalpha     anisotropic damping, acts on components perpendicular to n
+6 + 4k ...  q          the parameters of torque ``k`` (``Torque.parameters``
+                       order, fields reduced; the kernel scales them with the
+                       current pulse), padded with 0 to ``NQ = 4``
+==========  =========  ==================================================
+
+The module-level integrators hold the built-in torques
+(``ubermag_dirac.torques.BUILTIN``: Dirac, spin Hall) and are cached on disk;
+:func:`specialised` compiles copies for any other tuple of registered torques.
 
 Global geometry ``g`` (shape ``(9,)``): ``n`` (0-2), ``j`` (3-5), ``p = n x j`` (6-8).
 
@@ -25,11 +29,15 @@ Pulses are piecewise-linear tables ``(tk, vk)``: the value is ``vk[0]`` before
 steps (right-continuous). The integrator never steps across a breakpoint.
 """
 
+import functools
+import types
+
 import numba
 import numpy as np
 
-from ..kernels import dirac_field, gilbert_dmdt, spin_hall_field
+from ..kernels import gilbert_dmdt
 from ..kernels.dormand_prince import RK547FM
+from ..torques import BUILTIN, NQ
 
 # Dormand-Prince RK5(4)7FM (DOPRI5): A with the weights b as row 6 (FSAL), nodes
 # C, error weights E; compile-time constants of the integrators below.
@@ -37,7 +45,43 @@ A = np.vstack((*RK547FM.A, RK547FM.b))
 C = RK547FM.c
 E = RK547FM.e
 
-NPAR = 10
+#: Columns of P before the torque parameters.
+NBASE = 6
+
+
+@numba.njit(inline="always")
+def _no_torque(x, y, z, mn, cur, P, i, g):
+    return 0.0, 0.0, 0.0
+
+
+def _slot(kernel, col, rest):
+    """Field of ``kernel`` (parameters in columns ``col .. col + 3``) + ``rest``."""
+
+    @numba.njit(inline="always")
+    def fields(x, y, z, mn, cur, P, i, g):
+        hx, hy, hz = kernel(
+            x, y, z, mn, g[3], g[4], g[5], g[6], g[7], g[8], cur,
+            P[i, col], P[i, col + 1], P[i, col + 2], P[i, col + 3],
+        )  # fmt: skip
+        ax, ay, az = rest(x, y, z, mn, cur, P, i, g)
+        return hx + ax, hy + ay, hz + az
+
+    return fields
+
+
+def torque_sum(torques):
+    """Compiled ``fields(x, y, z, mn, cur, P, i, g)``: the summed torque fields of
+    ``torques`` (torque ``k``'s parameters in columns ``NBASE + NQ k ...``)."""
+    f = _no_torque
+    for k in range(len(torques) - 1, -1, -1):
+        f = _slot(torques[k].kernel, NBASE + NQ * k, f)
+    return f
+
+
+#: The torques of the module-level integrators, and their summed fields.
+TORQUES = BUILTIN
+torque_fields = torque_sum(TORQUES)
+NPAR = NBASE + NQ * len(TORQUES)
 
 # Integration status codes (per point)
 STATUS_DONE = 0  # reached the final time
@@ -50,10 +94,10 @@ STATUS_FAILED = 3  # non-finite values or step-size underflow
 def rhs(x, y, z, cur, fld, P, i, g):
     """dm/dt of point ``i`` at direction (x, y, z) (normalised inside).
 
-    The torque fields (:func:`~ubermag_dirac.kernels.dirac_field`,
-    :func:`~ubermag_dirac.kernels.spin_hall_field`) go inside the Gilbert form
-    with the damping tensor alpha I + dalpha (I - n n), solved exactly by
-    :func:`~ubermag_dirac.kernels.gilbert_dmdt` (reduced units: gamma0 = 1).
+    The torque fields (:data:`torque_fields`, the registered torques' kernels)
+    go inside the Gilbert form with the damping tensor alpha I + dalpha (I - n n),
+    solved exactly by :func:`~ubermag_dirac.kernels.gilbert_dmdt` (reduced
+    units: gamma0 = 1).
     """
     inv = 1.0 / np.sqrt(x * x + y * y + z * z)
     x *= inv
@@ -67,22 +111,10 @@ def rhs(x, y, z, cur, fld, P, i, g):
     Hx = fld * P[i, 0] + hk * n0
     Hy = fld * P[i, 1] + hk * n1
     Hz = fld * P[i, 2] + hk * n2
-    if cur != 0.0:
-        sdl = P[i, 6]
-        sfl = P[i, 8]
-        ssh = P[i, 9]
-        if sdl != 0.0 or sfl != 0.0:
-            tx, ty, tz = dirac_field(
-                mn, g[3], g[4], g[5], g[6], g[7], g[8], cur * sdl, cur * sfl, P[i, 7]
-            )
-            Hx += tx
-            Hy += ty
-            Hz += tz
-        if ssh != 0.0:
-            tx, ty, tz = spin_hall_field(x, y, z, g[6], g[7], g[8], cur * ssh)
-            Hx += tx
-            Hy += ty
-            Hz += tz
+    tx, ty, tz = torque_fields(x, y, z, mn, cur, P, i, g)
+    Hx += tx
+    Hy += ty
+    Hz += tz
     return gilbert_dmdt(x, y, z, Hx, Hy, Hz, 1.0, P[i, 4], P[i, 5], n0, n1, n2)
 
 
@@ -707,3 +739,54 @@ def integrate_shared(
             fstats, tkc, vkc, tkf, vkf,
         )  # fmt: skip
     shared_finish(active, fst, ist, t_eval, istats, fstats)
+
+
+# ------------------------------------------------------------ other torques
+#: The compiled functions above that depend on the torques (directly or not).
+_SPECIALISED = (
+    "rhs",
+    "dp45_trial",
+    "is_stable",
+    "integrate_point",
+    "integrate_serial",
+    "integrate_parallel",
+    "rhs_many",
+    "stable_many",
+    "shared_k1",
+    "shared_step",
+    "integrate_shared",
+)
+
+
+@functools.cache
+def specialised(torques):
+    """The integrators of this module compiled for the tuple ``torques``.
+
+    Returns a namespace with the functions of ``_SPECIALISED`` (and
+    ``TORQUES``, ``NPAR``), compiled on first call, in memory only: numba's disk
+    cache is keyed by the source file, which these copies share with the
+    module-level functions, so caching them could return another torque set's
+    code. The module itself (``TORQUES == torques``) is returned as is.
+    """
+    torques = tuple(torques)
+    if torques == TORQUES:
+        return types.SimpleNamespace(
+            **{name: globals()[name] for name in _SPECIALISED},
+            TORQUES=TORQUES,
+            NPAR=NPAR,
+        )
+    g = dict(globals())
+    g["torque_fields"] = torque_sum(torques)
+    for name in _SPECIALISED:
+        dispatcher = globals()[name]
+        py = dispatcher.py_func
+        func = types.FunctionType(
+            py.__code__, g, py.__name__, py.__defaults__, py.__closure__
+        )
+        options = {k: v for k, v in dispatcher.targetoptions.items() if k != "cache"}
+        g[name] = numba.jit(**options)(func)
+    return types.SimpleNamespace(
+        **{name: g[name] for name in _SPECIALISED},
+        TORQUES=torques,
+        NPAR=NBASE + NQ * len(torques),
+    )

@@ -26,15 +26,16 @@ def _dot(a, b):
 def total_field(m, cur, fld, p):
     """Reduced total field h_eff + h_T (torques as fields inside the Gilbert form).
 
-    ``p`` is a dict with keys h (..., 3), hk, alpha, dalpha, sdl, beta, sfl, ssh
-    and global unit vectors n, j; ``cur``/``fld`` scale the torques/the field.
+    ``p`` is a dict with keys h (..., 3), hk, alpha, dalpha, the built-in
+    torques' parameters h_dl, h_fl, beta (Dirac), h_sh (spin Hall) and global
+    unit vectors n, j; ``cur``/``fld`` scale the torques/the field.
     """
     n = np.asarray(p["n"], dtype=float)
     j = np.asarray(p["j"], dtype=float)
     H = np.asarray(fld)[..., None] * p["h"] + (p["hk"] * _dot(m, n))[..., None] * n
     cur = np.asarray(cur)
-    H = H + dirac_sot.torque_field(m, cur * p["sdl"], cur * p["sfl"], p["beta"], j, n)
-    return H + spin_hall.torque_field(m, cur * p["ssh"], j, n)
+    H = H + dirac_sot.torque_field(m, cur * p["h_dl"], cur * p["h_fl"], p["beta"], j, n)
+    return H + spin_hall.torque_field(m, cur * p["h_sh"], j, n)
 
 
 def rhs(m, cur, fld, p):

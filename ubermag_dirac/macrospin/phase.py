@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from .solver import solve
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
 STATES = ("bistable", "up", "down", "inplane", "toggle", "mixed")
 #: name -> integer code
 STATE_CODES = {name: code for code, name in enumerate(STATES)}
-
-_TORQUE_PARAM = {"dirac": "h_dl", "she": "h_sh"}
 
 
 def classify(mz_up, mz_down, tol=1e-3):
@@ -107,6 +106,10 @@ def flip_state(codes):
     return table[codes]
 
 
+def _attr(v):
+    return repr(v) if np.ndim(v) else float(v)
+
+
 def _grid(name, v):
     v = np.atleast_1d(np.asarray(v, dtype=float))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
@@ -131,6 +134,7 @@ def phase_diagram(
     atol=1e-9,
     stop_tol=1e-8,
     threads=1,
+    **torque_params,
 ):
     r"""Switching phase diagram of the macrospin over :math:`(h_x, s)`.
 
@@ -153,10 +157,12 @@ def phase_diagram(
         1D grid of :math:`H_x/H_K`.
     hsot : array_like
         1D grid of the torque amplitude :math:`s = H_\mathrm{DL}/H_K` (Dirac) or
-        :math:`H_\mathrm{SH}/H_K` (spin Hall).
-    torque : {"dirac", "she"}
-        Dirac damping-like :math:`\mathbf h_T = -s f_\mathrm{DL} m_z\hat x` or
-        spin-Hall :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.
+        :math:`H_\mathrm{SH}/H_K` (spin Hall): the first parameter of the
+        torque.
+    torque : str
+        A registered torque (:mod:`ubermag_dirac.torques`): ``"dirac"``, Dirac
+        damping-like :math:`\mathbf h_T = -s f_\mathrm{DL} m_z\hat x`, or
+        ``"she"``, spin-Hall :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.
     alpha : float
         Gilbert damping :math:`\ge 0`.
     beta : float
@@ -176,6 +182,9 @@ def phase_diagram(
         Classification threshold on :math:`|m_z|`.
     rtol, atol, stop_tol, threads
         Passed to :func:`~ubermag_dirac.macrospin.solve`.
+    **torque_params
+        Other (not swept) parameters of the torque, e.g. of a torque registered
+        outside the package; recorded in ``attrs``.
 
     Returns
     -------
@@ -202,10 +211,7 @@ def phase_diagram(
     ...
     ValueError: Unknown torque 'oersted'; use one of ('dirac', 'she').
     """
-    if torque not in _TORQUE_PARAM:
-        raise ValueError(
-            f"Unknown torque {torque!r}; use one of {tuple(_TORQUE_PARAM)}."
-        )
+    amplitude = torques.get(torque).amplitude
     if protocol not in ("A", "B"):
         raise ValueError(f"protocol must be 'A' or 'B', got {protocol!r}.")
     hx = _grid("hx", hx)
@@ -230,7 +236,7 @@ def phase_diagram(
         [np.stack([mx0, zero, mz0], -1), np.stack([mx0, zero, -mz0], -1)], axis=2
     )
     h = np.stack([HX, zero, zero], -1)[:, :, None, :]
-    kw = {_TORQUE_PARAM[torque]: S[:, :, None]}
+    kw = {**torque_params, amplitude.key: S[:, :, None]}
     h_fl_arr = np.asarray(h_fl, dtype=float)
     if h_fl_arr.ndim == 1:
         h_fl_arr = np.broadcast_to(h_fl_arr, HX.shape)
@@ -259,7 +265,7 @@ def phase_diagram(
         "hsot": (
             "hsot",
             hsot,
-            {"long_name": ("H_DL" if torque == "dirac" else "H_SH") + " / H_K"},
+            {"long_name": amplitude.attr + " / H_K"},
         ),
         "start": ("start", ["up", "down"]),
         "component": ("component", ["x", "y", "z"]),
@@ -287,6 +293,7 @@ def phase_diagram(
             "beta": float(beta),
             "delta_alpha": float(delta_alpha),
             "h_fl": repr(h_fl) if np.ndim(h_fl) else float(h_fl),
+            **{k: _attr(v) for k, v in torque_params.items()},
             "protocol": protocol,
             "t_max": float(t_max),
             "current": repr(current) if current is not None else "step at t=0",
@@ -335,7 +342,9 @@ def switching_threshold(
     ----------
     hx : array_like
         1D array of :math:`H_x/H_K` (:math:`|h_x|\le1` for protocol A).
-    torque : {"dirac", "she"}
+    torque : str
+        A registered torque (:mod:`ubermag_dirac.torques`), e.g. ``"dirac"``,
+        ``"she"``.
     alpha : float
         Gilbert damping.
     s_max, ds : float
@@ -344,7 +353,8 @@ def switching_threshold(
         See :func:`phase_diagram`.
     t_max : float, optional
         Integration time; default as in the reference data,
-        :math:`\max(400, 60/\alpha)` (Dirac) or :math:`\max(300, 40/\alpha)` (SHE).
+        :math:`\max(a, b/\alpha)` with the torque's ``threshold_t_max = (a, b)``:
+        (400, 60) for Dirac, (300, 40) for SHE.
     current : Pulse, optional
         Time dependence of the current (default: step at :math:`t = 0`).
     refine : int
@@ -368,10 +378,7 @@ def switching_threshold(
     ...
     ValueError: Need 0 < ds <= s_max, got ds=-0.01, s_max=2.5.
     """
-    if torque not in _TORQUE_PARAM:
-        raise ValueError(
-            f"Unknown torque {torque!r}; use one of {tuple(_TORQUE_PARAM)}."
-        )
+    spec = torques.get(torque)
     if protocol not in ("A", "B"):
         raise ValueError(f"protocol must be 'A' or 'B', got {protocol!r}.")
     if not (0 < ds <= s_max):
@@ -382,9 +389,7 @@ def switching_threshold(
     if protocol == "A" and np.any(np.abs(hx) > 1):
         raise ValueError("Protocol A (field-relaxed start) needs |hx| <= 1.")
     if t_max is None:
-        t_max = (
-            max(400.0, 60.0 / alpha) if torque == "dirac" else max(300.0, 40.0 / alpha)
-        )
+        t_max = max(spec.threshold_t_max[0], spec.threshold_t_max[1] / alpha)
     n = int(np.floor(s_max / ds + 1e-9))
     svals = ds * np.arange(1, n + 1)
     if protocol == "A":
@@ -392,7 +397,7 @@ def switching_threshold(
     else:
         m0 = np.stack([0 * hx, 0 * hx, -np.ones_like(hx)], -1)
     h = np.stack([hx, 0 * hx, 0 * hx], -1)
-    key = _TORQUE_PARAM[torque]
+    key = spec.amplitude.key
 
     def lost(s, m0_, h_):
         r = solve(

@@ -11,6 +11,7 @@ extension of the central diamond" is along the torque axis).
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from .boundaries import dirac_threshold_alpha0, she_diamond_edge
 from .phase import STATES, phase_diagram
 
@@ -31,7 +32,11 @@ STATE_COLORS = {
     "mixed": "#000000",  # black
 }
 
-_LABEL = {"dirac": r"$H_\mathrm{DL}/H_K$", "she": r"$H_\mathrm{SH}/H_K$"}
+#: analytic boundary drawn on the diagram of a torque, and its legend label
+_BOUNDARIES = {
+    "she": (she_diamond_edge, "static edge (exact)"),
+    "dirac": (dirac_threshold_alpha0, r"$\alpha\to0$ threshold"),
+}
 
 
 def _edges(v):
@@ -40,6 +45,25 @@ def _edges(v):
         return np.array([v[0] - 0.5, v[0] + 0.5])
     mid = 0.5 * (v[1:] + v[:-1])
     return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+
+def draw_states(ax, xe, ye, ds, color_by):
+    """The state map of ``ds`` on cell edges ``xe`` (torque), ``ye`` (field):
+    categorical :data:`STATE_COLORS`, or ``"mz"`` (mean final m_z of both
+    starts, blue-white-red) with the bistable cells green."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    state = ds.state.values
+    if color_by == "state":
+        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
+        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
+        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
+        return
+    mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
+    ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
+    bi = np.where(state == 0, 1.0, np.nan)
+    cmap = ListedColormap([STATE_COLORS["bistable"]])
+    ax.pcolormesh(xe, ye, bi, cmap=cmap, shading="flat")
 
 
 def _check_ds(ds):
@@ -90,7 +114,6 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
     _check_ds(ds)
@@ -102,30 +125,13 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     s = ds.hsot.values
     xe, ye = _edges(s), _edges(hx)
     state = ds.state.values  # (hx, hsot)
-    if color_by == "state":
-        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
-        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
-        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
-    else:
-        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
-        bi = np.where(state == 0, 1.0, np.nan)
-        ax.pcolormesh(
-            xe,
-            ye,
-            bi,
-            cmap=ListedColormap([STATE_COLORS["bistable"]]),
-            shading="flat",
-        )
-    torque = ds.attrs["torque"]
-    if boundaries and ds.attrs.get("protocol", "A") == "A":
+    draw_states(ax, xe, ye, ds, color_by)
+    torque = torques.get(ds.attrs["torque"])
+    boundary = _BOUNDARIES.get(torque.name)
+    if boundaries and boundary and ds.attrs.get("protocol", "A") == "A":
         hb = np.linspace(0.0, min(np.abs(hx).max(), 0.999), 300)
-        if torque == "she":
-            sb = she_diamond_edge(hb)
-            lab = "static edge (exact)"
-        else:
-            sb = dirac_threshold_alpha0(hb)
-            lab = r"$\alpha\to0$ threshold"
+        sb = boundary[0](hb)
+        lab = boundary[1]
         for sx, sh in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
             ax.plot(
                 sx * sb,
@@ -136,10 +142,9 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
             )
         ax.set_xlim(xe[0], xe[-1])
         ax.set_ylim(ye[0], ye[-1])
-    ax.set_xlabel(_LABEL[torque])
+    ax.set_xlabel(f"${torque.amplitude_latex}/H_K$")
     ax.set_ylabel(r"$H_x/H_K$")
-    name = "Dirac" if torque == "dirac" else "spin Hall"
-    ax.set_title(f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}")
+    ax.set_title(f"{torque.label}, $\\alpha$ = {ds.attrs['alpha']:g}")
     if legend:
         present = sorted(set(np.unique(state).tolist()))
         if color_by == "mz":

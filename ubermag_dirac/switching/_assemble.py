@@ -3,10 +3,10 @@
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from ..macrospin import STATES, classify
 from ._batch import concat
 from ._describe import START
-from ._torque import AMPLITUDE
 
 __all__ = ["assemble"]
 
@@ -171,5 +171,5 @@ def assemble(meta, chunks):
     coords = _coordinates(dims, times, attrs, snapshot_samples)
     ds = xr.Dataset(var, coords=coords, attrs=attrs)
     ds.hx.attrs["long_name"] = "H_x (along j)"
-    ds.hsot.attrs["long_name"] = AMPLITUDE[attrs["torque"]]
+    ds.hsot.attrs["long_name"] = torques.get(attrs["torque"]).amplitude.attr
     return ds

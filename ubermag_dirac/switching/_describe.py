@@ -15,11 +15,12 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
+from .. import torques
 from .._termparams import term_value as _get
 from ..terms.dirac_sot import pumping_spec
 from . import pulses as _pulses
 from ._job import FIELD_TERM, Job, _modified, _vec
-from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
+from ._torque import find_torque
 
 __all__ = ["START", "describe", "fingerprint"]
 
@@ -85,7 +86,7 @@ def _parse_param(system, key, sot, pulse):
             f"Swept parameter {key!r}: {type(term).__name__} has no attribute "
             f"{attr!r} (attributes: {allowed})."
         )
-    if term is sot and attr in (AMPLITUDE[torque_kind(sot)], "func", "dt"):
+    if term is sot and attr in (torques.for_term(sot).amplitude.attr, "func", "dt"):
         raise ValueError(
             f"Swept parameter {key!r}: the torque amplitude is the hsot axis and "
             "its time dependence is the pulse; sweep those instead."
@@ -143,12 +144,12 @@ def _check_protocol(t_run, n_samples, relax, stopping_dm_dt, tol, snapshots, sta
     return tuple(st for st in START if st in starts)
 
 
-def _fl_ratio(sot, kind, scale_fl):
+def _fl_ratio(sot, torque, scale_fl):
     """H_FL / H_DL of the template when the field-like amplitude scales."""
-    if kind not in FIELD_LIKE or not scale_fl:
+    if torque.field_like is None or not scale_fl:
         return None
-    h_dl = _get(sot, AMPLITUDE[kind], 0.0)
-    h_fl = _get(sot, FIELD_LIKE[kind], 0.0)
+    h_dl = _get(sot, torque.amplitude.attr, 0.0)
+    h_fl = _get(sot, torque.field_like, 0.0)
     if isinstance(h_dl, numbers.Real) and isinstance(h_fl, numbers.Real):
         return float(h_fl) / float(h_dl) if h_dl != 0 else None
     raise ValueError(
@@ -196,18 +197,18 @@ def _damping_attributes(system):
     return attrs
 
 
-def _attributes(system, sot, kind, j, n, fl_ratio):
+def _attributes(system, sot, torque, j, n, fl_ratio):
     """Physical attributes of the Dataset (macrospin equivalent when possible)."""
     from .anisotropy import effective_anisotropy
 
     attrs = {
-        "torque": kind,
+        "torque": torque.name,
         "j": j.tolist(),
         "n": n.tolist(),
         "h_fl_ratio": fl_ratio if fl_ratio is not None else 0.0,
         "scale_fl": int(fl_ratio is not None),
     }
-    for a in RECORDED[kind]:
+    for a in torque.recorded:
         v = _scalar_attr(sot, a, 0.0)
         if v is not None:
             attrs[a] = v
@@ -256,7 +257,7 @@ def describe(system, hx, hsot, **options):
     o = dict(options)
     if not isinstance(system, mm.System) or system.m is None:
         raise TypeError("system must be a micromagneticmodel.System with m set.")
-    sot, kind = find_torque(system, o["term"])
+    sot, torque = find_torque(system, o["term"])
     if any(t.name == FIELD_TERM for t in system.energy):
         raise ValueError(
             f"The system already has a term named {FIELD_TERM!r}; it is reserved "
@@ -280,9 +281,9 @@ def describe(system, hx, hsot, **options):
     dims, targets = _dims_and_targets(system, hx, hsot, o["params"], sot, pulse)
     j = _vec(sot, "j", (1, 0, 0))
     n = _vec(sot, "n", (0, 0, 1))
-    fl_ratio = _fl_ratio(sot, kind, o["scale_fl"])
+    fl_ratio = _fl_ratio(sot, torque, o["scale_fl"])
     snapshot_samples = _snapshot_samples(o["snapshots"], o["n_samples"])
-    attrs = _attributes(system, sot, kind, j, n, fl_ratio)
+    attrs = _attributes(system, sot, torque, j, n, fl_ratio)
     attrs.update(_protocol_attributes(system, sot, starts, o))
     meta = {
         "dims": [(name, vals.tolist()) for name, vals in dims],
@@ -295,7 +296,7 @@ def describe(system, hx, hsot, **options):
         template=system,
         template_term=sot,
         term_name=sot.name,
-        kind=kind,
+        torque=torque,
         j=j,
         n=n,
         fl_ratio=fl_ratio,

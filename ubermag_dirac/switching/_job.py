@@ -13,7 +13,6 @@ import micromagneticmodel as mm
 import numpy as np
 
 from .._termparams import term_value
-from ._torque import AMPLITUDE, FIELD_LIKE
 
 __all__ = ["FIELD_TERM", "Job"]
 
@@ -90,7 +89,8 @@ class Job:
 
     Attributes are set by :func:`ubermag_dirac.switching._describe.describe`:
     ``template`` (the user's system, never modified), ``template_term`` and
-    ``term_name`` (the swept torque), ``kind``, ``j``, ``n``, ``fl_ratio``,
+    ``term_name`` (the swept torque term), ``torque`` (its
+    :class:`~ubermag_dirac.torques.Torque`), ``j``, ``n``, ``fl_ratio``,
     ``dims`` (``[(name, values), ...]``), ``targets`` (what each dim sets),
     ``shape``, the protocol (``pulse``, ``pulse_dt``, ``field_pulse``,
     ``field_dt``, ``t_run``, ``n_samples``, ``relax``, ``relax_kwargs``,
@@ -158,9 +158,9 @@ class Job:
 
     def _torque(self, term, vals, changes, pulse):
         t = _modified(term, changes.get(term.name), force_copy=True)
-        _set(t, AMPLITUDE[self.kind], vals["hsot"])
+        _set(t, self.torque.amplitude.attr, vals["hsot"])
         if self.fl_ratio is not None:
-            _set(t, FIELD_LIKE[self.kind], self.fl_ratio * vals["hsot"])
+            _set(t, self.torque.field_like, self.fl_ratio * vals["hsot"])
         if pulse is not None:
             _set(t, "func", pulse)
             if self.pulse_dt is not None:

@@ -11,15 +11,14 @@ functions as methods: ``ds.switching.plot()``,
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from ..macrospin import STATES
-from ..macrospin.plotting import STATE_COLORS
+from ..macrospin.plotting import STATE_COLORS, draw_states
 from .compare import compare as _compare
 from .compare import macrospin_diagram
 from .compare import switching_threshold as _threshold
 
 __all__ = ["SwitchingAccessor", "plot", "plot_comparison"]
-
-_NAMES = {"dirac": "Dirac", "she": "spin Hall"}
 
 
 def _edges(v):
@@ -82,7 +81,6 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
     if color_by not in ("state", "mz"):
@@ -102,25 +100,13 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
         _, ax = plt.subplots(figsize=(4.5, 4))
     xe, ye = _edges(s), _edges(hx)
     state = ds.state.values
-    if color_by == "state":
-        cmap = ListedColormap([STATE_COLORS[k] for k in STATES])
-        norm = BoundaryNorm(np.arange(len(STATES) + 1) - 0.5, cmap.N)
-        ax.pcolormesh(xe, ye, state, cmap=cmap, norm=norm, shading="flat")
-    else:
-        mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-        ax.pcolormesh(xe, ye, mz, cmap="RdBu_r", vmin=-1, vmax=1, shading="flat")
-        bi = np.where(state == 0, 1.0, np.nan)
-        ax.pcolormesh(
-            xe, ye, bi, cmap=ListedColormap([STATE_COLORS["bistable"]]), shading="flat"
-        )
-    torque = ds.attrs.get("torque", "dirac")
-    amp = r"H_\mathrm{DL}" if torque == "dirac" else r"H_\mathrm{SH}"
+    draw_states(ax, xe, ye, ds, color_by)
+    torque = torques.get(ds.attrs.get("torque", "dirac"))
+    amp = torque.amplitude_latex
     ax.set_xlabel(f"${amp}$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
     ax.set_ylabel("$H_x$" + unit.replace("/H_K,eff", r"$/H_{K,\mathrm{eff}}$"))
     if title is None:
-        title = (
-            f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
-        )
+        title = f"{torque.label}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
     ax.set_title(title)
     if legend:
         present = sorted(set(np.unique(state).tolist()))
