@@ -34,7 +34,7 @@ def spin_hall_field(mx, my, mz, px, py, pz, h_sh):
     Returns
     -------
     tuple of float
-        :math:`(H_{T,x}, H_{T,y}, H_{T,z})`.
+        The three components of :math:`\mathbf H_T` (unit of ``h_sh``).
 
     Examples
     --------

@@ -411,51 +411,18 @@ def integrate_point(
 
 
 @numba.njit(cache=True)
-def integrate_serial(
-    order, m0, P, g, tkc, vkc, tkf, vkf, t0, t_eval, opts, out, istats, fstats
-):
-    """Integrate the points ``order`` one after the other (single thread)."""
+def integrate_serial(order, *args):
+    """Integrate the points ``order`` one after the other (single thread);
+    ``args`` are those of :func:`integrate_point` after ``i``."""
     for q in range(order.shape[0]):
-        integrate_point(
-            order[q],
-            m0,
-            P,
-            g,
-            tkc,
-            vkc,
-            tkf,
-            vkf,
-            t0,
-            t_eval,
-            opts,
-            out,
-            istats,
-            fstats,
-        )
+        integrate_point(order[q], *args)
 
 
 @numba.njit(cache=True, parallel=True)
-def integrate_parallel(
-    order, m0, P, g, tkc, vkc, tkf, vkf, t0, t_eval, opts, out, istats, fstats
-):
+def integrate_parallel(order, *args):
     """Same as :func:`integrate_serial` with the points spread over threads."""
     for q in numba.prange(order.shape[0]):
-        integrate_point(
-            order[q],
-            m0,
-            P,
-            g,
-            tkc,
-            vkc,
-            tkf,
-            vkf,
-            t0,
-            t_eval,
-            opts,
-            out,
-            istats,
-            fstats,
-        )
+        integrate_point(order[q], *args)
 
 
 @numba.njit(cache=True)

@@ -202,14 +202,14 @@ def _ref_params(P, g, used=None):
 def dmdt(
     m,
     *,
+    current=1.0,
+    field=1.0,
     h=(0.0, 0.0, 0.0),
     h_k=1.0,
     alpha=0.1,
     delta_alpha=0.0,
     n=(0.0, 0.0, 1.0),
     j=(1.0, 0.0, 0.0),
-    current=1.0,
-    field=1.0,
     **torque_params,
 ):
     r"""Right-hand side :math:`\dot{\mathbf m}` of the reduced LLG (compiled kernel).

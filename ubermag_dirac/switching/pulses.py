@@ -14,22 +14,7 @@ time of the macrospin (``to_macrospin``). Times are measured from the start of
 the current (the end of the field relaxation), the engine time ``t = 0``.
 """
 
-from ..pulses import (
-    PiecewiseLinear,
-    Pulse,
-    Sine,
-    Step,
-    Trapezoid,
-    as_func,
-    constant_after,
-)
+from .. import pulses as _pulses
+from ..pulses import *  # noqa: F403  (the same names)
 
-__all__ = [
-    "PiecewiseLinear",
-    "Pulse",
-    "Sine",
-    "Step",
-    "Trapezoid",
-    "as_func",
-    "constant_after",
-]
+__all__ = _pulses.__all__

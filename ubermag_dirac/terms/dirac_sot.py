@@ -28,7 +28,7 @@ import ubermagutil.typesystem as ts
 from .._termparams import is_set, term_value, time_factor
 from ..theory.coefficients import _factors_b2
 from . import _validation as v
-from .llg import gilbert_dmdt
+from .llg import torque_dmdt
 
 __all__ = ["DiracSOT", "f_DL", "f_FL", "pumping_spec", "torque", "torque_field"]
 
@@ -523,12 +523,4 @@ class DiracSOT(mm.DynamicsTerm):
         >>> sot.dmdt([1.0, 0, 0], None, gamma0=1.0)  # m x (n x j) = x x y = z
         array([0., 0., 1.])
         """
-        arr, mesh = v.as_vectors(m)
-        H = v.as_vectors(self.effective_field(arr if mesh is None else m, t))[0]
-        out = gilbert_dmdt(
-            arr,
-            H,
-            v.param_array(gamma0, m, "gamma0"),
-            v.param_array(alpha, m, "alpha"),
-        )
-        return v.like(out, mesh)
+        return torque_dmdt(self, m, alpha=alpha, gamma0=gamma0, t=t)

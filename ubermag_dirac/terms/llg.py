@@ -33,9 +33,16 @@ clarity over speed.
 
 import numpy as np
 
+from . import _validation as v
 from ._validation import real_or_complex
 
-__all__ = ["cross_matrix", "damping_tensor", "gilbert_dmdt", "landau_lifshitz_dmdt"]
+__all__ = [
+    "cross_matrix",
+    "damping_tensor",
+    "gilbert_dmdt",
+    "landau_lifshitz_dmdt",
+    "torque_dmdt",
+]
 
 
 def cross_matrix(m):
@@ -174,3 +181,18 @@ def landau_lifshitz_dmdt(m, H, gamma0, alpha):
     alpha = np.asarray(alpha, dtype=float)[..., None]
     mxH = np.cross(m, H)
     return -gamma0 / (1 + alpha**2) * (mxH + alpha * np.cross(m, mxH))
+
+
+def torque_dmdt(term, m, *, alpha, gamma0, t):
+    """The ``dmdt`` of a torque term (``DiracSOT``, ``SpinHallSOT``): the Gilbert
+    form with scalar damping of its torque field ``term.effective_field(m, t)``
+    alone (1/s); ``m`` an array ``(..., 3)`` or a ``df.Field`` (then a field)."""
+    arr, mesh = v.as_vectors(m)
+    H = v.as_vectors(term.effective_field(arr if mesh is None else m, t))[0]
+    out = gilbert_dmdt(
+        arr,
+        H,
+        v.param_array(gamma0, m, "gamma0"),
+        v.param_array(alpha, m, "alpha"),
+    )
+    return v.like(out, mesh)

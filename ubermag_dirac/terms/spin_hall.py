@@ -82,7 +82,7 @@ import ubermagutil.typesystem as ts
 from .._termparams import term_value, time_factor
 from ..constants import E_OOMMF, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
 from . import _validation as v
-from .llg import gilbert_dmdt
+from .llg import torque_dmdt
 
 __all__ = [
     "E_OOMMF",
@@ -248,15 +248,7 @@ class SpinHallSOT(mm.DynamicsTerm):
         >>> ud.SpinHallSOT(H_SH=1.0).dmdt([1.0, 0, 0], gamma0=1.0)  # m x (p x m) = y
         array([0., 1., 0.])
         """
-        arr, mesh = v.as_vectors(m)
-        H = v.as_vectors(self.effective_field(arr if mesh is None else m, t))[0]
-        out = gilbert_dmdt(
-            arr,
-            H,
-            v.param_array(gamma0, m, "gamma0"),
-            v.param_array(alpha, m, "alpha"),
-        )
-        return v.like(out, mesh)
+        return torque_dmdt(self, m, alpha=alpha, gamma0=gamma0, t=t)
 
 
 # ---------------------------------------------------------------- conversions

@@ -16,7 +16,7 @@ the rest follows without further code:
 * :func:`ubermag_dirac.switching.phase_diagram` finds the term in a system,
   sweeps its first parameter (the damping-like amplitude) and compares with the
   macrospin; the engine runs the term through :meth:`Torque.engine_builder`
-  unless a dedicated implementation is registered for the class.
+  (:mod:`ubermag_dirac.engine.dynamics.torque`).
 
 Kernel signature (numba-compiled, scalar, see :mod:`ubermag_dirac.kernels`)::
 
@@ -123,6 +123,11 @@ class Torque:
     threshold_t_max : tuple of float
         ``(a, b)``: :func:`ubermag_dirac.macrospin.switching_threshold`
         integrates to :math:`\max(a, b/\alpha)` by default.
+    engine_loop : numba dispatcher or None
+        The engine's cell loop of the kernel compiled ahead and cached on disk
+        (``torque_cell_loop(kernel, ...)`` in a module-level ``njit(cache=True)``
+        function, see :mod:`ubermag_dirac.torques.dirac`); None: compiled on
+        first use, in memory.
     """
 
     name: str
@@ -132,6 +137,7 @@ class Torque:
     kernel: Callable
     field_like: str | None = None
     threshold_t_max: tuple = (400.0, 60.0)
+    engine_loop: Callable | None = None
 
     def __post_init__(self):
         if not 1 <= len(self.parameters) <= NQ:
@@ -169,11 +175,11 @@ class Torque:
         raise KeyError(key)
 
     def engine_builder(self, terms, grid):
-        """Engine implementation of the term (generic: :mod:`ubermag_dirac.
-        engine.dynamics.registered`)."""
-        from ..engine.dynamics.registered import RegisteredTorqueImpl
+        """Engine implementation of the term
+        (:class:`ubermag_dirac.engine.dynamics.torque.TorqueImpl`)."""
+        from ..engine.dynamics.torque import TorqueImpl
 
-        return RegisteredTorqueImpl(self, terms, grid)
+        return TorqueImpl(self, terms, grid)
 
 
 _TORQUES: dict[str, Torque] = {}
@@ -182,9 +188,8 @@ _TORQUES: dict[str, Torque] = {}
 def register_torque(torque: Torque) -> Torque:
     """Register ``torque`` (idempotent for the same descriptor).
 
-    Also registers :meth:`Torque.engine_builder` (the generic engine
-    implementation) for the term class when the engine has no dedicated
-    implementation of it (``ud.DiracSOT`` and ``ud.SpinHallSOT`` have one).
+    Also registers :meth:`Torque.engine_builder` with the engine for the term
+    class (unless the engine already has an implementation of the class).
 
     Raises
     ------
@@ -209,11 +214,9 @@ def register_torque(torque: Torque) -> Torque:
             f"Torque {torque.name!r}: parameter keywords {clash} are used by "
             "another torque."
         )
-    from ..engine.dynamics import register_ud_terms
     from ..engine.registry import DYNAMICS, register_dynamics
 
     _TORQUES[torque.name] = torque
-    register_ud_terms()  # the dedicated implementations of the built-in terms first
     if torque.term not in DYNAMICS:
         register_dynamics(torque.term)(torque.engine_builder)
     return torque

@@ -6,12 +6,15 @@ H_\mathrm{FL} f_\mathrm{FL}(m_n)\,\mathbf p` with the angular factors of
 ``H_FL`` (scales with it in a switching sweep) and ``beta``.
 """
 
+import numba
+
+from ..engine.dynamics.torque import LOOP_OPTIONS, torque_cell_loop
 from ..kernels import dirac_field
 from ..kernels._jit import kernel
 from ..terms import DiracSOT
 from . import Parameter, Torque, register_torque
 
-__all__ = ["DIRAC", "dirac_torque"]
+__all__ = ["DIRAC", "dirac_engine_loop", "dirac_torque"]
 
 
 @kernel
@@ -31,6 +34,12 @@ def dirac_torque(mx, my, mz, mn, jx, jy, jz, px, py, pz, cur, h_dl, h_fl, beta, 
     return dirac_field(mn, jx, jy, jz, px, py, pz, cur * h_dl, cur * h_fl, beta)
 
 
+@numba.njit(cache=True, **LOOP_OPTIONS)
+def dirac_engine_loop(m, n, j, p, fac, Q, H):
+    """The engine's cell loop of :func:`dirac_torque` (compiled ahead, cached)."""
+    torque_cell_loop(dirac_torque, m, n, j, p, fac, Q, H)
+
+
 DIRAC = register_torque(
     Torque(
         name="dirac",
@@ -42,6 +51,7 @@ DIRAC = register_torque(
             Parameter("beta", "beta", field=False, lower=0.0, upper=1.0),
         ),
         kernel=dirac_torque,
+        engine_loop=dirac_engine_loop,
         field_like="H_FL",
     )
 )

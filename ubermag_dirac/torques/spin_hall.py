@@ -4,12 +4,15 @@ r"""The spin-Hall torque (``ud.SpinHallSOT``) in the torque registry.
 (:func:`ubermag_dirac.kernels.spin_hall_field`); one parameter, ``H_SH``.
 """
 
+import numba
+
+from ..engine.dynamics.torque import LOOP_OPTIONS, torque_cell_loop
 from ..kernels import spin_hall_field
 from ..kernels._jit import kernel
 from ..terms import SpinHallSOT
 from . import Parameter, Torque, register_torque
 
-__all__ = ["SPIN_HALL", "spin_hall_torque"]
+__all__ = ["SPIN_HALL", "spin_hall_engine_loop", "spin_hall_torque"]
 
 
 @kernel
@@ -29,6 +32,12 @@ def spin_hall_torque(mx, my, mz, mn, jx, jy, jz, px, py, pz, cur, h_sh, q1, q2, 
     return spin_hall_field(mx, my, mz, px, py, pz, cur * h_sh)
 
 
+@numba.njit(cache=True, **LOOP_OPTIONS)
+def spin_hall_engine_loop(m, n, j, p, fac, Q, H):
+    """The engine's cell loop of :func:`spin_hall_torque` (compiled ahead, cached)."""
+    torque_cell_loop(spin_hall_torque, m, n, j, p, fac, Q, H)
+
+
 SPIN_HALL = register_torque(
     Torque(
         name="she",
@@ -36,6 +45,7 @@ SPIN_HALL = register_torque(
         term=SpinHallSOT,
         parameters=(Parameter("H_SH", "h_sh"),),
         kernel=spin_hall_torque,
+        engine_loop=spin_hall_engine_loop,
         threshold_t_max=(300.0, 40.0),
     )
 )

@@ -28,8 +28,9 @@ term                       module                     per-cell physics
 ``ud.AnisotropicDamping``  :mod:`.anisotropic_damping`  damping tensor
 ``mm.Slonczewski``         :mod:`.slonczewski`        ``kernels.slonczewski_dmdt``
 ``mm.ZhangLi``             :mod:`.zhang_li`           OOMMF's stencil (own kernel)
-``ud.DiracSOT``            :mod:`.dirac_sot`          ``kernels.dirac_field``
-``ud.SpinHallSOT``         :mod:`.spin_hall`          ``kernels.spin_hall_field``
+``ud.DiracSOT``            :mod:`.torque`             ``kernels.dirac_field``
+``ud.SpinHallSOT``         :mod:`.torque`             ``kernels.spin_hall_field``
+any registered torque      :mod:`.torque`             its kernel
 =========================  =========================  ===========================
 
 Shared plumbing (parameter arrays, ``func``/``dt`` time factors, empty-cell
@@ -47,8 +48,7 @@ from ..registry import DYNAMICS, register_dynamics
 from . import damping, precession, slonczewski, zhang_li  # noqa: F401  (registration)
 from ._base import DynamicsImpl, LLGParameters, TorqueFieldImpl, time_factor
 from .anisotropic_damping import AnisotropicDampingImpl
-from .dirac_sot import DiracSOTImpl, dirac_add_field
-from .spin_hall import SpinHallSOTImpl, spin_hall_add_field
+from .torque import TorqueImpl, dirac_add_field, spin_hall_add_field
 from .zhang_li import zhang_li_add_field
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "DynamicsImpl",
     "LLGParameters",
     "TorqueFieldImpl",
+    "TorqueImpl",
     "dirac_add_field",
     "register_ud_terms",
     "spin_hall_add_field",
@@ -65,28 +66,23 @@ __all__ = [
 
 
 def register_ud_terms() -> str | None:
-    """Register the ubermag-dirac dynamics terms that :mod:`ubermag_dirac.terms` has.
+    """Register the ubermag-dirac dynamics terms: ``ud.AnisotropicDamping`` here,
+    the spin-orbit torques through :mod:`ubermag_dirac.torques` (importing it
+    registers ``ud.DiracSOT``, ``ud.SpinHallSOT`` and every registered torque
+    with :class:`~.torque.TorqueImpl`).
 
     Idempotent; called by every :class:`~ubermag_dirac.engine.Engine`. Returns
-    ``None`` when all three are registered, else the reason some are not (the
-    engine then treats those as unsupported terms).
+    ``None`` when the terms are registered, else the reason they are not (the
+    engine then treats them as unsupported terms).
     """
     try:
         from ... import terms as ud_terms
+        from ... import torques  # noqa: F401  (registers the torque terms)
     except ImportError as exc:
         return f"ubermag_dirac.terms does not import ({exc})"
-    impls = {
-        "DiracSOT": DiracSOTImpl,
-        "SpinHallSOT": SpinHallSOTImpl,
-        "AnisotropicDamping": AnisotropicDampingImpl,
-    }
-    missing = []
-    for name, impl in impls.items():
-        cls = getattr(ud_terms, name, None)
-        if cls is None:
-            missing.append(name)
-        elif cls not in DYNAMICS:
-            register_dynamics(cls)(impl)
-    if missing:
-        return f"ubermag_dirac.terms has no {missing} yet"
+    cls = getattr(ud_terms, "AnisotropicDamping", None)
+    if cls is None:
+        return "ubermag_dirac.terms has no AnisotropicDamping yet"
+    if cls not in DYNAMICS:
+        register_dynamics(cls)(AnisotropicDampingImpl)
     return None

@@ -120,6 +120,17 @@ def _zhang_li_stencil(mask, axis: int, periodic: bool):
     return w_minus, w_plus
 
 
+@nb.njit(inline="always")
+def _bond(g, mf, b, q0, q1, cp, cm, mx, my, mz):
+    """``g + cp (m[q0] - m) + cm (m - m[q1])``: one axis of the derivative stencil
+    added to ``g = (gx, gy, gz)``."""
+    return (
+        g[0] + (cp * (mf[b, 0, q0] - mx) + cm * (mx - mf[b, 0, q1])),
+        g[1] + (cp * (mf[b, 1, q0] - my) + cm * (my - mf[b, 1, q1])),
+        g[2] + (cp * (mf[b, 2, q0] - mz) + cm * (mz - mf[b, 2, q1])),
+    )
+
+
 @nb.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 def zhang_li_add_field(
     m, cxm, cxp, cym, cyp, czm, czp, use, beta, fac, gamma, alpha, do_precess, mask, H
@@ -165,31 +176,22 @@ def zhang_li_add_field(
                     gy = 0.0
                     gz = 0.0
                     if usex:
-                        cp = cxp[b, p]
-                        cm = cxm[b, p]
-                        q0 = p + xp
-                        q1 = p + xm
-                        gx += cp * (mf[b, 0, q0] - mx) + cm * (mx - mf[b, 0, q1])
-                        gy += cp * (mf[b, 1, q0] - my) + cm * (my - mf[b, 1, q1])
-                        gz += cp * (mf[b, 2, q0] - mz) + cm * (mz - mf[b, 2, q1])
+                        gx, gy, gz = _bond(
+                            (gx, gy, gz), mf, b, p + xp, p + xm,
+                            cxp[b, p], cxm[b, p], mx, my, mz,
+                        )  # fmt: skip
                     if usey:
-                        cp = cyp[b, p]
-                        cm = cym[b, p]
-                        q0 = p + yp
-                        q1 = p + ym
-                        gx += cp * (mf[b, 0, q0] - mx) + cm * (mx - mf[b, 0, q1])
-                        gy += cp * (mf[b, 1, q0] - my) + cm * (my - mf[b, 1, q1])
-                        gz += cp * (mf[b, 2, q0] - mz) + cm * (mz - mf[b, 2, q1])
+                        gx, gy, gz = _bond(
+                            (gx, gy, gz), mf, b, p + yp, p + ym,
+                            cyp[b, p], cym[b, p], mx, my, mz,
+                        )  # fmt: skip
                     if usez:
                         zm = -1 if k > 0 else nz - 1
                         zp = 1 if k < nz - 1 else 1 - nz
-                        cp = czp[b, p]
-                        cm = czm[b, p]
-                        q0 = p + zp
-                        q1 = p + zm
-                        gx += cp * (mf[b, 0, q0] - mx) + cm * (mx - mf[b, 0, q1])
-                        gy += cp * (mf[b, 1, q0] - my) + cm * (my - mf[b, 1, q1])
-                        gz += cp * (mf[b, 2, q0] - mz) + cm * (mz - mf[b, 2, q1])
+                        gx, gy, gz = _bond(
+                            (gx, gy, gz), mf, b, p + zp, p + zm,
+                            czp[b, p], czm[b, p], mx, my, mz,
+                        )  # fmt: skip
                     if gx == 0.0 and gy == 0.0 and gz == 0.0:
                         continue
                     gx *= fb
