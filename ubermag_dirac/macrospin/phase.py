@@ -224,18 +224,7 @@ def phase_diagram(
     if not (np.isfinite(t_max) and t_max > 0):
         raise ValueError(f"t_max must be > 0, got {t_max}.")
     HX, S = np.meshgrid(hx, hsot, indexing="ij")
-    if protocol == "A":
-        mz0 = np.sqrt(np.clip(1.0 - HX**2, 0.0, None))
-        mx0 = HX
-    else:
-        mz0 = np.ones_like(HX)
-        mx0 = np.zeros_like(HX)
-    zero = np.zeros_like(HX)
-    # axis 2: start (up, down)
-    m0 = np.stack(
-        [np.stack([mx0, zero, mz0], -1), np.stack([mx0, zero, -mz0], -1)], axis=2
-    )
-    h = np.stack([HX, zero, zero], -1)[:, :, None, :]
+    m0, h = _starts(HX, protocol)
     kw = {**torque_params, amplitude.key: S[:, :, None]}
     h_fl_arr = np.asarray(h_fl, dtype=float)
     if h_fl_arr.ndim == 1:
@@ -258,49 +247,63 @@ def phase_diagram(
         threads=threads,
         **kw,
     )
+    attrs = {
+        "torque": torque,
+        "alpha": float(alpha),
+        "beta": float(beta),
+        "delta_alpha": float(delta_alpha),
+        "h_fl": repr(h_fl) if np.ndim(h_fl) else float(h_fl),
+        **{k: _attr(v) for k, v in torque_params.items()},
+        "protocol": protocol,
+        "t_max": float(t_max),
+        "current": repr(current) if current is not None else "step at t=0",
+        "tol": float(tol),
+        "rtol": float(rtol),
+        "atol": float(atol),
+        "stop_tol": float(stop_tol),
+    }
+    return _dataset(hx, hsot, amplitude.attr, res, tol, attrs)
+
+
+def _starts(HX, protocol):
+    """Up and down starts ``(..., start, 3)`` and the field ``(..., 1, 3)``."""
+    if protocol == "A":
+        mz0 = np.sqrt(np.clip(1.0 - HX**2, 0.0, None))
+        mx0 = HX
+    else:
+        mz0 = np.ones_like(HX)
+        mx0 = np.zeros_like(HX)
+    zero = np.zeros_like(HX)
+    # axis 2: start (up, down)
+    m0 = np.stack(
+        [np.stack([mx0, zero, mz0], -1), np.stack([mx0, zero, -mz0], -1)], axis=2
+    )
+    return m0, np.stack([HX, zero, zero], -1)[:, :, None, :]
+
+
+def _dataset(hx, hsot, amplitude, res, tol, attrs):
+    """The phase-diagram Dataset of the solver result ``res``."""
     m = res.m
     state = classify(m[:, :, 0, 2], m[:, :, 1, 2], tol=tol)
     coords = {
         "hx": ("hx", hx, {"long_name": "H_x / H_K", "units": "1"}),
-        "hsot": (
-            "hsot",
-            hsot,
-            {"long_name": amplitude.attr + " / H_K"},
-        ),
+        "hsot": ("hsot", hsot, {"long_name": amplitude + " / H_K"}),
         "start": ("start", ["up", "down"]),
         "component": ("component", ["x", "y", "z"]),
     }
-    ds = xr.Dataset(
+    flags = {"flag_values": list(range(len(STATES))), "flag_meanings": " ".join(STATES)}
+    return xr.Dataset(
         {
             "m": (("hx", "hsot", "start", "component"), m),
             "mz_up": (("hx", "hsot"), m[:, :, 0, 2]),
             "mz_down": (("hx", "hsot"), m[:, :, 1, 2]),
-            "state": (
-                ("hx", "hsot"),
-                state,
-                {
-                    "flag_values": list(range(len(STATES))),
-                    "flag_meanings": " ".join(STATES),
-                },
-            ),
+            "state": (("hx", "hsot"), state, flags),
             "converged": (("hx", "hsot", "start"), res.converged),
             "n_steps": (("hx", "hsot", "start"), res.n_accepted + res.n_rejected),
         },
         coords=coords,
         attrs={
-            "torque": torque,
-            "alpha": float(alpha),
-            "beta": float(beta),
-            "delta_alpha": float(delta_alpha),
-            "h_fl": repr(h_fl) if np.ndim(h_fl) else float(h_fl),
-            **{k: _attr(v) for k, v in torque_params.items()},
-            "protocol": protocol,
-            "t_max": float(t_max),
-            "current": repr(current) if current is not None else "step at t=0",
-            "tol": float(tol),
-            "rtol": float(rtol),
-            "atol": float(atol),
-            "stop_tol": float(stop_tol),
+            **attrs,
             "states": list(STATES),
             "units": "fields in H_K, time in 1/(gamma0 H_K)",
             "model": (
@@ -309,7 +312,6 @@ def phase_diagram(
             ),
         },
     )
-    return ds
 
 
 def switching_threshold(
