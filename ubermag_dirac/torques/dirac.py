@@ -8,11 +8,11 @@ H_\mathrm{FL} f_\mathrm{FL}(m_n)\,\mathbf p` with the angular factors of
 
 import numba
 
-from ..engine.dynamics.torque import LOOP_OPTIONS, torque_cell_loop
 from ..kernels import dirac_field
 from ..kernels._jit import kernel
 from ..terms import DiracSOT
 from . import Parameter, Torque, register_torque
+from ._loop import LOOP_OPTIONS, torque_cell_loop
 
 __all__ = ["DIRAC", "dirac_engine_loop", "dirac_torque"]
 

@@ -6,11 +6,11 @@ r"""The spin-Hall torque (``ud.SpinHallSOT``) in the torque registry.
 
 import numba
 
-from ..engine.dynamics.torque import LOOP_OPTIONS, torque_cell_loop
 from ..kernels import spin_hall_field
 from ..kernels._jit import kernel
 from ..terms import SpinHallSOT
 from . import Parameter, Torque, register_torque
+from ._loop import LOOP_OPTIONS, torque_cell_loop
 
 __all__ = ["SPIN_HALL", "spin_hall_engine_loop", "spin_hall_torque"]
 

@@ -35,44 +35,15 @@ from ._base import (
     warn_if_only_empty,
 )
 
-__all__ = [
-    "TorqueImpl",
-    "dirac_add_field",
-    "spin_hall_add_field",
-    "torque_cell_loop",
-]
-
-#: Options of the compiled cell loops.
-LOOP_OPTIONS = {"nogil": True, "boundscheck": False, "error_model": "numpy"}
-
-
-@nb.njit(inline="always")
-def torque_cell_loop(kernel, m, n, j, p, fac, Q, H):
-    """``H += H_T`` of ``kernel`` in every cell; ``m, n, j, p, H``: ``(B, 3, N)``,
-    ``fac``: ``(B,)`` time factors, ``Q``: ``(B, NQ, N)`` parameters."""
-    B = m.shape[0]
-    N = m.shape[2]
-    for b in range(B):
-        fb = fac[b]
-        for i in range(N):
-            mx = m[b, 0, i]
-            my = m[b, 1, i]
-            mz = m[b, 2, i]
-            mn = mx * n[b, 0, i] + my * n[b, 1, i] + mz * n[b, 2, i]
-            hx, hy, hz = kernel(
-                mx, my, mz, mn, j[b, 0, i], j[b, 1, i], j[b, 2, i],
-                p[b, 0, i], p[b, 1, i], p[b, 2, i], fb,
-                Q[b, 0, i], Q[b, 1, i], Q[b, 2, i], Q[b, 3, i],
-            )  # fmt: skip
-            H[b, 0, i] += hx
-            H[b, 1, i] += hy
-            H[b, 2, i] += hz
+__all__ = ["TorqueImpl", "dirac_add_field", "spin_hall_add_field"]
 
 
 @functools.cache
 def _compiled_loop(kernel):
     """The cell loop of ``kernel``, compiled in memory (torques without
     ``engine_loop``)."""
+
+    from ...torques._loop import LOOP_OPTIONS, torque_cell_loop
 
     @nb.njit(**LOOP_OPTIONS)
     def loop(m, n, j, p, fac, Q, H):
