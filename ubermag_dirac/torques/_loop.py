@@ -11,20 +11,23 @@ LOOP_OPTIONS = {"nogil": True, "boundscheck": False, "error_model": "numpy"}
 
 @nb.njit(inline="always")
 def torque_cell_loop(kernel, m, n, j, p, fac, Q, H):
-    """``H += H_T`` of ``kernel`` in every cell; ``m, n, j, p, H``: ``(B, 3, N)``,
-    ``fac``: ``(B,)`` time factors, ``Q``: ``(B, NQ, N)`` parameters."""
+    """``H += H_T`` of ``kernel`` in every cell; ``m``, ``H``: ``(B, 3, N)``;
+    ``n``, ``j``, ``p``: ``(B, 3)`` (one direction per system); ``fac``: ``(B,)``
+    time factors; ``Q``: ``(B, NQ, N)`` parameters."""
     B = m.shape[0]
     N = m.shape[2]
     for b in range(B):
         fb = fac[b]
+        nx, ny, nz = n[b, 0], n[b, 1], n[b, 2]
+        jx, jy, jz = j[b, 0], j[b, 1], j[b, 2]
+        px, py, pz = p[b, 0], p[b, 1], p[b, 2]
         for i in range(N):
             mx = m[b, 0, i]
             my = m[b, 1, i]
             mz = m[b, 2, i]
-            mn = mx * n[b, 0, i] + my * n[b, 1, i] + mz * n[b, 2, i]
+            mn = mx * nx + my * ny + mz * nz
             hx, hy, hz = kernel(
-                mx, my, mz, mn, j[b, 0, i], j[b, 1, i], j[b, 2, i],
-                p[b, 0, i], p[b, 1, i], p[b, 2, i], fb,
+                mx, my, mz, mn, jx, jy, jz, px, py, pz, fb,
                 Q[b, 0, i], Q[b, 1, i], Q[b, 2, i], Q[b, 3, i],
             )  # fmt: skip
             H[b, 0, i] += hx

@@ -30,7 +30,6 @@ import numpy as np
 from ._base import (
     TorqueFieldImpl,
     flat_scalar,
-    flat_vector,
     term_value,
     warn_if_only_empty,
 )
@@ -78,17 +77,23 @@ class TorqueImpl(TorqueFieldImpl):
         super().__init__(terms, grid)
         self.torque = torque
         g = grid
+        # (B, NQ, N): a kernel's unused parameters are never read
         Q = np.zeros((g.batch, NQ, int(np.prod(g.n))))
         for k, par in enumerate(torque.parameters):
             values = [term_value(t, par.attr, par.default) for t in terms]
             Q[:, k] = flat_scalar(g, values, par.attr)
         self.Q = np.ascontiguousarray(Q)
-        self.j = flat_vector(g, [term_value(t, "j", (1, 0, 0)) for t in terms], "j")
-        self.n = flat_vector(g, [term_value(t, "n", (0, 0, 1)) for t in terms], "n")
+        # j and n are one unit vector per term (system): (B, 3)
+        self.j = _directions(terms, "j", (1, 0, 0), self.what)
+        self.n = _directions(terms, "n", (0, 0, 1), self.what)
         self.p = np.ascontiguousarray(np.cross(self.n, self.j, axis=1))
         fields = [Q[:, k] for k, par in enumerate(torque.parameters) if par.field]
         warn_if_only_empty(grid, fields, self.name, self.cls)
         self._loop = torque.engine_loop or _compiled_loop(torque.kernel)
+
+    @property
+    def what(self):
+        return f"{self.cls} {self.name!r}"
 
     def add_field(self, m, t, H):
         B = m.shape[0]
@@ -104,29 +109,50 @@ class TorqueImpl(TorqueFieldImpl):
         return H
 
 
+def _directions(terms, attr, default, what):
+    """``(B, 3)`` unit vectors ``attr`` of the terms (0 stays 0)."""
+    out = np.zeros((len(terms), 3))
+    for b, t in enumerate(terms):
+        v = np.asarray(term_value(t, attr, default), dtype=float)
+        if v.shape != (3,) or not np.all(np.isfinite(v)):
+            raise ValueError(f"{what}: {attr} must be a finite 3-vector, got {v!r}.")
+        norm = np.sqrt(np.sum(v * v))
+        out[b] = v / norm if norm > 0 else 0.0
+    return out
+
+
+def _uniform(v, name):
+    """``(B, 3)`` of a ``(B, 3, N)`` array that is the same in every cell."""
+    if not np.all(v == v[:, :, :1]):
+        raise ValueError(f"{name} must be the same in every cell.")
+    return np.ascontiguousarray(v[:, :, 0])
+
+
 def _add_field(torque, m, params, j, n, fac, H):
     from ...torques import NQ
 
     Q = np.zeros((m.shape[0], NQ, m.shape[2]))
     Q[:, : len(params)] = np.stack(params, axis=1)
+    j, n = _uniform(j, "j"), _uniform(n, "n")
     torque.engine_loop(m, n, j, np.cross(n, j, axis=1), fac, Q, H)
     return H
 
 
 def dirac_add_field(m, H_DL, H_FL, beta, j, n, fac, H):
-    """``H += H_T`` of the Dirac SOT; all ``(B, [3,] N)``, ``fac`` ``(B,)``."""
+    """``H += H_T`` of the Dirac SOT; ``m``, ``H``: ``(B, 3, N)``; amplitudes and
+    ``beta``: ``(B, N)``; ``j``, ``n``: ``(B, 3, N)``, uniform; ``fac``: ``(B,)``."""
     from ...torques import get
 
     return _add_field(get("dirac"), m, [H_DL, H_FL, beta], j, n, fac, H)
 
 
 def spin_hall_add_field(m, H_SH, p, fac, H):
-    """``H += fac H_SH m x p``; all ``(B, [3,] N)``, ``fac`` ``(B,)``; ``p``
-    is used as ``n x j`` with ``n = p``-independent: the loop reads ``p``."""
+    """``H += fac H_SH m x p``; ``m``, ``H``: ``(B, 3, N)``, ``H_SH``: ``(B, N)``,
+    ``p``: ``(B, 3, N)``, uniform; ``fac``: ``(B,)``."""
     from ...torques import NQ, get
 
     Q = np.zeros((m.shape[0], NQ, m.shape[2]))
     Q[:, 0] = H_SH
-    zero = np.zeros_like(p)
-    get("she").engine_loop(m, zero, zero, p, fac, Q, H)
+    zero = np.zeros((m.shape[0], 3))
+    get("she").engine_loop(m, zero, zero, _uniform(p, "p"), fac, Q, H)
     return H
