@@ -116,9 +116,7 @@ def test_dirac_fixed_points_never_lose_stability():
     hxs = np.broadcast_to(hx[:, :, 0], fps.shape[:2]).reshape(-1)
     ss = np.broadcast_to(s[:, :, 0], fps.shape[:2]).reshape(-1)
     h = np.stack([hxs, 0 * hxs, 0 * hxs], -1)
-    _, mm, P, g = solver._setup(
-        m, h, 1.0, 0.1, 0.0, ss, 0.0, 0.0, 0.0, *np.eye(3)[[2, 0]]
-    )
+    _, mm, P, g = solver._setup(m, h, 1.0, 0.1, 0.0, *np.eye(3)[[2, 0]], h_dl=ss)
     assert np.all(_kernels.stable_many(mm, 1.0, 1.0, P, g))
 
 

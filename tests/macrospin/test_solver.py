@@ -38,8 +38,7 @@ def test_kernel_matches_numpy_reference():
     """Closed-form Gilbert solve in the kernel == dense 3x3 solve in NumPy."""
     m, kw = _random_setup()
     u = ms.dmdt(m, current=0.7, field=1.3, **kw)
-    keys = ["h", "h_k", "alpha", "delta_alpha", "h_dl", "beta", "h_fl", "h_sh"]
-    _, mm, P, g = solver._setup(m, *(kw[k] for k in keys), kw["n"], kw["j"])
+    _, mm, P, g = solver._setup(m, **kw)
     ur = _reference.rhs(mm, 0.7, 1.3, solver._ref_params(P, g))
     np.testing.assert_allclose(u, ur, rtol=0, atol=1e-12 * np.abs(ur).max())
 

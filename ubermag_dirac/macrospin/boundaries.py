@@ -22,6 +22,7 @@ try:  # SciPy >= 1.15: vectorised bracketing root finder
 except ImportError:  # older SciPy
     find_root = None
 
+from .. import torques
 from . import _reference
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "she_upper_edge",
 ]
 
+#: The torques whose fixed points and boundaries are known in closed form here.
 TORQUES = ("dirac", "she")
 
 
@@ -482,12 +484,13 @@ def linear_stability(m, hx, s, torque="dirac", alpha=0.1, delta_alpha=0.0):
         "hk": np.ones(shape),
         "alpha": np.broadcast_to(alpha, shape),
         "dalpha": np.broadcast_to(delta_alpha, shape),
-        "sdl": s if torque == "dirac" else z,
+        "h_dl": z,
         "beta": z,
-        "sfl": z,
-        "ssh": s if torque == "she" else z,
+        "h_fl": z,
+        "h_sh": z,
         "n": np.array([0.0, 0.0, 1.0]),
         "j": np.array([1.0, 0.0, 0.0]),
     }
+    p[torques.get(torque).amplitude.key] = s
     J = _reference.tangent_jacobian(mb, 1.0, 1.0, p)
     return np.linalg.eigvals(J)

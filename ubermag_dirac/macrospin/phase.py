@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 import xarray as xr
 
-from .. import _numbers
+from .. import _numbers, torques
 from .solver import solve
 
 __all__ = [
@@ -40,8 +40,6 @@ __all__ = [
 STATES = ("bistable", "up", "down", "inplane", "toggle", "mixed")
 #: name -> integer code
 STATE_CODES = {name: code for code, name in enumerate(STATES)}
-
-_TORQUE_PARAM = {"dirac": "h_dl", "she": "h_sh"}
 
 
 def classify(mz_up, mz_down, tol=1e-3):
@@ -154,6 +152,10 @@ def state_counts(state):
 REDUCED_MAX = 1e3
 
 
+def _attr(v):
+    return repr(v) if np.ndim(v) else float(v)
+
+
 def _grid(name, v):
     v = np.atleast_1d(_numbers.reals(name, v))
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
@@ -208,6 +210,7 @@ def phase_diagram(
     atol=1e-9,
     stop_tol=1e-8,
     threads=1,
+    **torque_params,
 ):
     r"""Switching phase diagram of the macrospin over :math:`(h_x, s)`.
 
@@ -232,10 +235,12 @@ def phase_diagram(
         the unit; films in A/m: ``ud.switching.phase_diagram``).
     hsot : array_like
         1D grid of the torque amplitude :math:`s = H_\mathrm{DL}/H_K` (Dirac) or
-        :math:`H_\mathrm{SH}/H_K` (spin Hall), in units of :math:`H_K`.
-    torque : {"dirac", "she"}
-        Dirac damping-like :math:`\mathbf h_T = -s f_\mathrm{DL} m_z\hat x` or
-        spin-Hall :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.
+        :math:`H_\mathrm{SH}/H_K` (spin Hall), in units of :math:`H_K`: the
+        first parameter of the torque.
+    torque : str
+        A registered torque (:mod:`ubermag_dirac.torques`): ``"dirac"``, Dirac
+        damping-like :math:`\mathbf h_T = -s f_\mathrm{DL} m_z\hat x`, or
+        ``"she"``, spin-Hall :math:`\mathbf h_T = s\,\mathbf m\times\hat y`.
     alpha : float
         Gilbert damping :math:`\ge 0`.
     beta : float
@@ -255,6 +260,9 @@ def phase_diagram(
         Classification threshold on :math:`|m_z|`.
     rtol, atol, stop_tol, threads
         Passed to :func:`~ubermag_dirac.macrospin.solve`.
+    **torque_params
+        Other (not swept) parameters of the torque, e.g. of a torque registered
+        outside the package; recorded in ``attrs``.
 
     Returns
     -------
@@ -283,10 +291,7 @@ def phase_diagram(
     ...
     ValueError: Unknown torque 'oersted'; use one of ('dirac', 'she').
     """
-    if torque not in _TORQUE_PARAM:
-        raise ValueError(
-            f"Unknown torque {torque!r}; use one of {tuple(_TORQUE_PARAM)}."
-        )
+    amplitude = torques.get(torque).amplitude
     if protocol not in ("A", "B"):
         raise ValueError(f"protocol must be 'A' or 'B', got {protocol!r}.")
     hx = _grid("hx", hx)
@@ -296,19 +301,8 @@ def phase_diagram(
     if not (np.isfinite(t_max) and t_max > 0):
         raise ValueError(f"t_max must be > 0, got {t_max}.")
     HX, S = np.meshgrid(hx, hsot, indexing="ij")
-    if protocol == "A":
-        mz0 = np.sqrt(np.clip(1.0 - HX**2, 0.0, None))
-        mx0 = HX
-    else:
-        mz0 = np.ones_like(HX)
-        mx0 = np.zeros_like(HX)
-    zero = np.zeros_like(HX)
-    # axis 2: start (up, down)
-    m0 = np.stack(
-        [np.stack([mx0, zero, mz0], -1), np.stack([mx0, zero, -mz0], -1)], axis=2
-    )
-    h = np.stack([HX, zero, zero], -1)[:, :, None, :]
-    kw = {_TORQUE_PARAM[torque]: S[:, :, None]}
+    m0, h = _starts(HX, protocol)
+    kw = {**torque_params, amplitude.key: S[:, :, None]}
     h_fl_arr = np.asarray(h_fl, dtype=float)
     if h_fl_arr.ndim == 1:
         h_fl_arr = np.broadcast_to(h_fl_arr, HX.shape)
@@ -330,51 +324,71 @@ def phase_diagram(
         threads=threads,
         **kw,
     )
+    attrs = {
+        "torque": torque,
+        "alpha": float(alpha),
+        "beta": float(beta),
+        "delta_alpha": float(delta_alpha),
+        "h_fl": repr(h_fl) if np.ndim(h_fl) else float(h_fl),
+        **{k: _attr(v) for k, v in torque_params.items()},
+        "protocol": protocol,
+        "t_max": float(t_max),
+        "current": repr(current) if current is not None else "step at t=0",
+        "tol": float(tol),
+        "rtol": float(rtol),
+        "atol": float(atol),
+        "stop_tol": float(stop_tol),
+    }
+    ratio = _fl_ratio(h_fl, hsot) if torque == "dirac" else 0.0
+    if ratio is not None:
+        from .current import fl_dl_note
+
+        attrs["h_fl_ratio"] = ratio
+        note = fl_dl_note(ratio)
+        if note:
+            attrs["fl_dl_note"] = note
+    return _dataset(hx, hsot, amplitude.attr, res, tol, attrs)
+
+
+def _starts(HX, protocol):
+    """Up and down starts ``(..., start, 3)`` and the field ``(..., 1, 3)``."""
+    if protocol == "A":
+        mz0 = np.sqrt(np.clip(1.0 - HX**2, 0.0, None))
+        mx0 = HX
+    else:
+        mz0 = np.ones_like(HX)
+        mx0 = np.zeros_like(HX)
+    zero = np.zeros_like(HX)
+    # axis 2: start (up, down)
+    m0 = np.stack(
+        [np.stack([mx0, zero, mz0], -1), np.stack([mx0, zero, -mz0], -1)], axis=2
+    )
+    return m0, np.stack([HX, zero, zero], -1)[:, :, None, :]
+
+
+def _dataset(hx, hsot, amplitude, res, tol, attrs):
+    """The phase-diagram Dataset of the solver result ``res``."""
     m = res.m
     state = classify(m[:, :, 0, 2], m[:, :, 1, 2], tol=tol)
     coords = {
         "hx": ("hx", hx, {"long_name": "H_x / H_K", "units": "H_K"}),
-        "hsot": (
-            "hsot",
-            hsot,
-            {
-                "long_name": ("H_DL" if torque == "dirac" else "H_SH") + " / H_K",
-                "units": "H_K",
-            },
-        ),
+        "hsot": ("hsot", hsot, {"long_name": amplitude + " / H_K", "units": "H_K"}),
         "start": ("start", ["up", "down"]),
         "component": ("component", ["x", "y", "z"]),
     }
-    ds = xr.Dataset(
+    flags = {"flag_values": list(range(len(STATES))), "flag_meanings": " ".join(STATES)}
+    return xr.Dataset(
         {
             "m": (("hx", "hsot", "start", "component"), m),
             "mz_up": (("hx", "hsot"), m[:, :, 0, 2]),
             "mz_down": (("hx", "hsot"), m[:, :, 1, 2]),
-            "state": (
-                ("hx", "hsot"),
-                state,
-                {
-                    "flag_values": list(range(len(STATES))),
-                    "flag_meanings": " ".join(STATES),
-                },
-            ),
+            "state": (("hx", "hsot"), state, flags),
             "converged": (("hx", "hsot", "start"), res.converged),
             "n_steps": (("hx", "hsot", "start"), res.n_accepted + res.n_rejected),
         },
         coords=coords,
         attrs={
-            "torque": torque,
-            "alpha": float(alpha),
-            "beta": float(beta),
-            "delta_alpha": float(delta_alpha),
-            "h_fl": repr(h_fl) if np.ndim(h_fl) else float(h_fl),
-            "protocol": protocol,
-            "t_max": float(t_max),
-            "current": repr(current) if current is not None else "step at t=0",
-            "tol": float(tol),
-            "rtol": float(rtol),
-            "atol": float(atol),
-            "stop_tol": float(stop_tol),
+            **attrs,
             "states": list(STATES),
             "units": "fields in H_K, time in 1/(gamma0 H_K)",
             "model": (
@@ -383,15 +397,6 @@ def phase_diagram(
             ),
         },
     )
-    ratio = _fl_ratio(h_fl, hsot) if torque == "dirac" else 0.0
-    if ratio is not None:
-        ds.attrs["h_fl_ratio"] = ratio
-        from .current import fl_dl_note
-
-        note = fl_dl_note(ratio)
-        if note:
-            ds.attrs["fl_dl_note"] = note
-    return ds
 
 
 def switching_threshold(
@@ -424,7 +429,9 @@ def switching_threshold(
     ----------
     hx : array_like
         1D array of :math:`H_x/H_K` (:math:`|h_x|\le1` for protocol A).
-    torque : {"dirac", "she"}
+    torque : str
+        A registered torque (:mod:`ubermag_dirac.torques`), e.g. ``"dirac"``,
+        ``"she"``.
     alpha : float
         Gilbert damping.
     s_max, ds : float
@@ -433,7 +440,8 @@ def switching_threshold(
         See :func:`phase_diagram`.
     t_max : float, optional
         Integration time; default as in the reference data,
-        :math:`\max(400, 60/\alpha)` (Dirac) or :math:`\max(300, 40/\alpha)` (SHE).
+        :math:`\max(a, b/\alpha)` with the torque's ``threshold_t_max = (a, b)``:
+        (400, 60) for Dirac, (300, 40) for SHE.
     current : Pulse, optional
         Time dependence of the current (default: step at :math:`t = 0`).
     refine : int
@@ -457,10 +465,7 @@ def switching_threshold(
     ...
     ValueError: Need 0 < ds <= s_max, got ds=-0.01, s_max=2.5.
     """
-    if torque not in _TORQUE_PARAM:
-        raise ValueError(
-            f"Unknown torque {torque!r}; use one of {tuple(_TORQUE_PARAM)}."
-        )
+    spec = torques.get(torque)
     if protocol not in ("A", "B"):
         raise ValueError(f"protocol must be 'A' or 'B', got {protocol!r}.")
     if not (0 < ds <= s_max):
@@ -471,9 +476,7 @@ def switching_threshold(
     if protocol == "A":
         _check_protocol_a(hx)
     if t_max is None:
-        t_max = (
-            max(400.0, 60.0 / alpha) if torque == "dirac" else max(300.0, 40.0 / alpha)
-        )
+        t_max = max(spec.threshold_t_max[0], spec.threshold_t_max[1] / alpha)
     n = int(np.floor(s_max / ds + 1e-9))
     svals = ds * np.arange(1, n + 1)
     if protocol == "A":
@@ -481,7 +484,7 @@ def switching_threshold(
     else:
         m0 = np.stack([0 * hx, 0 * hx, -np.ones_like(hx)], -1)
     h = np.stack([hx, 0 * hx, 0 * hx], -1)
-    key = _TORQUE_PARAM[torque]
+    key = spec.amplitude.key
 
     def lost(s, m0_, h_):
         r = solve(

@@ -11,6 +11,7 @@ extension of the central diamond" is along the torque axis).
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from .boundaries import dirac_threshold_alpha0, she_diamond_edge
 from .phase import STATES, phase_diagram
 
@@ -32,7 +33,11 @@ STATE_COLORS = {
     "mixed": "#000000",  # black
 }
 
-_LABEL = {"dirac": r"$H_\mathrm{DL}/H_K$", "she": r"$H_\mathrm{SH}/H_K$"}
+#: analytic boundary drawn on the diagram of a torque, and its legend label
+_BOUNDARIES = {
+    "she": (she_diamond_edge, "static edge (exact)"),
+    "dirac": (dirac_threshold_alpha0, r"$\alpha\to0$ threshold"),
+}
 
 #: colourbar label of ``color_by="mz"``
 MZ_LABEL = r"final $m_z$ (mean of both starts)"
@@ -252,18 +257,15 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     hx = ds.hx.values
     state = ds.state.values  # (hx, hsot)
     mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-    torque = ds.attrs["torque"]
-    axis = TorqueAxis(ds, ds.hsot.values, _LABEL[torque])
+    torque = torques.get(ds.attrs["torque"])
+    axis = TorqueAxis(ds, ds.hsot.values, f"${torque.amplitude_latex}/H_K$")
     mappable = draw_states(ax, axis.x, hx, state, mz, color_by)
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
-    if boundaries and ds.attrs.get("protocol", "A") == "A":
+    boundary = _BOUNDARIES.get(torque.name)
+    if boundaries and boundary and ds.attrs.get("protocol", "A") == "A":
         hb = np.linspace(0.0, min(np.abs(hx).max(), 0.999), 300)
-        if torque == "she":
-            sb = she_diamond_edge(hb)
-            lab = "static edge (exact)"
-        else:
-            sb = dirac_threshold_alpha0(hb)
-            lab = r"$\alpha\to0$ threshold"
+        sb = boundary[0](hb)
+        lab = boundary[1]
         for sx, sh in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
             ax.plot(
                 axis(sx * sb),
@@ -276,9 +278,8 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
         ax.set_ylim(ylim)
     axis.decorate(ax)
     ax.set_ylabel(r"$H_x/H_K$")
-    name = "Dirac" if torque == "dirac" else "spin Hall"
     ax.set_title(
-        f"{name}, $\\alpha$ = {ds.attrs['alpha']:g}"
+        f"{torque.label}, $\\alpha$ = {ds.attrs['alpha']:g}"
         + fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
     )
     if mappable is not None:

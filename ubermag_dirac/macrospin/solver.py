@@ -29,9 +29,10 @@ import numbers
 import numba
 import numpy as np
 
-from .. import _numbers
+from .. import _numbers, torques
 from .._compile import announce
-from . import _kernels, _reference
+from ..constants import GAMMA0, MU0
+from . import _kernels
 from .pulses import as_pulse
 
 __all__ = [
@@ -45,11 +46,6 @@ __all__ = [
     "solve_si",
     "thin_film_hk_eff",
 ]
-
-#: Vacuum permeability (T m/A), as in micromagneticmodel.
-MU0 = 4e-7 * np.pi * (1 + 5.5e-10)
-#: Ubermag's gyromagnetic ratio gamma0 = mu0 * gamma (m/(A s)), g = 2.
-GAMMA0 = 221276.14872118403
 
 
 class MacrospinIntegrationError(RuntimeError):
@@ -119,8 +115,34 @@ def _unit(name, v):
     return v / nv
 
 
-def _setup(m0, h, h_k, alpha, delta_alpha, h_dl, beta, h_fl, h_sh, n, j):
-    """Validate, broadcast and pack the parameters into the kernel table."""
+def _torque_values(params):
+    """Validated torque parameters ``{keyword: array}`` and the torques they need:
+    the built-in ones (always, the compiled fast path) and every other
+    registered torque one of whose parameters is given."""
+    known = torques.all_parameters()
+    unknown = sorted(k for k in params if k not in known)
+    if unknown:
+        raise TypeError(
+            f"Unknown keyword(s) {unknown}; the torque parameters are "
+            f"{sorted(known)} (ubermag_dirac.torques)."
+        )
+    values = {}
+    extra = []
+    for key, value in params.items():
+        torque, par = known[key]
+        values[key] = _real(key, value, lo=par.lower, hi=par.upper, hi_open=True)
+        if torque not in _kernels.TORQUES and torque not in extra:
+            extra.append(torque)
+    return values, _kernels.TORQUES + tuple(extra)
+
+
+def _setup(m0, h, h_k, alpha, delta_alpha, n, j, **params):
+    """Validate, broadcast and pack the parameters into the kernel table.
+
+    ``params`` are torque parameters by keyword (``h_dl=...``); the table has
+    the columns of the torques :func:`_torque_values` selects (see
+    :mod:`._kernels`).
+    """
     n = _unit("n", n)
     j = _unit("j", j)
     if abs(np.dot(n, j)) > 1e-10:
@@ -135,61 +157,67 @@ def _setup(m0, h, h_k, alpha, delta_alpha, h_dl, beta, h_fl, h_sh, n, j):
         "h_k": _real("h_k", h_k),
         "alpha": _real("alpha", alpha, lo=0.0),
         "delta_alpha": _real("delta_alpha", delta_alpha, lo=0.0),
-        "h_dl": _real("h_dl", h_dl),
-        "beta": _real("beta", beta, lo=0.0, hi=1.0, hi_open=True),
-        "h_fl": _real("h_fl", h_fl),
-        "h_sh": _real("h_sh", h_sh),
     }
+    values, used = _torque_values(params)
     shape = np.broadcast_shapes(
-        m0.shape[:-1], h.shape[:-1], *(v.shape for v in scal.values())
+        m0.shape[:-1],
+        h.shape[:-1],
+        *(v.shape for v in (*scal.values(), *values.values())),
     )
     N = int(np.prod(shape))
-    P = np.empty((N, _kernels.NPAR))
+    P = np.zeros((N, _kernels.NBASE + torques.NQ * len(used)))
     P[:, 0:3] = np.broadcast_to(h, (*shape, 3)).reshape(N, 3)
-    for col, key in enumerate(
-        ["h_k", "alpha", "delta_alpha", "h_dl", "beta", "h_fl", "h_sh"], start=3
-    ):
+    for col, key in enumerate(["h_k", "alpha", "delta_alpha"], start=3):
         P[:, col] = np.broadcast_to(scal[key], shape).reshape(N)
+    for k, torque in enumerate(used):
+        for q, par in enumerate(torque.parameters):
+            value = values.get(par.key, par.default)
+            col = _kernels.NBASE + torques.NQ * k + q
+            P[:, col] = np.broadcast_to(value, shape).reshape(N)
     m = np.ascontiguousarray(np.broadcast_to(m0, (*shape, 3)).reshape(N, 3))
     g = np.concatenate([n, j, np.cross(n, j)])
     return shape, m, P, g
 
 
-def _ref_params(P, g):
-    return {
+def _compiled(params):
+    """The compiled integrators for the torques of ``params`` (see :mod:`._kernels`)."""
+    return _kernels.specialised(_torque_values(params)[1])
+
+
+def _ref_params(P, g, used=None):
+    """The table as the parameter dict of :mod:`._reference` (keyword: column)."""
+    p = {
         "h": P[:, 0:3],
         "hk": P[:, 3],
         "alpha": P[:, 4],
         "dalpha": P[:, 5],
-        "sdl": P[:, 6],
-        "beta": P[:, 7],
-        "sfl": P[:, 8],
-        "ssh": P[:, 9],
         "n": g[0:3],
         "j": g[3:6],
     }
+    for k, torque in enumerate(used or _kernels.TORQUES):
+        for q, par in enumerate(torque.parameters):
+            p[par.key] = P[:, _kernels.NBASE + torques.NQ * k + q]
+    return p
 
 
 def dmdt(
     m,
     *,
+    current=1.0,
+    field=1.0,
     h=(0.0, 0.0, 0.0),
     h_k=1.0,
     alpha=0.1,
     delta_alpha=0.0,
-    h_dl=0.0,
-    beta=0.0,
-    h_fl=0.0,
-    h_sh=0.0,
     n=(0.0, 0.0, 1.0),
     j=(1.0, 0.0, 0.0),
-    current=1.0,
-    field=1.0,
+    **torque_params,
 ):
     r"""Right-hand side :math:`\dot{\mathbf m}` of the reduced LLG (compiled kernel).
 
-    Parameters are those of :func:`solve`; ``current`` and ``field`` are the
-    instantaneous pulse amplitudes (numbers). ``m`` is normalised first.
+    Parameters are those of :func:`solve` (torque parameters by keyword:
+    ``h_dl``, ``h_fl``, ``beta``, ``h_sh``, ...); ``current`` and ``field`` are
+    the instantaneous pulse amplitudes (numbers). ``m`` is normalised first.
 
     Returns
     -------
@@ -210,10 +238,8 @@ def dmdt(
     ...
     ValueError: alpha must be >= 0.0, got min -0.1.
     """
-    shape, mm, P, g = _setup(
-        m, h, h_k, alpha, delta_alpha, h_dl, beta, h_fl, h_sh, n, j
-    )
-    u = _kernels.rhs_many(mm, float(current), float(field), P, g)
+    shape, mm, P, g = _setup(m, h, h_k, alpha, delta_alpha, n, j, **torque_params)
+    u = _compiled(torque_params).rhs_many(mm, float(current), float(field), P, g)
     return u.reshape(*shape, 3)
 
 
@@ -225,10 +251,6 @@ def solve(
     h_k=1.0,
     alpha=0.1,
     delta_alpha=0.0,
-    h_dl=0.0,
-    beta=0.0,
-    h_fl=0.0,
-    h_sh=0.0,
     n=(0.0, 0.0, 1.0),
     j=(1.0, 0.0, 0.0),
     current=None,
@@ -244,6 +266,7 @@ def solve(
     threads=1,
     step_control="point",
     raise_on_failure=True,
+    **torque_params,
 ):
     r"""Integrate many independent macrospins (reduced units).
 
@@ -269,13 +292,6 @@ def solve(
         Gilbert damping, :math:`\ge 0`.
     delta_alpha : array_like
         Extra damping of the components perpendicular to ``n``, :math:`\ge 0`.
-    h_dl, h_fl : array_like
-        Dirac damping-like and field-like amplitudes :math:`H_\mathrm{DL}/H_K`,
-        :math:`H_\mathrm{FL}/H_K` (scaled by the ``current`` pulse).
-    beta : array_like
-        :math:`\Delta/\epsilon_F` in the angular dependence, :math:`0\le\beta<1`.
-    h_sh : array_like
-        Spin-Hall damping-like amplitude :math:`H_\mathrm{SH}/H_K`.
     n, j : array_like, shape (3,)
         Anisotropy axis / surface normal and current direction (``j . n = 0``).
     current, field : Pulse, callable, number or None
@@ -304,6 +320,15 @@ def solve(
         diagrams (``benchmarks/bench_macrospin.py``).
     raise_on_failure : bool
         Raise :class:`MacrospinIntegrationError` if any point fails.
+    **torque_params : array_like
+        Parameters of the registered torques (:mod:`ubermag_dirac.torques`),
+        fields in units of :math:`H_K`, scaled by the ``current`` pulse:
+        ``h_dl``, ``h_fl`` (Dirac damping-like and field-like amplitudes
+        :math:`H_\mathrm{DL}/H_K`, :math:`H_\mathrm{FL}/H_K`), ``beta``
+        (:math:`\Delta/\epsilon_F` in their angular dependence,
+        :math:`0\le\beta<1`), ``h_sh`` (spin-Hall amplitude
+        :math:`H_\mathrm{SH}/H_K`), and those of any other registered torque
+        (compiled for it on first use).
 
     Returns
     -------
@@ -329,95 +354,25 @@ def solve(
     ...
     ValueError: beta must be < 1.0, got max 1.5.
     """
-    shape, m, P, g = _setup(
-        m0, h, h_k, alpha, delta_alpha, h_dl, beta, h_fl, h_sh, n, j
-    )
+    shape, m, P, g = _setup(m0, h, h_k, alpha, delta_alpha, n, j, **torque_params)
     t0 = float(t0)
-    if not isinstance(t, numbers.Real) or not np.isfinite(t) or t <= t0:
-        raise ValueError(f"t must be a finite number > t0 = {t0}, got {t!r}.")
-    if t_eval is None:
-        t_eval = np.array([float(t)])
-    else:
-        t_eval = _real("t_eval", t_eval).ravel()
-        if (
-            t_eval.size == 0
-            or np.any(np.diff(t_eval) <= 0)
-            or t_eval[0] < t0
-            or t_eval[-1] > t
-        ):
-            raise ValueError("t_eval must be increasing and inside [t0, t].")
-    for name, v in (("rtol", rtol), ("atol", atol), ("h0", h0), ("hmax", hmax)):
-        if not v > 0:
-            raise ValueError(f"{name} must be > 0, got {v}.")
-    if not (isinstance(threads, numbers.Integral) and threads >= 1):
-        raise ValueError(f"threads must be an integer >= 1, got {threads!r}.")
-    if step_control not in ("point", "shared"):
-        raise ValueError(
-            f"step_control must be 'point' or 'shared', got {step_control!r}."
-        )
+    t_eval = _output_times(t, t0, t_eval)
+    _check_options(rtol, atol, h0, hmax, threads, step_control)
     cur = as_pulse(current, "current")
     fld = as_pulse(field, "field")
+    kernels = _compiled(torque_params)
     N = m.shape[0]
-    if cur.is_table and fld.is_table:
-        out = np.empty((N, t_eval.size, 3))
-        istats = np.zeros((N, 3), dtype=np.int64)
-        fstats = np.zeros(N)
-        opts = np.array(
-            [rtol, atol, h0, hmax, float(max_steps), float(stop_tol)], dtype=float
-        )
-        args = (
-            m,
-            P,
-            g,
-            cur.times,
-            cur.values,
-            fld.times,
-            fld.values,
-            t0,
-            t_eval,
-            opts,
-            out,
-            istats,
-            fstats,
-        )
-        announce(
-            "macrospin kernels",
-            [_kernels.integrate_serial, _kernels.integrate_shared],
-            "5-10",
-        )
-        if step_control == "shared":
-            _kernels.integrate_shared(*args)
-        elif threads == 1:
-            _kernels.integrate_serial(np.arange(N), *args)
-        else:
-            # interleave expensive and cheap points (neighbours cost alike)
-            order = np.random.default_rng(0).permutation(N)
-            old = numba.get_num_threads()
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-            try:
-                _kernels.integrate_parallel(order, *args)
-            finally:
-                numba.set_num_threads(old)
-        status, nacc, nrej = istats[:, 0], istats[:, 1], istats[:, 2]
-        tfin = fstats
+    out = np.empty((N, t_eval.size, 3))
+    istats = np.zeros((N, 3), dtype=np.int64)
+    fstats = np.zeros(N)
+    opts = np.array([rtol, atol, h0, hmax, float(max_steps), float(stop_tol)])
+    args = (m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats)
+    if not (cur.is_table and fld.is_table):
+        opts[5] = 0.0  # no early stop: a callable may change at any time
+        _integrate_callable(kernels, *args)
     else:
-        out, tf, na, nr, ok = _reference.integrate_shared(
-            m,
-            lambda y, c, f: _kernels.rhs_many(y, c, f, P, g),
-            cur,
-            fld,
-            t0,
-            t_eval,
-            rtol,
-            atol,
-            h0,
-            hmax,
-            max_steps,
-        )
-        status = np.full(N, 0 if ok else _kernels.STATUS_FAILED)
-        nacc = np.full(N, na)
-        nrej = np.full(N, nr)
-        tfin = np.full(N, tf)
+        _integrate_tables(kernels, *args, threads=threads, step_control=step_control)
+    status = istats[:, 0]
     bad = status >= _kernels.STATUS_MAXSTEPS
     if raise_on_failure and np.any(bad):
         raise MacrospinIntegrationError(
@@ -430,10 +385,100 @@ def solve(
         t=t_eval,
         trajectory=out.reshape(*shape, t_eval.size, 3),
         status=status.reshape(shape),
-        t_final=tfin.reshape(shape),
-        n_accepted=nacc.reshape(shape),
-        n_rejected=nrej.reshape(shape),
+        t_final=fstats.reshape(shape),
+        n_accepted=istats[:, 1].reshape(shape),
+        n_rejected=istats[:, 2].reshape(shape),
     )
+
+
+def _output_times(t, t0, t_eval):
+    """Validated output times (``[t]`` by default)."""
+    if not isinstance(t, numbers.Real) or not np.isfinite(t) or t <= t0:
+        raise ValueError(f"t must be a finite number > t0 = {t0}, got {t!r}.")
+    if t_eval is None:
+        return np.array([float(t)])
+    t_eval = _real("t_eval", t_eval).ravel()
+    if (
+        t_eval.size == 0
+        or np.any(np.diff(t_eval) <= 0)
+        or t_eval[0] < t0
+        or t_eval[-1] > t
+    ):
+        raise ValueError("t_eval must be increasing and inside [t0, t].")
+    return t_eval
+
+
+def _check_options(rtol, atol, h0, hmax, threads, step_control):
+    for name, v in (("rtol", rtol), ("atol", atol), ("h0", h0), ("hmax", hmax)):
+        if not v > 0:
+            raise ValueError(f"{name} must be > 0, got {v}.")
+    if not (isinstance(threads, numbers.Integral) and threads >= 1):
+        raise ValueError(f"threads must be an integer >= 1, got {threads!r}.")
+    if step_control not in ("point", "shared"):
+        raise ValueError(
+            f"step_control must be 'point' or 'shared', got {step_control!r}."
+        )
+
+
+def _integrate_tables(
+    kernels, m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats, *, threads,
+    step_control,
+):  # fmt: skip
+    """Table pulses: the compiled integrators, per point (serial or threads) or
+    with one shared step."""
+    args = (m, P, g, cur.times, cur.values, fld.times, fld.values, t0, t_eval)
+    args += (opts, out, istats, fstats)
+    N = m.shape[0]
+    announce(
+        "macrospin kernels",
+        [kernels.integrate_serial, kernels.integrate_shared],
+        "5-10",
+    )
+    if step_control == "shared":
+        kernels.integrate_shared(*args)
+    elif threads == 1:
+        kernels.integrate_serial(np.arange(N), *args)
+    else:
+        # interleave expensive and cheap points (neighbours cost alike)
+        order = np.random.default_rng(0).permutation(N)
+        old = numba.get_num_threads()
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            kernels.integrate_parallel(order, *args)
+        finally:
+            numba.set_num_threads(old)
+
+
+def _integrate_callable(
+    kernels, m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats
+):  # fmt: skip
+    """Shared-step integration with pulses that are Python callables.
+
+    The compiled shared-step controller of :mod:`._kernels` driven from Python,
+    which evaluates the pulses at the stage times (``opts[5] = 0``: no early
+    stop).
+    """
+    N = m.shape[0]
+    y = np.empty((N, 3))
+    yn = np.empty((N, 3))
+    K = np.empty((7, N, 3))
+    active = np.empty(N, dtype=np.int64)
+    fst = np.zeros(4)
+    ist = np.zeros(9, dtype=np.int64)
+    tk = np.array([t0])  # a one-point table: no breakpoints
+    vk = np.ones(1)
+    _kernels.shared_start(m, t0, t_eval, opts[2], tk, tk, y, active, out, fst, ist)
+    kernels.shared_k1(y, K, active, N, float(cur(t0)), float(fld(t0)), P, g)
+    nodes = _kernels.C[1:6]
+    while _kernels.shared_plan(fst, ist, t_eval, tk, tk):
+        ts = fst[0] + nodes * fst[2]
+        cs = tuple(float(cur(x)) for x in ts)
+        fs = tuple(float(fld(x)) for x in ts)
+        kernels.shared_step(
+            y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
+            fstats, tk, vk, tk, vk,
+        )  # fmt: skip
+    _kernels.shared_finish(active, fst, ist, t_eval, istats, fstats)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -541,9 +586,6 @@ def solve_si(
     *,
     H_K,
     H=(0.0, 0.0, 0.0),
-    H_DL=0.0,
-    H_FL=0.0,
-    H_SH=0.0,
     gamma0=GAMMA0,
     current=None,
     field=None,
@@ -555,8 +597,10 @@ def solve_si(
     Converts with :class:`ReducedUnits` (:math:`h = H/H_K`,
     :math:`\tau = \gamma_0 H_K t`), calls :func:`solve` and converts the output
     times back to seconds. Table pulses and callables are given in seconds.
-    Other keyword arguments (``alpha``, ``delta_alpha``, ``beta``, ``n``, ``j``,
-    tolerances, ``threads``, ...) are passed on unchanged.
+    Torque fields are given as the term attributes in A/m (``H_DL``, ``H_FL``,
+    ``H_SH``, or those of another registered torque); other keyword arguments
+    (``alpha``, ``delta_alpha``, ``beta``, ``n``, ``j``, tolerances,
+    ``threads``, ...) are passed on unchanged.
 
     Parameters
     ----------
@@ -568,8 +612,9 @@ def solve_si(
         Uniaxial anisotropy field in A/m (e.g. from :func:`thin_film_hk_eff`).
     H : array_like, shape (..., 3)
         Applied field in A/m.
-    H_DL, H_FL, H_SH : array_like
-        Torque amplitudes in A/m (ARCHITECTURE conventions).
+    H_DL, H_FL, H_SH, ... : array_like
+        Torque amplitudes in A/m (ARCHITECTURE conventions), by the attribute
+        name of their term.
     gamma0 : float
         :math:`\gamma_0` in m/(A s).
 
@@ -596,14 +641,14 @@ def solve_si(
     fld = None if field is None else as_pulse(field, "field").scaled(scale)
     if "t0" in kwargs:
         kwargs["t0"] = u.time(kwargs["t0"])
+    fields = {p.attr: p.key for _, p in torques.all_parameters().values() if p.field}
+    for attr in [k for k in kwargs if k in fields]:
+        kwargs[fields[attr]] = u.field(np.asarray(kwargs.pop(attr), dtype=float))
     res = solve(
         m0,
         u.time(t),
         h=u.field(np.asarray(H, dtype=float)),
         h_k=1.0,
-        h_dl=u.field(np.asarray(H_DL, dtype=float)),
-        h_fl=u.field(np.asarray(H_FL, dtype=float)),
-        h_sh=u.field(np.asarray(H_SH, dtype=float)),
         current=cur,
         field=fld,
         t_eval=None if t_eval is None else u.time(np.asarray(t_eval, dtype=float)),

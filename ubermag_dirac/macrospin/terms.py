@@ -4,6 +4,9 @@ import numbers
 
 import numpy as np
 
+from .. import torques
+from .._termparams import is_set as _is_set
+from .._termparams import term_value, time_factor
 from .pulses import Pulse
 from .solver import GAMMA0, ReducedUnits
 
@@ -24,19 +27,14 @@ def _vec(term, attr):
     return np.asarray(getattr(term, attr), dtype=float)
 
 
-def _is_set(term, attr):
-    import ubermagutil.typesystem as ts
-
-    val = getattr(term, attr, None)
-    return val is not None and not isinstance(val, ts.Descriptor)
-
-
 def from_terms(terms, H_K, *, gamma0=GAMMA0):
     r"""Keyword arguments of :func:`solve` from dynamics terms (scalar parameters).
 
-    Converts ``ud.DiracSOT`` (``H_DL``, ``H_FL``, ``beta``, ``j``, ``n``,
-    ``func``/``dt``), ``ud.SpinHallSOT`` (``H_SH``, ...), ``ud.AnisotropicDamping``
-    (``delta_alpha``, ``n``) and ``mm.Damping`` (``alpha``) to reduced units
+    Converts the terms of the registered torques (:mod:`ubermag_dirac.torques`:
+    ``ud.DiracSOT`` with ``H_DL``, ``H_FL``, ``beta``; ``ud.SpinHallSOT`` with
+    ``H_SH``; ...; and their ``j``, ``n``, ``func``/``dt``),
+    ``ud.AnisotropicDamping`` (``delta_alpha``, ``n``) and ``mm.Damping``
+    (``alpha``) to reduced units
     (:math:`h = H/H_K`, time in :math:`1/(\gamma_0 H_K)`). A ``func`` of the
     terms (time in seconds) becomes the ``current`` pulse (a callable, so
     :func:`solve` uses its slower Python-driven path); ``mm.Precession`` is accepted and
@@ -72,7 +70,7 @@ def from_terms(terms, H_K, *, gamma0=GAMMA0):
     """
     import micromagneticmodel as mm
 
-    from ..terms import AnisotropicDamping, DiracSOT, SpinHallSOT
+    from ..terms import AnisotropicDamping
 
     units = ReducedUnits(H_K=H_K, gamma0=gamma0)
     kw = {}
@@ -89,16 +87,9 @@ def from_terms(terms, H_K, *, gamma0=GAMMA0):
             geometry[name] = val
 
     for term in terms:
-        if isinstance(term, DiracSOT):
-            kw["h_dl"] = units.field(_scalar(term, "H_DL"))
-            kw["h_fl"] = (
-                units.field(_scalar(term, "H_FL")) if _is_set(term, "H_FL") else 0.0
-            )
-            kw["beta"] = _scalar(term, "beta") if _is_set(term, "beta") else 0.0
-            set_geom(term, ("n", "j"))
-            funcs.append(term)
-        elif isinstance(term, SpinHallSOT):
-            kw["h_sh"] = units.field(_scalar(term, "H_SH"))
+        torque = torques.for_term(term)
+        if torque is not None:
+            kw.update(_torque_parameters(torque, term, units))
             set_geom(term, ("n", "j"))
             funcs.append(term)
         elif isinstance(term, AnisotropicDamping):
@@ -106,13 +97,12 @@ def from_terms(terms, H_K, *, gamma0=GAMMA0):
             set_geom(term, ("n",))
         elif isinstance(term, mm.Damping):
             kw["alpha"] = _scalar(term, "alpha")
-        elif isinstance(term, mm.Precession):
-            continue
-        else:
+        elif not isinstance(term, mm.Precession):  # precession is always on
+            supported = [t.term.__name__ for t in map(torques.get, torques.names())]
             raise ValueError(
                 f"Term {type(term).__name__} is not supported by the macrospin "
-                "(supported: DiracSOT, SpinHallSOT, AnisotropicDamping, mm.Damping, "
-                "mm.Precession)."
+                f"(supported: {', '.join(supported)}, AnisotropicDamping, "
+                "mm.Damping, mm.Precession)."
             )
     kw.update(geometry)
     timed = [t for t in funcs if _is_set(t, "func")]
@@ -121,7 +111,20 @@ def from_terms(terms, H_K, *, gamma0=GAMMA0):
             raise ValueError(
                 "All current-driven terms must share one func (one current)."
             )
-        term = timed[0]
+        func, dt = term_value(timed[0], "func"), term_value(timed[0], "dt")
         tu = units.time_unit
-        kw["current"] = Pulse(func=lambda tau: float(term.time_factor(tau * tu)))
+        kw["current"] = Pulse(func=lambda tau: time_factor(func, dt, tau * tu))
     return kw
+
+
+def _torque_parameters(torque, term, units):
+    """The reduced macrospin keywords of a registered torque's term: its
+    amplitude (required) and the other parameters (defaults when not set)."""
+    out = {}
+    for par in torque.parameters:
+        if par is torque.amplitude or _is_set(term, par.attr):
+            value = _scalar(term, par.attr)
+        else:
+            value = par.default
+        out[par.key] = units.field(value) if par.field else value
+    return out

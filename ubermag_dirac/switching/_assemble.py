@@ -3,11 +3,11 @@
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from ..macrospin import STATES, classify
 from ._batch import concat
 from ._describe import START
 from ._grid_units import current_coordinate
-from ._torque import AMPLITUDE
 
 __all__ = ["assemble"]
 
@@ -173,5 +173,5 @@ def assemble(meta, chunks):
     coords = _coordinates(dims, times, attrs, snapshot_samples)
     ds = xr.Dataset(var, coords=coords, attrs=attrs)
     ds.hx.attrs["long_name"] = "H_x (along j)"
-    ds.hsot.attrs["long_name"] = AMPLITUDE[attrs["torque"]]
+    ds.hsot.attrs["long_name"] = torques.get(attrs["torque"]).amplitude.attr
     return ds

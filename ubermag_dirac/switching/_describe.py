@@ -16,12 +16,14 @@ import numbers
 import micromagneticmodel as mm
 import numpy as np
 
-from .. import _numbers
+from .. import _numbers, torques
+from .._termparams import term_value as _get
+from ..terms.dirac_sot import pumping_spec
 from . import pulses as _pulses
 from ._canonical import canonical, digest
 from ._grid_units import add_note
-from ._job import FIELD_TERM, Job, _get, _modified, _vec, pumping_spec
-from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
+from ._job import FIELD_TERM, Job, _modified, _vec
+from ._torque import find_torque
 
 __all__ = ["DERIVED_FIELDS", "GRID_ARGUMENTS", "RUN_OPTIONS", "START", "SweepSpec"]
 
@@ -87,7 +89,7 @@ def _parse_param(system, key, sot, pulse):
             f"Swept parameter {key!r}: {type(term).__name__} has no attribute "
             f"{attr!r} (attributes: {allowed})."
         )
-    if term is sot and attr in (AMPLITUDE[torque_kind(sot)], "func", "dt"):
+    if term is sot and attr in (torques.for_term(sot).amplitude.attr, "func", "dt"):
         raise ValueError(
             f"Swept parameter {key!r}: the torque amplitude is the hsot axis and "
             "its time dependence is the pulse; sweep those instead."
@@ -195,12 +197,12 @@ def _check_engine_and_relax(o):
     o["relax_kwargs"] = _check_kwargs("relax_kwargs", o["relax_kwargs"], allowed)
 
 
-def _fl_ratio(sot, kind, scale_fl):
+def _fl_ratio(sot, torque, scale_fl):
     """H_FL / H_DL of the template when the field-like amplitude scales."""
-    if kind not in FIELD_LIKE or not scale_fl:
+    if torque.field_like is None or not scale_fl:
         return None
-    h_dl = _get(sot, AMPLITUDE[kind], 0.0)
-    h_fl = _get(sot, FIELD_LIKE[kind], 0.0)
+    h_dl = _get(sot, torque.amplitude.attr, 0.0)
+    h_fl = _get(sot, torque.field_like, 0.0)
     if isinstance(h_dl, numbers.Real) and isinstance(h_fl, numbers.Real):
         return float(h_fl) / float(h_dl) if h_dl != 0 else None
     raise ValueError(
@@ -250,12 +252,12 @@ def _damping_attributes(system):
     return attrs
 
 
-def _attributes(system, sot, kind, j, n):
+def _attributes(system, sot, torque, j, n):
     """Physical attributes of the Dataset (macrospin equivalent when possible)."""
     from .anisotropy import effective_anisotropy
 
-    attrs = {"torque": kind, "j": j.tolist(), "n": n.tolist()}
-    for a in RECORDED[kind]:
+    attrs = {"torque": torque.name, "j": j.tolist(), "n": n.tolist()}
+    for a in torque.recorded:
         v = _scalar_attr(sot, a, 0.0)
         if v is not None:
             attrs[a] = v
@@ -383,7 +385,8 @@ class SweepSpec:
     # ------------------------------------------------------------- derived
     @functools.cached_property
     def torque(self):
-        """``(term, kind)`` of the swept torque."""
+        """``(term, torque)``: the swept torque term and its registered
+        :class:`~ubermag_dirac.torques.Torque`."""
         return find_torque(self.system, self.term)
 
     @functools.cached_property
@@ -441,13 +444,13 @@ class SweepSpec:
 
     def job(self):
         """The picklable :class:`~._job.Job` of the workers."""
-        sot, kind = self.torque
+        sot, torque = self.torque
         dims, targets = self.grid
         return Job(
             template=self.system,
             template_term=sot,
             term_name=sot.name,
-            kind=kind,
+            torque=torque,
             j=_vec(sot, "j", (1, 0, 0)),
             n=_vec(sot, "n", (0, 0, 1)),
             fl_ratio=self.fl_ratio,
@@ -481,9 +484,9 @@ def _code():
 
 
 def _system_attributes(spec):
-    sot, kind = spec.torque
+    sot, torque = spec.torque
     attrs = _attributes(
-        spec.system, sot, kind, _vec(sot, "j", (1, 0, 0)), _vec(sot, "n", (0, 0, 1))
+        spec.system, sot, torque, _vec(sot, "j", (1, 0, 0)), _vec(sot, "n", (0, 0, 1))
     )
     attrs["system"] = spec.system.name
     attrs["system_fingerprint"] = digest(spec.system)

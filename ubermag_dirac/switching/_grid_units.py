@@ -53,8 +53,8 @@ def _anisotropy_field(system, sot):
     return H_K if H_K > 0 else None
 
 
-def _bilayer(sot, kind):
-    if kind != "dirac":
+def _bilayer(sot, torque):
+    if torque.name != "dirac":
         return None
     from ..theory import Bilayer
 
@@ -64,7 +64,7 @@ def _bilayer(sot, kind):
         return None
 
 
-def resolve_grid(system, sot, kind, hx, hsot, J, units):
+def resolve_grid(system, sot, torque, hx, hsot, J, units):
     """``(hx, hsot, attrs)``: the grid in A/m and the attributes it implies.
 
     Raises
@@ -85,7 +85,7 @@ def resolve_grid(system, sot, kind, hx, hsot, J, units):
             "with units='H_K') or J (current density, A/m^2)."
         )
     hx = _array("hx", hx)
-    bilayer = _bilayer(sot, kind)
+    bilayer = _bilayer(sot, torque)
     H_K = _anisotropy_field(system, sot)
     attrs = {"grid_units": units if J is None else f"{units}, J in A/m^2"}
     if units == "H_K":

@@ -12,7 +12,7 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
-from ._torque import AMPLITUDE, FIELD_LIKE
+from .._termparams import term_value
 
 __all__ = ["FIELD_TERM", "Job"]
 
@@ -25,16 +25,8 @@ def _set(term, attr, value):
     setattr(term, attr, value)
 
 
-def _get(term, attr, default=None):
-    value = term.__dict__.get(attr, None)
-    return default if value is None else value
-
-
 def _vec(term, attr, default):
-    v = term.__dict__.get(attr, None)
-    if v is None:
-        v = default
-    v = np.asarray(v, dtype=float)
+    v = np.asarray(term_value(term, attr, default), dtype=float)
     return v / np.linalg.norm(v)
 
 
@@ -47,21 +39,6 @@ def _modified(term, changes, force_copy=False):
     for attr, value in changes or ():
         _set(t, attr, value)
     return t
-
-
-def pumping_spec(term):
-    """``(surface, kwargs)`` of the pumped current of a torque term, or None."""
-    surface = term.__dict__.get("surface", None)
-    thickness = term.__dict__.get("thickness", None)
-    if surface is None or thickness is None:
-        return None
-    if not callable(getattr(surface, "pumped_current", None)):
-        return None
-    kw = {"thickness": float(thickness), "n": tuple(_vec(term, "n", (0, 0, 1)))}
-    conv = term.__dict__.get("convention", None)
-    if conv is not None:
-        kw["convention"] = conv
-    return surface, kw
 
 
 class _PackedField:
@@ -112,7 +89,8 @@ class Job:
 
     Attributes are set by :func:`ubermag_dirac.switching._describe.describe`:
     ``template`` (the user's system, never modified), ``template_term`` and
-    ``term_name`` (the swept torque), ``kind``, ``j``, ``n``, ``fl_ratio``,
+    ``term_name`` (the swept torque term), ``torque`` (its
+    :class:`~ubermag_dirac.torques.Torque`), ``j``, ``n``, ``fl_ratio``,
     ``dims`` (``[(name, values), ...]``), ``targets`` (what each dim sets),
     ``shape``, the protocol (``pulse``, ``pulse_dt``, ``field_pulse``,
     ``field_dt``, ``t_run``, ``n_samples``, ``relax``, ``relax_kwargs``,
@@ -180,9 +158,9 @@ class Job:
 
     def _torque(self, term, vals, changes, pulse):
         t = _modified(term, changes.get(term.name), force_copy=True)
-        _set(t, AMPLITUDE[self.kind], vals["hsot"])
+        _set(t, self.torque.amplitude.attr, vals["hsot"])
         if self.fl_ratio is not None:
-            _set(t, FIELD_LIKE[self.kind], self.fl_ratio * vals["hsot"])
+            _set(t, self.torque.field_like, self.fl_ratio * vals["hsot"])
         if pulse is not None:
             _set(t, "func", pulse)
             if self.pulse_dt is not None:

@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from .. import macrospin as ms
+from .. import torques
 from . import pulses as _pulses
 
 __all__ = [
@@ -62,8 +63,8 @@ def macrospin_parameters(film):
         Result of :func:`~ubermag_dirac.switching.phase_diagram` with only
         ``hx`` and ``hsot`` as grid dimensions (select other swept parameters
         first, e.g. ``film.isel({"damping.alpha": 0})``; the selected values of
-        ``damping.alpha``, ``<torque term>.beta``, ``<torque term>.H_FL`` and
-        ``pulse.*`` are then used).
+        ``damping.alpha``, the torque term's other parameters (``beta``,
+        ``H_FL`` of ``ud.DiracSOT``) and ``pulse.*`` are then used).
 
     Returns
     -------
@@ -100,8 +101,9 @@ def macrospin_parameters(film):
         )
     time_unit = 1.0 / (float(a["gamma0"]) * H_K)
     alpha = float(a["alpha"])
-    beta = float(a.get("beta", 0.0))
-    H_FL = float(a.get("H_FL", 0.0))
+    torque = torques.get(a["torque"])
+    # the torque's other parameters as the sweep recorded them (term attributes)
+    values = {attr: float(a.get(attr, 0.0)) for attr in torque.recorded}
     pulse_text = a["pulse"]
     term = a["term"]
     changes = {}
@@ -112,10 +114,8 @@ def macrospin_parameters(film):
         value = float(coord.values)
         if name == "damping.alpha":
             alpha = value
-        elif tname == term and attr == "beta":
-            beta = value
-        elif tname == term and attr == "H_FL":
-            H_FL = value
+        elif tname == term and attr in values:
+            values[attr] = value
         elif tname == "pulse":
             changes[attr] = value
         else:
@@ -145,12 +145,12 @@ def macrospin_parameters(film):
         "current": current,
         "tol": float(a["tol"]),
     }
-    if a["torque"] == "dirac":
-        kw["beta"] = beta
-        if int(a.get("scale_fl", 0)):
-            kw["h_fl"] = float(a["h_fl_ratio"]) * s
+    for attr, value in values.items():
+        par = torque.parameter(attr)
+        if attr == torque.field_like and int(a.get("scale_fl", 0)):
+            kw[par.key] = float(a["h_fl_ratio"]) * s
         else:
-            kw["h_fl"] = H_FL / H_K
+            kw[par.key] = value / H_K if par.field else value
     return {**kw, "time_unit": time_unit, "H_K_eff": H_K}
 
 

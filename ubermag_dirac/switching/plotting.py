@@ -11,6 +11,7 @@ functions as methods: ``ds.switching.plot()``,
 import numpy as np
 import xarray as xr
 
+from .. import torques
 from ..macrospin import plotting as _mp
 from .compare import compare as _compare
 from .compare import macrospin_diagram
@@ -18,7 +19,6 @@ from .compare import switching_threshold as _threshold
 
 __all__ = ["SwitchingAccessor", "plot", "plot_comparison"]
 
-_NAMES = {"dirac": "Dirac", "she": "spin Hall"}
 _REDUCED = r"$/H_{K,\mathrm{eff}}$"
 
 
@@ -33,9 +33,8 @@ def _axes_values(ds, reduced):
 
 
 def _amplitude_label(ds, unit):
-    dirac = ds.attrs.get("torque", "dirac") == "dirac"
-    amp = r"H_\mathrm{DL}" if dirac else r"H_\mathrm{SH}"
-    return f"${amp}$" + unit
+    torque = torques.get(ds.attrs.get("torque", "dirac"))
+    return f"${torque.amplitude_latex}$" + unit
 
 
 def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None):
@@ -104,14 +103,14 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     ax = _mp.figure_axes(ax, (5.2, 4.2))
     state = ds.state.values
     mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
-    torque = ds.attrs.get("torque", "dirac")
+    torque = torques.get(ds.attrs.get("torque", "dirac"))
     axis = _mp.TorqueAxis(ds, s, _amplitude_label(ds, unit))
     mappable = _mp.draw_states(ax, axis.x, hx, state, mz, color_by)
     axis.decorate(ax)
     ax.set_ylabel("$H_x$" + unit)
     if title is None:
         title = (
-            f"{_NAMES.get(torque, torque)}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
+            f"{torque.label}, $\\alpha$ = {ds.attrs.get('alpha', 0):g}"
             + _mp.fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
         )
     ax.set_title(title)

@@ -89,7 +89,7 @@ __all__ = [
 #   _describe.py  validation of the arguments: SweepSpec, the one description of
 #                 the job (fingerprint, Dataset attributes and Job derive from it)
 #   _canonical.py process-independent description of values, for fingerprints
-#   _torque.py    which dynamics term is the swept torque (kind, amplitude name)
+#   _torque.py    which dynamics term is the swept torque (its registered Torque)
 #   _job.py       the picklable job: builds the systems of some grid points
 #   _batch.py     what a worker does: integrate one chunk, sample the observables
 #   _execute.py   chunk size (memory estimate), serial or executor execution
@@ -304,9 +304,9 @@ def phase_diagram(
     """
     if not isinstance(system, mm.System) or system.m is None:
         raise TypeError("system must be a micromagneticmodel.System with m set.")
-    sot, kind = find_torque(system, term)
+    sot, torque = find_torque(system, term)
     system_checks.check_dynamics(system, stacklevel=3)
-    hx, hsot, grid_attrs = resolve_grid(system, sot, kind, hx, hsot, J, units)
+    hx, hsot, grid_attrs = resolve_grid(system, sot, torque, hx, hsot, J, units)
     spec = SweepSpec.from_arguments(
         system,
         hx,

@@ -25,13 +25,24 @@ Landau-Lifshitz form used in the docstrings of ``micromagneticmodel``,
 :func:`landau_lifshitz_dmdt`.
 
 Arrays are component-last, ``(..., 3)``; scalar parameters broadcast against
-``m[..., 0]``. These functions are the references that the engine and
-macrospin kernels are tested against; they favour clarity over speed.
+``m[..., 0]``; ``m`` and ``H`` may be complex (complex-step derivatives). These
+functions are the references that the compiled kernel
+(:func:`ubermag_dirac.kernels.gilbert_dmdt`) is tested against; they favour
+clarity over speed.
 """
 
 import numpy as np
 
-__all__ = ["cross_matrix", "damping_tensor", "gilbert_dmdt", "landau_lifshitz_dmdt"]
+from . import _validation as v
+from ._validation import real_or_complex
+
+__all__ = [
+    "cross_matrix",
+    "damping_tensor",
+    "gilbert_dmdt",
+    "landau_lifshitz_dmdt",
+    "torque_dmdt",
+]
 
 
 def cross_matrix(m):
@@ -45,8 +56,8 @@ def cross_matrix(m):
     >>> cross_matrix([0, 0, 1]) @ np.array([1.0, 0, 0])
     array([0., 1., 0.])
     """
-    m = np.asarray(m, dtype=float)
-    z = np.zeros(m.shape[:-1])
+    m = real_or_complex(m)
+    z = np.zeros(m.shape[:-1], dtype=m.dtype)
     mx, my, mz = m[..., 0], m[..., 1], m[..., 2]
     return np.stack(
         [
@@ -130,8 +141,8 @@ def gilbert_dmdt(m, H, gamma0, alpha, delta_alpha=0.0, n=(0, 0, 1)):
     ...
     ValueError: delta_alpha must be >= 0 ...
     """
-    m = np.asarray(m, dtype=float)
-    H = np.asarray(H, dtype=float)
+    m = real_or_complex(m)
+    H = real_or_complex(H)
     gamma0 = np.asarray(gamma0, dtype=float)
     alpha = np.asarray(alpha, dtype=float)
     delta_alpha = np.asarray(delta_alpha, dtype=float)
@@ -170,3 +181,18 @@ def landau_lifshitz_dmdt(m, H, gamma0, alpha):
     alpha = np.asarray(alpha, dtype=float)[..., None]
     mxH = np.cross(m, H)
     return -gamma0 / (1 + alpha**2) * (mxH + alpha * np.cross(m, mxH))
+
+
+def torque_dmdt(term, m, *, alpha, gamma0, t):
+    """The ``dmdt`` of a torque term (``DiracSOT``, ``SpinHallSOT``): the Gilbert
+    form with scalar damping of its torque field ``term.effective_field(m, t)``
+    alone (1/s); ``m`` an array ``(..., 3)`` or a ``df.Field`` (then a field)."""
+    arr, mesh = v.as_vectors(m)
+    H = v.as_vectors(term.effective_field(arr if mesh is None else m, t))[0]
+    out = gilbert_dmdt(
+        arr,
+        H,
+        v.param_array(gamma0, m, "gamma0"),
+        v.param_array(alpha, m, "alpha"),
+    )
+    return v.like(out, mesh)

@@ -7,8 +7,10 @@ the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a numerical Kubo-Streda check o
 closed forms (:mod:`.kubo_numeric`).
 """
 
+from ..constants import GAMMA0_G2 as GAMMA0
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import HBAR, MU0, MU_B
 from . import bilayer, coefficients, ferromagnet, kubo_numeric, negf, surface, transport
-from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
 from .bilayer import Bilayer, TorqueFields
 from .coefficients import A, B, f_DL, f_FL
 from .negf import effective_damping
