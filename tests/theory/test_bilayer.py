@@ -1,7 +1,8 @@
 """Current density <-> torque fields of a film on the surface (ud.theory.Bilayer).
 
 Checked against the closed forms of docs/PHYSICS.md written out here with
-scipy.constants: E = J d_J / sigma_xx(0), sigma_xx(0) = e^2 eps_F tau/(pi hbar^2),
+scipy.constants (mu0 = 4 pi 1e-7, Ubermag's value, as ubermag_dirac.constants
+documents): E = J d_J / sigma_xx(0), sigma_xx(0) = e^2 eps_F tau/(pi hbar^2),
 H = hbar tau(0) E / (2 mu0 Ms d), and H_FL/H_DL = -tau eps_F/(2 hbar beta) (kubo).
 """
 
@@ -11,7 +12,8 @@ import scipy.constants as sc
 
 import ubermag_dirac as ud
 
-HBAR, E_CH, MU0, EV = sc.hbar, sc.e, sc.mu_0, sc.electron_volt
+HBAR, E_CH, EV = sc.hbar, sc.e, sc.electron_volt
+MU0 = 4e-7 * np.pi  # micromagneticmodel's mu0 (the A/m fields are Ubermag's)
 
 
 def closed_form(surface, J, d, Ms, d_J=None):
