@@ -3,10 +3,19 @@
 Conventionally ``ud.theory``. Closed forms of Ndiaye et al. (arXiv:1509.06929) with the
 corrections recorded in the README "Physics conventions" (conventions ``"kubo"``,
 default, and ``"paper"``); the Mahfouzi-Kioussis NEGF model (:mod:`.negf`); a numerical
-Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`).
+Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`); finite temperature:
+Brown's thermal field and exact macrospin statistics (:mod:`.thermal`).
 """
 
-from . import coefficients, ferromagnet, kubo_numeric, negf, surface, transport
+from . import (
+    coefficients,
+    ferromagnet,
+    kubo_numeric,
+    negf,
+    surface,
+    thermal,
+    transport,
+)
 from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
 from .coefficients import A, B, f_DL, f_FL
 from .negf import effective_damping
@@ -31,5 +40,6 @@ __all__ = [
     "negf",
     "preset",
     "surface",
+    "thermal",
     "transport",
 ]
