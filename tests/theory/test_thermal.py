@@ -322,7 +322,9 @@ def test_macrospin_refusals():
     with pytest.raises(ValueError, match="alpha"):
         th.UniaxialMacrospin(K=1e5, Ms=MS, V=V, T=T).mean_first_passage_time()
     with pytest.raises(ValueError, match="axial symmetry"):
-        th.UniaxialMacrospin(K=1e5, Ms=MS, V=V, T=T, alpha=0.1, H_perp=1e3).tau_N
+        th.UniaxialMacrospin(K=1e5, Ms=MS, V=V, T=T, alpha=0.1, H_perp=1e3).survival(
+            1.0
+        )
     with pytest.raises(ValueError, match="one well"):
         macrospin(5.0, 1.2).brown_escape_time()
     with pytest.raises(ValueError, match="m_end"):
