@@ -14,6 +14,10 @@ Time integration (:mod:`ubermag_dirac.engine.integrators`)
     Dormand-Prince 5(4), FSAL, PI control, per-system step sizes; every stage
     end of :meth:`Engine.run` is hit exactly and all systems are synchronised
     there, so ``engine.t`` is one float.
+Finite temperature (:mod:`ubermag_dirac.engine.stochastic`)
+    When a cell has T > 0 (``system.T`` or ``temperature``), :meth:`Engine.run`
+    integrates the stochastic LLG with Brown's thermal field by the fixed-step
+    stochastic Heun scheme instead (per-system noise streams from ``seed``).
 Failures
     :class:`~ubermag_dirac.engine.errors.IntegrationError` (NaN/inf, step
     collapse, non-convergence); the engine then holds its last good state: the
@@ -45,6 +49,7 @@ from .integrators import DormandPrince45
 from .llg import llg_rhs
 from .minimise import minimise_bb
 from .registry import DYNAMICS, ENERGY, lookup
+from .stochastic import STEP_FRACTION, StochasticHeun, ThermalNoise, fastest_rate
 from .threads import thread_context, tune_malloc
 
 __all__ = ["Engine"]
@@ -126,6 +131,27 @@ class Engine:
         cells keep their field contributions (exchange, demag, ...) but have
         :math:`\dot{\mathbf m} = 0`, are not moved by the minimiser and are left
         out of ``max_dmdt`` and ``max_mxHxm``.
+    temperature : optional
+        Temperature (K) per cell: ``None`` (default) takes each system's
+        ``system.T``; otherwise one Ubermag scalar parameter for every system (a
+        number, a region dict or a scalar ``df.Field``) or a list of ``B`` of them.
+        With T > 0 anywhere, :meth:`run` integrates the stochastic LLG
+        (:mod:`ubermag_dirac.engine.stochastic`); :meth:`relax` and
+        :meth:`minimise` ignore the temperature (as OOMMF's and mumax3's
+        minimisers).
+    seed : None, int or sequence of int, optional
+        Seed of the thermal noise (see
+        :func:`~ubermag_dirac.engine.stochastic.stream_seed`): one integer for the
+        batch (each system's stream is keyed by its name, so a system gives the
+        same result alone and in any batch) or one per system. ``None`` draws
+        fresh entropy, kept in ``engine.thermal.entropy``.
+    thermal_dt : float or array_like, optional
+        Fixed step (s) of the stochastic integrator, one or ``(B,)``. Default:
+        ``step_fraction`` over the fastest rate of the deterministic dynamics at
+        the start of the first :meth:`run` (kept afterwards in
+        :attr:`thermal_dt`).
+    step_fraction : float, default 0.1
+        ``c`` of the default step ``c / rho``.
 
     Attributes
     ----------
@@ -200,6 +226,10 @@ class Engine:
         h_max: float = 1e-10,
         shared_step: bool = False,
         fixed: Sequence[str] | np.ndarray | None = None,
+        temperature=None,
+        seed=None,
+        thermal_dt=None,
+        step_fraction: float = STEP_FRACTION,
     ):
         systems = _as_systems(systems)
         from .threads import _check_threads
@@ -256,6 +286,58 @@ class Engine:
         self._minimise_iterations = 0
         self._minimise_time = 0.0
         self.relax_stalled = np.zeros(self.batch, dtype=bool)
+        self._setup_thermal(temperature, seed, thermal_dt, step_fraction)
+
+    # ------------------------------------------------------------ temperature
+    def _setup_thermal(self, temperature, seed, thermal_dt, step_fraction):
+        """Build :attr:`thermal` (None at T = 0 everywhere) and check the step."""
+        if temperature is None:
+            temperature = [s.T for s in self.systems]
+        elif not isinstance(temperature, list | tuple):
+            temperature = [temperature] * self.batch
+        T = self.grid.scalar(list(temperature), "temperature").reshape(self.batch, -1)
+        self.thermal = None
+        self.thermal_dt = None
+        self._heun = None
+        if not (step_fraction > 0 and np.isfinite(step_fraction)):
+            raise ValueError(
+                f"step_fraction: expected a positive number, got {step_fraction!r}."
+            )
+        self._step_fraction = float(step_fraction)
+        if not np.any(T > 0):
+            return
+        self.thermal = ThermalNoise(
+            T,
+            self.Ms.reshape(self.batch, -1),
+            self.grid.cell_volume,
+            self.llg,
+            self._active,
+            seed,
+            self.names,
+            MU0,
+        )
+        if thermal_dt is not None:
+            dt = np.broadcast_to(
+                np.asarray(thermal_dt, dtype=np.float64), (self.batch,)
+            )
+            if not np.all(np.isfinite(dt) & (dt > 0)):
+                raise ValueError(
+                    f"thermal_dt: expected positive step sizes (s), got {thermal_dt!r}."
+                )
+            self.thermal_dt = dt.copy()
+
+    def _thermal_step(self) -> np.ndarray:
+        """``(B,)`` step of the stochastic integrator (estimated once, then kept)."""
+        if self.thermal_dt is None:
+            it = self._integrator
+            with thread_context(self.threads):
+                rho = fastest_rate(self._rhs, it.y, it.t.copy(), self._active)
+            h_max = self._integrator.h_max
+            dt = np.where(
+                rho > 0, self._step_fraction / np.where(rho > 0, rho, 1), h_max
+            )
+            self.thermal_dt = np.minimum(dt, h_max)
+        return self.thermal_dt
 
     def _fixed_cells(self, fixed) -> np.ndarray:
         """``(B, nx, ny, nz)`` boolean mask of the fixed cells (see ``fixed``)."""
@@ -420,8 +502,10 @@ class Engine:
         self._llg_time += time.perf_counter() - start
         return mx
 
-    def _rhs(self, t, m, out):
+    def _rhs(self, t, m, out, extra=None):
         H = self._total_field(m, t, self._H)
+        if extra is not None:  # the thermal field (stochastic integrator)
+            H += extra
         return self._llg(m, H, out, t)
 
     def dmdt(self, m=None, t=None) -> np.ndarray:
@@ -487,6 +571,9 @@ class Engine:
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise ValueError(f"n: expected a positive integer, got {n!r}.")
         it = self._integrator
+        advance = it.advance
+        if self.thermal is not None:
+            advance = self._stochastic_advance
         t0 = self.t
         good_m = it.y.copy()
         good_t = it.t.copy()
@@ -494,7 +581,7 @@ class Engine:
             for stage in range(n):
                 t_end = t0 + t * (stage + 1) / n
                 try:
-                    it.advance(t_end)
+                    advance(t_end)
                 except IntegrationError:
                     it.y[...] = good_m
                     it.t = good_t
@@ -504,6 +591,23 @@ class Engine:
                 good_t = it.t.copy()
                 if callback is not None:
                     callback(stage, t_end, it.y.copy())
+
+    def _stochastic_advance(self, t_end):
+        """One stage of the stochastic Heun integrator (thermal runs)."""
+        it = self._integrator
+        if self._heun is None:
+            self._heun = StochasticHeun(
+                self._rhs, self._mask, self.thermal, self._thermal_step(), self.names
+            )
+        heun = self._heun
+        evaluations, steps = heun.evaluations, heun.steps.copy()
+        try:
+            it.t = heun.advance(it.y, it.t, t_end)
+        finally:
+            it.evaluations += heun.evaluations - evaluations
+            it.accepted += heun.steps - steps
+            it.invalidate()
+        it.wall_time += 0.0  # (the stochastic integrator keeps its own wall_time)
 
     # ------------------------------------------------------------ relax
     def relax(

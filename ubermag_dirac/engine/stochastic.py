@@ -1,0 +1,429 @@
+r"""Stochastic LLG at finite temperature: Brown's thermal field, stochastic Heun.
+
+Equation (Stratonovich; derivation in :mod:`ubermag_dirac.theory.thermal`)
+
+.. math::
+    \dot{\mathbf m} = -\gamma_0\,\mathbf m\times(\mathbf H_{eff} + \mathbf H_T
+        + \mathbf H_{th}) + \mathbf m\times(\hat\alpha\,\dot{\mathbf m}),\qquad
+    \langle H_{th,i}(t)H_{th,j}(t')\rangle = \frac{2k_BT\,\alpha_{ij}}
+        {\gamma_0\mu_0M_sV}\,\delta(t - t'),
+
+per cell with its own volume V, :math:`M_s`, :math:`\gamma_0`, damping tensor
+:math:`\hat\alpha = \alpha I + \delta\alpha(I - \mathbf n\mathbf n)` and temperature T.
+Over a step :math:`\Delta t` the field is constant, :math:`\mathbf H_{th} =
+\sigma_0\Delta t^{-1/2}L\boldsymbol\xi` with :math:`\sigma_0 = \sqrt{2k_BT/(\gamma_0
+\mu_0M_sV)}` (A s^1/2 / m), :math:`\boldsymbol\xi` standard normal and
+:math:`LL^T = \hat\alpha` (:func:`thermal_field`). Empty (Ms = 0) and fixed cells get
+none. Current-driven torques (``ud.DiracSOT``, ``ud.SpinHallSOT``,
+``mm.Slonczewski``, ``mm.ZhangLi``) add no noise.
+
+Without a Precession term the engine integrates the pure damping equation
+:math:`\dot{\mathbf m} = \lambda\,\mathbf H_\perp`, :math:`\lambda = \gamma_0\alpha/(1 +
+\alpha^2)`; its fluctuation-dissipation partner is the noise of diffusion constant
+:math:`k_BT/(\lambda\mu_0M_sV)`, i.e. the same formula with :math:`\alpha` replaced by
+:math:`(1 + \alpha^2)/\alpha`. (OOMMF's thermal evolvers keep :math:`\alpha` there,
+which samples a Boltzmann distribution at :math:`T\alpha^2/(1 + \alpha^2)` instead of
+T; here the equilibrium is the Boltzmann distribution at T in both cases.)
+
+Integrator (:class:`StochasticHeun`)
+    The stochastic Heun scheme with one field sample per step, used in predictor
+    and corrector: :math:`\tilde{\mathbf m} = \mathcal N[\mathbf m_k + \Delta t\,
+    f(\mathbf m_k, t_k)]`, :math:`\mathbf m_{k+1} = \mathcal N[\mathbf m_k +
+    \tfrac{\Delta t}2(f(\mathbf m_k, t_k) + f(\tilde{\mathbf m}, t_k + \Delta t))]`,
+    :math:`\mathcal N` the normalisation to unit length. Because the noise enters
+    linearly through the field and is averaged over both ends of the step, the
+    scheme converges to the Stratonovich solution (strong order 1/2, weak order 1;
+    measured in ``tests/validation/test_thermal_dynamics.py``), and without noise it
+    is the second-order Heun method.
+Step size
+    Fixed per system: an adaptive step controlled by an error estimate is not a
+    valid scheme for SDEs without extra machinery (the noise increments would have
+    to be split with Brownian bridges), so the step is chosen once, from the
+    deterministic dynamics: :func:`fastest_rate` estimates the spectral radius
+    :math:`\rho` of the Jacobian of the deterministic right-hand side at the
+    starting state (the fastest precession or relaxation rate: exchange, anisotropy,
+    demag, fields and torques included) by power iteration with finite-difference
+    Jacobian-vector products, and :math:`\Delta t = c/\rho` with the step fraction
+    ``c`` (default 0.1: Heun's phase error per step of the fastest mode is then
+    :math:`(\rho\Delta t)^3/6\approx2\times10^{-4}`). Each stage is divided into
+    equal steps of at most that length, so stage ends are hit exactly. A
+    user-given step overrides the estimate.
+Reproducibility
+    Each system draws its noise from its own stream,
+    ``numpy.random.PCG64(SeedSequence(seed, spawn_key=(key,)))`` with ``key`` a
+    hash of the system's name (:func:`stream_seed`): the stream does not depend on
+    the system's position in the batch or on the other systems, and every
+    computation of a step is per system, so a system gives bit-identical results
+    alone and inside any batch. A batch sharing one integer seed therefore needs
+    distinct names; per-system seeds can be given instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import time
+from collections.abc import Sequence
+
+import numba as nb
+import numpy as np
+import scipy.constants as _sc
+
+from .errors import IntegrationError
+from .llg import normalise
+
+__all__ = [
+    "K_B",
+    "StochasticHeun",
+    "ThermalNoise",
+    "fastest_rate",
+    "stream_seed",
+    "thermal_field",
+]
+
+K_B = _sc.k  #: Boltzmann constant (J/K)
+
+#: default step fraction c of dt = c / rho (see the module docstring)
+STEP_FRACTION = 0.1
+
+_OPTS = {"cache": True, "nogil": True, "boundscheck": False, "error_model": "numpy"}
+
+
+@nb.njit(**_OPTS)
+def thermal_field(xi, sigma, alpha, dalpha, nvec, out):
+    r"""Brown's field :math:`\sigma L\boldsymbol\xi` per cell into ``out`` (A/m).
+
+    :math:`L = \sqrt{\alpha + \delta\alpha}\,(I - \mathbf n\mathbf n) +
+    \sqrt\alpha\,\mathbf n\mathbf n`, the root of :math:`\hat\alpha = \alpha I +
+    \delta\alpha(I - \mathbf n\mathbf n)` that is its Cholesky factor in the frame of
+    :math:`\mathbf n`, so :math:`\langle\mathbf H\mathbf H^T\rangle =
+    \sigma^2\hat\alpha`.
+
+    Parameters
+    ----------
+    xi : numpy.ndarray
+        ``(B, 3, N)`` standard normal numbers.
+    sigma : numpy.ndarray
+        ``(B, N)`` amplitude :math:`\sqrt{2k_BT/(\gamma_0\mu_0M_sV\Delta t)}` (A/m);
+        0 where there is no noise.
+    alpha : numpy.ndarray
+        ``(B, N)`` scalar damping of the noise (>= 0).
+    dalpha, nvec : numpy.ndarray
+        ``(B, N)`` and ``(B, 3, N)``, or zero-size for isotropic damping.
+    out : numpy.ndarray
+        ``(B, 3, N)`` result.
+    """
+    B = xi.shape[0]
+    N = xi.shape[2]
+    has_tensor = dalpha.shape[0] > 0
+    for b in range(B):
+        for i in range(N):
+            s = sigma[b, i]
+            if s == 0.0:
+                out[b, 0, i] = 0.0
+                out[b, 1, i] = 0.0
+                out[b, 2, i] = 0.0
+                continue
+            x0 = xi[b, 0, i]
+            x1 = xi[b, 1, i]
+            x2 = xi[b, 2, i]
+            ra = np.sqrt(alpha[b, i])
+            if has_tensor:
+                rt = np.sqrt(alpha[b, i] + dalpha[b, i])
+                n0 = nvec[b, 0, i]
+                n1 = nvec[b, 1, i]
+                n2 = nvec[b, 2, i]
+                c = (ra - rt) * (n0 * x0 + n1 * x1 + n2 * x2)
+                out[b, 0, i] = s * (rt * x0 + c * n0)
+                out[b, 1, i] = s * (rt * x1 + c * n1)
+                out[b, 2, i] = s * (rt * x2 + c * n2)
+            else:
+                out[b, 0, i] = s * ra * x0
+                out[b, 1, i] = s * ra * x1
+                out[b, 2, i] = s * ra * x2
+
+
+def stream_seed(seed, name: str) -> np.random.SeedSequence:
+    """The noise stream of the system named ``name`` under the integer ``seed``.
+
+    ``SeedSequence(seed, spawn_key=(k,))`` with ``k`` the first 8 bytes of the
+    SHA-256 of the name: independent of the batch, stable across processes.
+
+    Examples
+    --------
+    >>> from ubermag_dirac.engine.stochastic import stream_seed
+    >>> a, b = stream_seed(1, "trial-0"), stream_seed(1, "trial-1")
+    >>> a.generate_state(1)[0] == stream_seed(1, "trial-0").generate_state(1)[0]
+    np.True_
+    >>> bool(a.generate_state(1)[0] != b.generate_state(1)[0])
+    True
+    """
+    key = int.from_bytes(hashlib.sha256(str(name).encode()).digest()[:8], "little")
+    return np.random.SeedSequence(seed, spawn_key=(key,))
+
+
+def _seed_sequences(seed, names):
+    """``(entropy, [SeedSequence per system])``; entropy None for per-system seeds."""
+    B = len(names)
+    if seed is None or isinstance(seed, numbers.Integral):
+        if isinstance(seed, bool):
+            raise TypeError(f"seed: expected an integer, got {seed!r}.")
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed: expected an integer >= 0, got {seed!r}.")
+        if len(set(names)) != B:
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(
+                f"seed: systems {dup} share a name; with one seed for the batch the "
+                "noise stream of a system is keyed by its name, so the names must "
+                "differ (or give one seed per system)."
+            )
+        entropy = np.random.SeedSequence(seed).entropy
+        return entropy, [stream_seed(entropy, name) for name in names]
+    if isinstance(seed, Sequence) and not isinstance(seed, str) and len(seed) == B:
+        out = []
+        for s in seed:
+            if isinstance(s, np.random.SeedSequence):
+                out.append(s)
+            elif isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0:
+                out.append(np.random.SeedSequence(int(s)))
+            else:
+                raise ValueError(
+                    f"seed: per-system seeds must be integers >= 0, got {s!r}."
+                )
+        return None, out
+    raise ValueError(
+        f"seed: expected None, an integer >= 0 or a sequence of {B} per-system "
+        f"seeds, got {seed!r}."
+    )
+
+
+class ThermalNoise:
+    r"""Thermal-field amplitudes and the random streams of a batch.
+
+    Parameters
+    ----------
+    T : numpy.ndarray
+        ``(B, N)`` temperature (K), >= 0.
+    Ms : numpy.ndarray
+        ``(B, N)`` saturation magnetisation (A/m).
+    volume : float
+        Cell volume (m³).
+    llg : ubermag_dirac.engine.dynamics.LLGParameters
+        :math:`\gamma_0`, :math:`\alpha`, :math:`\delta\alpha`, ``n``, precession.
+    active : numpy.ndarray
+        ``(B, N)`` bool, cells that move (magnetic and not fixed).
+    seed : None, int or sequence
+        See :func:`stream_seed`; ``None`` draws fresh entropy (recorded in
+        :attr:`entropy`).
+    names : list of str
+        System names (stream keys).
+    mu0 : float
+        Vacuum permeability (T m/A) of the engine.
+
+    Attributes
+    ----------
+    sigma0 : numpy.ndarray
+        ``(B, N)`` :math:`\sqrt{2k_BT/(\gamma_0\mu_0M_sV)}` (A s^1/2/m), 0 where no
+        noise.
+    alpha, dalpha, nvec : numpy.ndarray
+        Damping tensor of the noise (``alpha`` is :math:`(1 + \alpha^2)/\alpha`
+        without precession, see the module docstring).
+    entropy : int or None
+        The batch seed actually used (fresh when ``seed`` was None): passing it as
+        ``seed`` reproduces the run. None for per-system seeds.
+    seeds : list of numpy.random.SeedSequence
+        The stream of each system.
+    """
+
+    def __init__(self, T, Ms, volume, llg, active, seed, names, mu0):
+        T = np.ascontiguousarray(T, dtype=np.float64)
+        if not np.all(np.isfinite(T)) or np.any(T < 0):
+            raise ValueError("T: expected finite temperatures >= 0 K.")
+        alpha = np.asarray(llg.alpha, dtype=np.float64)
+        if llg.do_precess:
+            a_noise = alpha.copy()
+        else:
+            a_noise = np.divide(
+                1.0 + alpha * alpha,
+                alpha,
+                out=np.zeros_like(alpha),
+                where=alpha > 0,
+            )
+        dalpha, nvec = llg.tensor_arrays()
+        Ms = np.asarray(Ms, dtype=np.float64)
+        denom = llg.gamma * mu0 * np.where(Ms > 0, Ms, 1.0) * volume
+        sigma0 = np.sqrt(2.0 * K_B * T / denom)
+        noisy = active & (T > 0) & (a_noise + (dalpha if dalpha.size else 0.0) > 0)
+        self.T = T
+        self.sigma0 = np.ascontiguousarray(np.where(noisy, sigma0, 0.0))
+        self.alpha = np.ascontiguousarray(a_noise)
+        self.dalpha = dalpha
+        self.nvec = nvec
+        self.names = list(names)
+        self.entropy, self.seeds = _seed_sequences(seed, self.names)
+        self.generators = [np.random.Generator(np.random.PCG64(s)) for s in self.seeds]
+        self.batch, self.ncells = self.sigma0.shape
+        self._xi = np.empty((self.batch, 3, self.ncells))
+
+    @property
+    def any(self) -> bool:
+        """Whether any cell of the batch has noise."""
+        return bool(np.any(self.sigma0 > 0))
+
+    def sample(self, dt, systems, out):
+        """Draw one thermal field for the step ``dt`` ``(B,)`` s into ``out``.
+
+        Only the systems with ``systems[b]`` True draw from their stream (the
+        others get 0), so a stream advances exactly once per step of its system.
+        """
+        xi = self._xi
+        for b in np.flatnonzero(systems):
+            self.generators[b].standard_normal(out=xi[b])
+        inv = np.divide(1.0, np.sqrt(dt), out=np.zeros_like(dt), where=systems)
+        sigma = np.ascontiguousarray(self.sigma0 * inv[:, None])
+        thermal_field(xi, sigma, self.alpha, self.dalpha, self.nvec, out)
+        return out
+
+
+def fastest_rate(rhs, m, t, active, iterations: int = 30, eps: float = 1e-6):
+    r"""Spectral radius (1/s) of the Jacobian of ``rhs`` at ``m``, per system.
+
+    Power iteration with the central-difference Jacobian-vector product
+    :math:`J\mathbf v\approx[f(\mathcal N(\mathbf m + \epsilon\mathbf v)) -
+    f(\mathcal N(\mathbf m - \epsilon\mathbf v))]/(2\epsilon)` on tangent vectors
+    (zero outside ``active``), from a fixed pseudo-random start that is the same for
+    every system (so the estimate of a system does not depend on the batch). The
+    largest ratio :math:`|J\mathbf v|/|\mathbf v|` of the last third of the
+    iterations is returned: for the complex pairs of precession the ratio oscillates
+    and its maximum bounds the modulus from below within the ellipticity.
+
+    Parameters
+    ----------
+    rhs : callable
+        ``rhs(t, m, out)`` deterministic right-hand side (1/s).
+    m : numpy.ndarray
+        ``(B, 3, ...)`` unit magnetisation.
+    t : numpy.ndarray
+        ``(B,)`` times (s).
+    active : numpy.ndarray
+        ``(B, N)`` bool.
+    """
+    B = m.shape[0]
+    shape = m.shape
+    mf = m.reshape(B, 3, -1)
+    act = active[:, None, :]
+    rng = np.random.default_rng(20240613)
+    v = np.broadcast_to(rng.standard_normal(shape[1:]), shape).reshape(B, 3, -1).copy()
+    out_p = np.empty(shape)
+    out_m = np.empty(shape)
+    mp = np.empty(shape)
+    mm_ = np.empty(shape)
+    ratios = []
+    for _ in range(iterations):
+        v -= np.sum(v * mf, axis=1, keepdims=True) * mf
+        v = np.where(act, v, 0.0)
+        norm = np.sqrt(np.sum(v * v, axis=(1, 2)))
+        norm = np.where(norm > 0, norm, 1.0)
+        v /= norm[:, None, None]
+        mp[...] = (mf + eps * v).reshape(shape)
+        mm_[...] = (mf - eps * v).reshape(shape)
+        normalise(mp.reshape(B, 3, -1), active)
+        normalise(mm_.reshape(B, 3, -1), active)
+        rhs(t, mp, out_p)
+        rhs(t, mm_, out_m)
+        Jv = ((out_p - out_m) / (2.0 * eps)).reshape(B, 3, -1)
+        ratios.append(np.sqrt(np.sum(Jv * Jv, axis=(1, 2))))
+        v = Jv
+    tail = np.array(ratios[-max(1, iterations // 3) :])
+    return tail.max(axis=0)
+
+
+class StochasticHeun:
+    """Fixed-step stochastic Heun integrator of a batch (see the module docstring).
+
+    Parameters
+    ----------
+    rhs : callable
+        ``rhs(t, m, out, extra) -> max_dmdt`` with the additional field ``extra``
+        (A/m, ``(B, 3, ...)``) added to the effective field before the Gilbert
+        solve.
+    mask : numpy.ndarray
+        ``(B, N)`` magnetic cells (normalised after each step).
+    noise : ThermalNoise
+    dt : numpy.ndarray
+        ``(B,)`` largest step (s) per system.
+    names : list of str
+    """
+
+    def __init__(self, rhs, mask, noise, dt, names):
+        self.rhs = rhs
+        self.mask = mask
+        self.noise = noise
+        dt = np.asarray(dt, dtype=np.float64)
+        if dt.shape != (noise.batch,) or not np.all(np.isfinite(dt) & (dt > 0)):
+            raise ValueError(f"dt: expected {noise.batch} positive step sizes (s).")
+        self.dt = dt
+        self.names = list(names)
+        self.evaluations = 0
+        self.steps = np.zeros(noise.batch, dtype=np.int64)
+        self.wall_time = 0.0
+
+    def advance(self, y, t, t_end):
+        """Integrate ``y`` ``(B, 3, ...)`` in place from times ``t`` to ``t_end``.
+
+        Each system takes ``ceil((t_end - t_b) / dt_b)`` equal steps; systems that
+        are done sit out (their state is not touched). Returns the new ``(B,)``
+        times (``t_end`` exactly).
+        """
+        start = time.perf_counter()
+        try:
+            return self._advance(y, t, t_end)
+        finally:
+            self.wall_time += time.perf_counter() - start
+
+    def _advance(self, y, t, t_end):
+        B = y.shape[0]
+        t = np.asarray(t, dtype=np.float64).copy()
+        T_end = np.broadcast_to(np.asarray(t_end, dtype=np.float64), (B,))
+        span = T_end - t
+        nsteps = np.where(span > 0, np.ceil(span / self.dt * (1 - 1e-12)), 0)
+        nsteps = nsteps.astype(np.int64)
+        h = np.where(nsteps > 0, span / np.maximum(nsteps, 1), 0.0)
+        shape = y.shape
+        y3 = y.reshape(B, 3, -1)
+        H = np.zeros(shape)
+        f0 = np.empty(shape)
+        f1 = np.empty(shape)
+        pred = np.empty(shape)
+        new = np.empty(shape)
+        t_start = t.copy()
+        for k in range(int(nsteps.max(initial=0))):
+            on = k < nsteps
+            hk = np.where(on, h, 0.0)
+            tk = t_start + k * h
+            self.noise.sample(hk, on, H.reshape(B, 3, -1))
+            mx0 = self.rhs(tk, y, f0, H)
+            hb = hk.reshape((B,) + (1,) * (y.ndim - 1))
+            pred[...] = y + hb * f0
+            normalise(pred.reshape(B, 3, -1), self.mask)
+            mx1 = self.rhs(tk + hk, pred, f1, H)
+            new[...] = y + 0.5 * hb * (f0 + f1)
+            normalise(new.reshape(B, 3, -1), self.mask)
+            self.evaluations += 2
+            bad = on & ~(np.isfinite(mx0) & np.isfinite(mx1))
+            if bad.any():
+                b = int(np.flatnonzero(bad)[0])
+                raise IntegrationError(
+                    "dm/dt became non-finite (NaN or inf) in a stochastic Heun step; "
+                    "the step may be too large for the thermal field (give a "
+                    "smaller thermal step) or a parameter is not finite.",
+                    system=b,
+                    name=self.names[b],
+                    t=float(tk[b]),
+                )
+            if on.all():
+                y[...] = new
+            else:
+                y3[on] = new.reshape(B, 3, -1)[on]
+            self.steps += on
+        return np.where(nsteps > 0, T_end, t)
