@@ -331,3 +331,55 @@ def test_macrospin_refusals():
         macrospin(5.0).mean_first_passage_time(0.5, -1.0)
     with pytest.raises(ValueError, match="t must be"):
         macrospin(5.0).mz_mean(0.0)
+
+
+# ------------------------------------------------ damping tensor: drift
+def _skew(m):
+    return np.array([[0, -m[2], m[1]], [m[2], 0, -m[0]], [-m[1], m[0], 0]])
+
+
+def _mobility(m, A):
+    """B(m) = -(I - [m]x A)^{-1} [m]x of the Gilbert form (any m in R^3)."""
+    return -np.linalg.solve(np.eye(3) - _skew(m) @ A, _skew(m))
+
+
+def _drift_by_differences(m, A, h=1e-5):
+    """Delta_i = d_j B_ij - (d_k B_il)(B A)_kl by central differences."""
+    dB = np.array(
+        [
+            (_mobility(m + h * e, A) - _mobility(m - h * e, A)) / (2 * h)
+            for e in np.eye(3)
+        ]
+    )  # dB[k] = dB/dm_k
+    B = _mobility(m, A)
+    div = np.einsum("jij->i", dB)
+    spurious = np.einsum("kil,kl->i", dB, B @ A)
+    return div - spurious
+
+
+@pytest.mark.parametrize(("alpha", "dalpha"), [(0.3, 0.0), (0.1, 1.0), (0.02, 0.4)])
+def test_tensor_drift_closed_form_against_definition(alpha, dalpha):
+    rng = np.random.default_rng(4)
+    n = np.array([0.3, -0.5, 0.8])
+    n /= np.linalg.norm(n)
+    A = alpha * np.eye(3) + dalpha * (np.eye(3) - np.outer(n, n))
+    for _ in range(5):
+        m = rng.standard_normal(3)
+        m /= np.linalg.norm(m)
+        expected = _drift_by_differences(m, A)
+        got = th.tensor_damping_drift(m, alpha, dalpha, n)
+        assert got == pytest.approx(expected, abs=1e-8)
+        if dalpha == 0:
+            assert np.abs(got).max() == 0.0  # Brown: Stratonovich is enough
+
+
+def test_fluctuation_dissipation_identity():
+    """B alpha B^T = (B + B^T)/2 for any symmetric alpha (module docstring)."""
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        m = rng.standard_normal(3)
+        m /= np.linalg.norm(m)
+        R = rng.standard_normal((3, 3))
+        A = R @ R.T + 0.1 * np.eye(3)
+        B = _mobility(m, A)
+        assert B @ A @ B.T == pytest.approx((B + B.T) / 2, abs=1e-12)

@@ -331,7 +331,15 @@ class Engine:
         if self.thermal_dt is None:
             it = self._integrator
             with thread_context(self.threads):
-                rho = fastest_rate(self._rhs, it.y, it.t.copy(), self._active)
+                rho = fastest_rate(
+                    lambda m, t: self._total_field(m, t, np.empty(self._shape)),
+                    it.y,
+                    it.t.copy(),
+                    self._active,
+                    self.llg.gamma,
+                    self.llg.alpha,
+                )
+            rho = np.maximum(rho, self.thermal.diffusion_rate(self.llg))
             h_max = self._integrator.h_max
             dt = np.where(
                 rho > 0, self._step_fraction / np.where(rho > 0, rho, 1), h_max

@@ -39,24 +39,32 @@ variance :math:`2D/\mathrm{d}t` per component: :math:`\mathbf H_{th} =
 \mathbf n\mathbf n` is the Cholesky factor in the frame of ``n``,
 diag(:math:`\sqrt{\alpha + \delta\alpha}, \sqrt{\alpha + \delta\alpha}, \sqrt\alpha`).
 
-Why the noise must follow the tensor: solving the Gilbert form for the velocity,
-:math:`\dot{\mathbf m} = \gamma_0 B(\mathbf m)\mathbf H` with
+Why the noise must follow the tensor, and the drift it brings: solving the Gilbert
+form for the velocity, :math:`\dot{\mathbf m} = \gamma_0 B(\mathbf m)\mathbf H` with
 :math:`B = -(I - [\mathbf m]_\times\boldsymbol\alpha)^{-1}[\mathbf m]_\times`
 (:math:`[\mathbf m]_\times\mathbf v = \mathbf m\times\mathbf v`). Multiplying
 :math:`B + B^T` and :math:`B\boldsymbol\alpha B^T` by :math:`C = I -
 [\mathbf m]_\times\boldsymbol\alpha` from the left and :math:`C^T` from the right gives
 :math:`-2[\mathbf m]_\times\boldsymbol\alpha[\mathbf m]_\times` and
 :math:`-[\mathbf m]_\times\boldsymbol\alpha[\mathbf m]_\times` for every symmetric
-:math:`\boldsymbol\alpha`, hence :math:`B\boldsymbol\alpha B^T = (B + B^T)/2`. The
-Fokker-Planck equation of :math:`\dot{\mathbf m} = \gamma_0 B(\mathbf H + \mathbf
-H_{th})` then has the diffusion matrix :math:`\gamma_0^2 B D B^T = (\gamma_0 k_BT/(\mu_0
-M_sV))\,(B + B^T)/2`, exactly the symmetric (dissipative) part of the drift
-:math:`-(\gamma_0/(\mu_0M_sV))B\nabla E`: the probability current of
-:math:`e^{-E/k_BT}` is left with the antisymmetric (precessional) part only, which
-conserves energy and phase-space volume, so the Boltzmann distribution is stationary
-(Stratonovich interpretation, which keeps :math:`|\mathbf m| = 1` and is the white-noise
-limit of a physical, coloured bath). Noise with a scalar :math:`\alpha'` gives
-:math:`\alpha' BB^T \ne (B + B^T)/2` and a non-Boltzmann equilibrium.
+:math:`\boldsymbol\alpha`, hence :math:`B\boldsymbol\alpha B^T = (B + B^T)/2`: with
+the mobility :math:`Q = \gamma_0B/(\mu_0M_sV)` (:math:`\dot{\mathbf m} = -Q\nabla E`)
+the diffusion matrix of the noise of :math:`D_{ij}` above is :math:`k_BT\,(Q +
+Q^T)/2`, the fluctuation-dissipation relation. A scalar noise :math:`\alpha'`
+instead gives :math:`\alpha'BB^T\ne(B + B^T)/2` and a wrong equilibrium.
+
+That is necessary, not sufficient: the Boltzmann distribution
+:math:`e^{-E/k_BT}` is stationary when the Itô drift is :math:`-Q\nabla E +
+k_BT\,\partial_jQ_{ij}` (then the probability current is
+:math:`k_BT\,\partial_j(Q^A_{ij}p)` with :math:`Q^A` antisymmetric, divergence
+free). The Stratonovich equation, the white-noise limit of a physical bath (Wong-Zakai),
+has the Itô drift :math:`-Q\nabla E + \tfrac12(\partial_kG_{ij})G_{kj}` with
+:math:`G = \sqrt{2k_BT\gamma_0/(\mu_0M_sV)}\,BL`. The two agree for isotropic damping
+(Brown's classic result), but not when the damping that m sees depends on its
+direction, :math:`\delta\alpha > 0`: then the missing drift
+:func:`tensor_damping_drift` must be added, which the engine does. (Both facts are
+checked in ``tests/theory/test_thermal.py`` against finite-difference derivatives of
+B, and the engine's equilibrium in ``tests/validation``.)
 
 Current-driven torques (Dirac, spin Hall, Slonczewski, Zhang-Li) are reactive or
 anti-damping drives by an external current source, not a friction of the magnet: they
@@ -128,6 +136,7 @@ __all__ = [
     "mz_boltzmann_pdf",
     "spin_wave_mz_reduction",
     "spin_wave_stiffness",
+    "tensor_damping_drift",
     "thermal_field_diffusion",
     "thermal_field_std",
     "two_spin_correlation",
@@ -257,6 +266,66 @@ def free_diffusion_time(alpha, Ms, V, T, gamma0=GAMMA0_UBERMAG):
     T = _positive("T", T, "K")
     gamma0 = _positive("gamma0", gamma0, "m/(A s)")
     return (1.0 + alpha**2) * MU0 * Ms * V / (2.0 * alpha * gamma0 * K_B * T)
+
+
+def tensor_damping_drift(m, alpha, dalpha, n=(0.0, 0.0, 1.0)):
+    r"""Noise-induced drift of the Gilbert damping tensor, per unit
+    :math:`\gamma_0k_BT/(\mu_0M_sV)` (dimensionless).
+
+    With :math:`\hat\alpha = \alpha I + \delta\alpha(I - \mathbf n\mathbf n)`, the
+    mobility :math:`B(\mathbf m) = -(I - [\mathbf m]_\times\hat\alpha)^{-1}
+    [\mathbf m]_\times` and the noise of the module docstring, detailed balance needs
+    the Stratonovich equation to carry the extra velocity
+    :math:`\dot{\mathbf m}\mathrel{+}=(\gamma_0k_BT/(\mu_0M_sV))\,\boldsymbol\Delta`,
+
+    .. math:: \Delta_i = \partial_jB_{ij} - (\partial_kB_{il})(B\hat\alpha)_{kl},
+
+    which works out (symbolic algebra, reduced on :math:`|\mathbf m| = 1`) to
+
+    .. math:: \boldsymbol\Delta = -\frac{\delta\alpha\,a\,c}{(1 + a(\alpha +
+        \delta\alpha\,c^2))^2}\,\big[a\,\mathbf n_\perp - \mathbf m\times
+        \mathbf n\big],\qquad a = \alpha + \delta\alpha,\ c = \mathbf m\cdot
+        \mathbf n,\ \mathbf n_\perp = \mathbf n - c\,\mathbf m.
+
+    It vanishes for :math:`\delta\alpha = 0` (Brown), at the poles and on the
+    equator; in between its component along :math:`\mathbf n_\perp` moves m away
+    from the nearer pole, cancelling the bias of the Stratonovich drift towards the
+    poles (without it the equilibrium is too cold in the polar angle). The
+    denominator is that of the Gilbert solve (``ubermag_dirac.engine.llg``).
+
+    Parameters
+    ----------
+    m : array_like, shape (..., 3)
+        Unit magnetisation.
+    alpha, dalpha : float or array_like
+        :math:`\alpha > 0` and :math:`\delta\alpha \ge 0`.
+    n : array_like, shape (3,), optional
+        Unit normal of the tensor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ubermag_dirac.theory import thermal
+    >>> thermal.tensor_damping_drift([0.6, 0.0, 0.8], 0.1, 0.0)  # isotropic
+    array([ 0.,  0., -0.])
+    >>> v = thermal.tensor_damping_drift([0.6, 0.0, 0.8], 0.1, 1.0)
+    >>> bool(abs(v @ [0.6, 0.0, 0.8]) < 1e-15)  # tangent
+    True
+    >>> thermal.tensor_damping_drift([0.6, 0.0, 0.8], 0.1, -1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: dalpha = array(-1.)  : dalpha must be finite and >= 0.
+    """
+    m = np.asarray(m, dtype=float)
+    a0 = _nonnegative("alpha", alpha, "")
+    d = _nonnegative("dalpha", dalpha, "")
+    n = np.asarray(n, dtype=float)
+    n = n / np.linalg.norm(n)
+    a = a0 + d
+    c = np.sum(m * n, axis=-1)
+    den = 1.0 + a * (a0 + d * c * c)
+    w = a[..., None] * (n - c[..., None] * m) - np.cross(m, n)
+    return -((d * a * c) / den**2)[..., None] * w
 
 
 # ----------------------------------------------------- Boltzmann distributions
