@@ -361,6 +361,11 @@ class Engine:
         elif not isinstance(temperature, list | tuple):
             temperature = [temperature] * self.batch
         T = self.grid.scalar(list(temperature), "temperature").reshape(self.batch, -1)
+        if not np.all(np.isfinite(T)) or np.any(T < 0):
+            raise ValueError(
+                "temperature: expected finite temperatures >= 0 K, got values "
+                f"from {T.min():g} to {T.max():g} K."
+            )
         self.thermal = None
         self.thermal_dt = None
         self._heun = None
