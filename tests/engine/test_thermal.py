@@ -289,7 +289,7 @@ def test_rate_bound_exchange_film_and_default_step():
     H_ex = 2 * A / (MU0 * Ms) * 4 * (2 / d**2) * np.cos(np.pi / 32) ** 2
     H_K = 2 * K / (MU0 * Ms)
     bound = GAMMA * (H_K + H_ex + H_K) / np.sqrt(1.01)  # |H| = H_K at +z
-    dt = e._thermal_step()[0]
+    dt = e.thermal_step()[0]
     assert 0.96 * bound < 0.1 / dt <= bound
 
 

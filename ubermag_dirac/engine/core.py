@@ -396,8 +396,12 @@ class Engine:
                 )
             self.thermal_dt = dt.copy()
 
-    def _thermal_step(self) -> np.ndarray:
-        """``(B,)`` step of the stochastic integrator (estimated once, then kept)."""
+    def thermal_step(self) -> np.ndarray:
+        """``(B,)`` step (s) of the stochastic integrator: ``thermal_dt`` if given,
+        else estimated at the first call (or run) and kept (see
+        :mod:`ubermag_dirac.engine.stochastic`). Only for a thermal engine."""
+        if self.thermal is None:
+            raise RuntimeError("thermal_step: the engine has no temperature (T = 0).")
         if self.thermal_dt is None:
             it = self._integrator
             with thread_context(self.threads):
@@ -683,7 +687,7 @@ class Engine:
         it = self._integrator
         if self._heun is None:
             self._heun = StochasticHeun(
-                self._rhs, self._mask, self.thermal, self._thermal_step(), self.names
+                self._rhs, self._mask, self.thermal, self.thermal_step(), self.names
             )
         heun = self._heun
         evaluations, steps = heun.evaluations, heun.steps.copy()
