@@ -119,6 +119,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import micromagneticmodel as _mm
 import numpy as np
 import scipy.constants as _sc
 import scipy.linalg as _sl
@@ -143,8 +144,9 @@ __all__ = [
 ]
 
 K_B = _sc.k  #: Boltzmann constant (J/K)
-#: Ubermag's default gyromagnetic ratio (m/(A s)), ``mm.consts.gamma0``
-GAMMA0_UBERMAG = 2.211e5
+#: Ubermag's gyromagnetic ratio (m/(A s)), ``mm.consts.gamma0`` (2.2128e5), the
+#: default of every ``gamma0`` argument here
+GAMMA0_UBERMAG = _mm.consts.gamma0
 
 _GL_NODES = 256  # Gauss-Legendre nodes of the Boltzmann integrals (entire integrands)
 
@@ -199,13 +201,14 @@ def thermal_field_diffusion(alpha, Ms, V, T, gamma0=GAMMA0_UBERMAG):
         Temperature (K), >= 0.
     gamma0 : float, optional
         Gyromagnetic ratio of the Gilbert form (m/(A s)), default Ubermag's
-        ``mm.consts.gamma0`` = 2.211e5.
+        ``mm.consts.gamma0`` = 2.2128e5 (pass the ``gamma0`` of the system's
+        ``mm.Precession``).
 
     Examples
     --------
     >>> from ubermag_dirac.theory import thermal
     >>> f"{thermal.thermal_field_diffusion(0.1, 8e5, 1e-24, 300.0):.4e}"
-    '1.8634e-03'
+    '1.8620e-03'
     >>> thermal.thermal_field_diffusion(0.1, 0.0, 1e-24, 300.0)
     Traceback (most recent call last):
     ...
@@ -230,7 +233,7 @@ def thermal_field_std(alpha, Ms, V, T, dt, gamma0=GAMMA0_UBERMAG):
     --------
     >>> from ubermag_dirac.theory import thermal
     >>> f"{thermal.thermal_field_std(0.1, 8e5, 1e-24, 300.0, 1e-13):.4e}"
-    '1.9305e+05'
+    '1.9297e+05'
     >>> thermal.thermal_field_std(0.1, 8e5, 1e-24, 300.0, dt=-1e-13)
     Traceback (most recent call last):
     ...
@@ -254,7 +257,7 @@ def free_diffusion_time(alpha, Ms, V, T, gamma0=GAMMA0_UBERMAG):
     --------
     >>> from ubermag_dirac.theory import thermal
     >>> f"{thermal.free_diffusion_time(1.0, 8e5, 1e-25, 300.0):.4e}"
-    '1.0978e-10'
+    '1.0969e-10'
     >>> thermal.free_diffusion_time(0.0, 8e5, 1e-25, 300.0)
     Traceback (most recent call last):
     ...
@@ -659,7 +662,8 @@ class UniaxialMacrospin:
     H_perp : float, optional
         Field along +x (A/m), equilibrium methods only.
     gamma0 : float, optional
-        Gilbert gyromagnetic ratio (m/(A s)), default Ubermag's 2.211e5.
+        Gilbert gyromagnetic ratio (m/(A s)), default Ubermag's
+        ``mm.consts.gamma0`` = 2.2128e5.
 
     Attributes
     ----------
@@ -681,7 +685,7 @@ class UniaxialMacrospin:
     >>> round(p.barrier, 12)
     10.0
     >>> f"{p.brown_escape_time():.3e} s"  # Brown's asymptote, one well
-    '6.844e-07 s'
+    '6.839e-07 s'
     >>> t = p.mean_first_passage_time(m_start=1.0, m_end=-0.5)  # exact
     >>> bool(0.9 < t / p.brown_escape_time() < 1.2)
     True
@@ -779,7 +783,7 @@ class UniaxialMacrospin:
         >>> from ubermag_dirac.theory import thermal
         >>> p = thermal.UniaxialMacrospin(K=1e5, Ms=8e5, V=1e-24, T=300.0, alpha=0.1)
         >>> f"{p.barrier:.4f} {p.brown_escape_time():.4e}"
-        '24.1432 2.5319e+00'
+        '24.1432 2.5299e+00'
         >>> p.brown_escape_time(well=0)
         Traceback (most recent call last):
         ...
