@@ -51,6 +51,22 @@ __all__ = [
 ]
 
 
+#: attributes that oommfc's Xf_Therm*Evolver classes share (their order)
+_XF_EVOLVE = (
+    "alpha",
+    "gamma_LL",
+    "gamma_G",
+    "do_precess",
+    "allow_signed_gamma",
+    "min_timestep",
+    "max_timestep",
+    "fixed_spins",
+    "start_dm",
+)
+#: the thermal attributes of both
+_THERMAL = ("temperature", "tempscript", "tempscript_args", "uniform_seed")
+
+
 class StochasticHeunEvolver(mm.Evolver):
     """ubermag-dirac's finite-temperature integrator (stochastic Heun, fixed step).
 
@@ -122,15 +138,7 @@ class Xf_ThermHeunEvolver(mm.Evolver):
     """
 
     _allowed_attributes = (
-        "alpha",
-        "gamma_LL",
-        "gamma_G",
-        "do_precess",
-        "allow_signed_gamma",
-        "min_timestep",
-        "max_timestep",
-        "fixed_spins",
-        "start_dm",
+        *_XF_EVOLVE,
         "start_dt",
         "stage_start",
         "error_rate",
@@ -141,10 +149,7 @@ class Xf_ThermHeunEvolver(mm.Evolver):
         "max_step_headroom",
         "reject_goal",
         "method",
-        "temperature",
-        "tempscript",
-        "tempscript_args",
-        "uniform_seed",
+        *_THERMAL,
     )
 
 
@@ -163,20 +168,12 @@ class Xf_ThermSpinXferEvolver(mm.Evolver):
     """
 
     _allowed_attributes = (
-        "alpha",
-        "gamma_LL",
-        "gamma_G",
-        "do_precess",
-        "allow_signed_gamma",
-        "min_timestep",
-        "max_timestep",
-        "fixed_spins",
-        "start_dm",
+        *_XF_EVOLVE,
         "stage_start",
         "error_rate",
         "absolute_step_error",
         "relative_step_error",
-        "error_precisison",
+        "error_precisison",  # sic, as oommfc spells it
         "min_step_headroom",
         "max_step_headroom",
         "reject_goal",
@@ -194,10 +191,7 @@ class Xf_ThermSpinXferEvolver(mm.Evolver):
         "J_profile_args",
         "mp",
         "propagate_mp",
-        "temperature",
-        "tempscript",
-        "tempscript_args",
-        "uniform_seed",
+        *_THERMAL,
     )
 
 

@@ -214,12 +214,19 @@ def thermal_field_diffusion(alpha, Ms, V, T, gamma0=GAMMA0_UBERMAG):
     ...
     ValueError: Ms = array(0.) A/m: Ms must be finite and > 0.
     """
-    alpha = _nonnegative("alpha", alpha, "")
-    Ms = _positive("Ms", Ms, "A/m")
-    V = _positive("V", V, "m^3")
-    T = _nonnegative("T", T, "K")
-    gamma0 = _positive("gamma0", gamma0, "m/(A s)")
+    alpha, Ms, V, T, gamma0 = _brown_args(alpha, Ms, V, T, gamma0, _nonnegative)
     return alpha * K_B * T / (gamma0 * MU0 * Ms * V)
+
+
+def _brown_args(alpha, Ms, V, T, gamma0, check):
+    """Validated arrays; ``check`` (_positive or _nonnegative) for alpha and T."""
+    return (
+        check("alpha", alpha, ""),
+        _positive("Ms", Ms, "A/m"),
+        _positive("V", V, "m^3"),
+        check("T", T, "K"),
+        _positive("gamma0", gamma0, "m/(A s)"),
+    )
 
 
 def thermal_field_std(alpha, Ms, V, T, dt, gamma0=GAMMA0_UBERMAG):
@@ -263,11 +270,7 @@ def free_diffusion_time(alpha, Ms, V, T, gamma0=GAMMA0_UBERMAG):
     ...
     ValueError: alpha = array(0.)  : alpha must be finite and > 0.
     """
-    alpha = _positive("alpha", alpha, "")
-    Ms = _positive("Ms", Ms, "A/m")
-    V = _positive("V", V, "m^3")
-    T = _positive("T", T, "K")
-    gamma0 = _positive("gamma0", gamma0, "m/(A s)")
+    alpha, Ms, V, T, gamma0 = _brown_args(alpha, Ms, V, T, gamma0, _positive)
     return (1.0 + alpha**2) * MU0 * Ms * V / (2.0 * alpha * gamma0 * K_B * T)
 
 
