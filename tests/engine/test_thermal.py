@@ -250,6 +250,18 @@ def test_stream_seed_is_stable_across_processes():
 
 
 # ------------------------------------------------------------- stepping
+def test_thermal_dt_can_be_set_between_runs():
+    e = Engine(_system(), seed=0)
+    e.run(1e-14)
+    e.thermal_dt = 0.5e-14
+    assert e.thermal_dt.shape == (1,)
+    steps = e.stats["steps"]
+    e.run(1e-13)
+    assert e.stats["steps"] - steps == 20
+    with pytest.raises(ValueError, match="thermal_dt"):
+        e.thermal_dt = 0.0
+
+
 def test_fixed_step_hits_stage_ends():
     e = Engine(_system(), seed=0, thermal_dt=0.7e-14)
     stages = []

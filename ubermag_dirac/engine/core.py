@@ -367,7 +367,7 @@ class Engine:
                 f"from {T.min():g} to {T.max():g} K."
             )
         self.thermal = None
-        self.thermal_dt = None
+        self._thermal_dt = None
         self._heun = None
         if not (step_fraction > 0 and np.isfinite(step_fraction)):
             raise ValueError(
@@ -386,15 +386,25 @@ class Engine:
             self.names,
             MU0,
         )
-        if thermal_dt is not None:
-            dt = np.broadcast_to(
-                np.asarray(thermal_dt, dtype=np.float64), (self.batch,)
+        self.thermal_dt = thermal_dt
+
+    @property
+    def thermal_dt(self):
+        """``(B,)`` fixed step (s) of the stochastic integrator, or None before it is
+        estimated (:meth:`thermal_step`); settable (a number or ``(B,)``)."""
+        return self._thermal_dt
+
+    @thermal_dt.setter
+    def thermal_dt(self, value):
+        if value is None:
+            self._thermal_dt = None
+            return
+        dt = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.batch,))
+        if not np.all(np.isfinite(dt) & (dt > 0)):
+            raise ValueError(
+                f"thermal_dt: expected positive step sizes (s), got {value!r}."
             )
-            if not np.all(np.isfinite(dt) & (dt > 0)):
-                raise ValueError(
-                    f"thermal_dt: expected positive step sizes (s), got {thermal_dt!r}."
-                )
-            self.thermal_dt = dt.copy()
+        self._thermal_dt = dt.copy()
 
     def thermal_step(self) -> np.ndarray:
         """``(B,)`` step (s) of the stochastic integrator: ``thermal_dt`` if given,
@@ -690,6 +700,7 @@ class Engine:
                 self._rhs, self._mask, self.thermal, self.thermal_step(), self.names
             )
         heun = self._heun
+        heun.dt = self.thermal_step()  # a thermal_dt set after the first run counts
         evaluations, steps = heun.evaluations, heun.steps.copy()
         try:
             it.t = heun.advance(it.y, it.t, t_end)
