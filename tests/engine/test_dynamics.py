@@ -1,12 +1,10 @@
 """Dynamics terms: OOMMF conventions (Slonczewski, no Precession/Damping), damping
 tensor ringdown rates, and the ubermag-dirac spin-orbit torques."""
 
-import importlib.util
-import pathlib
-import sys
 import warnings
 
 import discretisedfield as df
+import engine_test_fields as F  # loaded by conftest.py
 import micromagneticmodel as mm
 import numpy as np
 import pytest
@@ -14,19 +12,6 @@ import pytest
 from ubermag_dirac.engine import Engine, UnsupportedTermError
 from ubermag_dirac.engine.dynamics import GAMMA0_OOMMF, register_ud_terms
 
-
-def _fields():
-    name = "_ubermag_dirac_engine_test_fields"
-    if name not in sys.modules:
-        path = pathlib.Path(__file__).with_name("test_engine_fields.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _fields()
 MU0 = 4e-7 * np.pi
 register_ud_terms()  # as every Engine does
 

@@ -1,29 +1,13 @@
 """Engine: construction rules, macrospin physics against exact solutions, batching."""
 
-import importlib.util
-import pathlib
-import sys
-
 import discretisedfield as df
+import engine_test_fields as F  # loaded by conftest.py
 import micromagneticmodel as mm
 import numpy as np
 import pytest
 
 from ubermag_dirac.engine import Engine, IntegrationError, UnsupportedTermError
 
-
-def _fields():
-    name = "_ubermag_dirac_engine_test_fields"
-    if name not in sys.modules:
-        path = pathlib.Path(__file__).with_name("test_engine_fields.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _fields()
 GAMMA = 2.211e5
 
 

@@ -4,12 +4,9 @@ The engine core is tested independently of the energy-term implementations of
 ``ubermag_dirac.engine.energy``: these two tiny terms (a uniform, optionally
 time-dependent applied field and a uniaxial anisotropy) are subclasses of the
 ``micromagneticmodel`` terms registered with their own, obviously correct numpy
-implementations. Other test modules load this file with :func:`load`.
+implementations. The other test modules of this folder use it as
+``import engine_test_fields as F`` (loaded by ``conftest.py``).
 """
-
-import importlib.util
-import pathlib
-import sys
 
 import discretisedfield as df
 import micromagneticmodel as mm
@@ -128,16 +125,3 @@ def macrospin(
         system.dynamics = sum(dyn[1:], dyn[0])
     system.m = df.Field(mesh, nvdim=3, value=m0, norm=Ms)
     return system
-
-
-def load():
-    """This module, imported once per process under a fixed name."""
-    name = "_ubermag_dirac_engine_test_fields"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, pathlib.Path(__file__).resolve()
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]

@@ -1,11 +1,9 @@
 """Dormand-Prince 5(4) integrator: convergence with tolerance, FSAL bookkeeping,
 step-size collapse detection."""
 
-import importlib.util
 import itertools
-import pathlib
-import sys
 
+import engine_test_fields as F  # loaded by conftest.py
 import numpy as np
 import pytest
 
@@ -16,20 +14,6 @@ from ubermag_dirac.engine.integrators import (
     DormandPrince45,
     get_tableau,
 )
-
-
-def _fields():
-    name = "_ubermag_dirac_engine_test_fields"
-    if name not in sys.modules:
-        path = pathlib.Path(__file__).with_name("test_engine_fields.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _fields()
 
 
 def _order_conditions(A, b, c):

@@ -1,28 +1,12 @@
 """Energy minimisation (Barzilai-Borwein) and relaxation against Stoner-Wohlfarth."""
 
-import importlib.util
-import pathlib
-import sys
-
+import engine_test_fields as F  # loaded by conftest.py
 import numpy as np
 import pytest
 from scipy.optimize import brentq
 
 from ubermag_dirac.engine import Engine, IntegrationError
 
-
-def _fields():
-    name = "_ubermag_dirac_engine_test_fields"
-    if name not in sys.modules:
-        path = pathlib.Path(__file__).with_name("test_engine_fields.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-F = _fields()
 MU0 = 4e-7 * np.pi
 K, MS = 5e4, 8e5
 HK = 2 * K / (MU0 * MS)

@@ -1,16 +1,18 @@
 """Terms built from the analytic Dirac surface, against PHYSICS.md and reference data.
 
 The expected numbers are computed here independently from the closed forms of
-PHYSICS.md (scipy.constants, CODATA), and read from ``tests/data/
-dirac_torque_vs_mz.csv``. Sign conventions of the data file (its header):
-``B_dir_per_E = mu0 H_dir / E`` with ``T = gamma mu0 H_dir m_z (m x j)`` (our
-H_DL, angular factor included), and ``B_FL = B_FL_per_E (z x E)`` with
-``dm/dt = -gamma m x B``, i.e. our ``H_FL f_FL = -B_FL_per_E E / mu0``.
+PHYSICS.md (scipy.constants, CODATA, except mu0: the A/m fields use Ubermag's
+mu0 = 4 pi 1e-7 of gamma0 = mu0 gamma, see ubermag_dirac.constants), and read
+from ``tests/data/dirac_torque_vs_mz.csv``. Sign conventions of the data file
+(its header): ``B_dir_per_E = mu0 H_dir / E`` with ``T = gamma mu0 H_dir m_z
+(m x j)`` (our H_DL, angular factor included), and ``B_FL = B_FL_per_E (z x E)``
+with ``dm/dt = -gamma m x B``, i.e. our ``H_FL f_FL = -B_FL_per_E E / mu0``.
 """
 
 import csv
 import pathlib
 
+import micromagneticmodel as mm
 import numpy as np
 import pytest
 import scipy.constants as sc
@@ -18,7 +20,8 @@ import scipy.constants as sc
 import ubermag_dirac as ud
 
 DATA = pathlib.Path(__file__).parents[1] / "data" / "dirac_torque_vs_mz.csv"
-HBAR, E_CH, MU0, EV = sc.hbar, sc.e, sc.mu_0, sc.electron_volt
+HBAR, E_CH, EV = sc.hbar, sc.e, sc.electron_volt
+MU0 = mm.consts.mu0
 MU_B = sc.physical_constants["Bohr magneton"][0]
 
 

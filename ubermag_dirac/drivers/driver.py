@@ -33,14 +33,12 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 import ubermagtable as ut
-import ubermagutil.typesystem as ts
 
+from ..constants import MU0
+from ..terms.dirac_sot import pumping_spec
 from . import output
 
 __all__ = ["Driver"]
-
-#: Vacuum permeability (T m/A), as micromagneticmodel's.
-MU0 = mm.consts.mu0
 
 _OVF_FORMATS = ("bin8", "bin4", "txt")
 
@@ -136,15 +134,7 @@ class _Progress:
 
 def _pumping_terms(system) -> list:
     """Dynamics terms built with ``from_surface`` (they carry a Dirac surface)."""
-    terms = []
-    for term in system.dynamics:
-        surface = getattr(term, "surface", None)
-        thickness = getattr(term, "thickness", None)
-        if isinstance(surface, ts.Descriptor) or isinstance(thickness, ts.Descriptor):
-            continue
-        if thickness is not None and callable(getattr(surface, "pumped_current", None)):
-            terms.append(term)
-    return terms
+    return [term for term in system.dynamics if pumping_spec(term) is not None]
 
 
 class _Recorder:
@@ -325,12 +315,8 @@ def _pumped_current(term, m0, dmdt, mask) -> tuple[float, float, float]:
     """Average over magnetic cells of the pumped charge current (A/m^2)."""
     m_cells = np.moveaxis(m0, 0, -1)[mask]
     dmdt_cells = np.moveaxis(dmdt, 0, -1)[mask]
-    kwargs = {"thickness": term.thickness}
-    for attr in ("n", "convention"):
-        value = getattr(term, attr, None)
-        if value is not None and not isinstance(value, ts.Descriptor):
-            kwargs[attr] = value
-    J = np.asarray(term.surface.pumped_current(m_cells, dmdt_cells, **kwargs), float)
+    surface, kwargs = pumping_spec(term)
+    J = np.asarray(surface.pumped_current(m_cells, dmdt_cells, **kwargs), float)
     J = J.reshape(-1, 3).mean(axis=0)
     return float(J[0]), float(J[1]), float(J[2])
 

@@ -6,8 +6,8 @@ import numbers
 
 import micromagneticmodel as mm
 import numpy as np
-import ubermagutil.typesystem as ts
 
+from .._termparams import is_set
 from .mindriver import MinDriver
 
 __all__ = ["HysteresisDriver"]
@@ -141,8 +141,7 @@ class HysteresisDriver(MinDriver):
             )
         for term in system.energy:
             for attr in ("func", "tcl_strings"):
-                value = getattr(term, attr, None)
-                if value is not None and not isinstance(value, ts.Descriptor):
+                if is_set(term, attr):
                     raise ValueError(
                         f"HysteresisDriver: {type(term).__name__} {term.name!r} is "
                         "time dependent; a hysteresis loop has no time. Remove its "

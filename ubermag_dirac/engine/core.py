@@ -41,9 +41,9 @@ from collections.abc import Callable, Sequence
 import micromagneticmodel as mm
 import numpy as np
 
+from ..constants import MU0
 from . import dynamics as _dynamics
 from .dynamics import LLGParameters, register_ud_terms
-from .energy._base import MU0
 from .errors import IntegrationError
 from .grid import Grid, _as_systems
 from .integrators import DEFAULT_METHOD, DormandPrince45

@@ -98,11 +98,18 @@ then still hold the last accepted state of every system.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
+from ..kernels.dormand_prince import (  # noqa: F401  (re-exported)
+    DEFAULT_METHOD,
+    RK547FC,
+    RK547FM,
+    RK547FS,
+    TABLEAUX,
+    Tableau,
+    get_tableau,
+)
 from .errors import IntegrationError
 from .llg import dp_error, dp_solution, stage_combination
 
@@ -110,138 +117,6 @@ __all__ = ["TABLEAUX", "DormandPrince45", "Tableau", "get_tableau"]
 
 #: A sub-batch is re-formed once this fraction (1/REGROUP_FRACTION) of it is idle.
 REGROUP_FRACTION = 8
-
-
-@dataclass(frozen=True)
-class Tableau:
-    """An explicit embedded Runge-Kutta pair whose last stage is first-same-as-last.
-
-    Attributes
-    ----------
-    name : str
-        OOMMF's name of the method (``rk_method`` of ``Oxs_RungeKuttaEvolve``).
-    c : numpy.ndarray
-        ``(S,)`` stage times.
-    A : tuple of numpy.ndarray
-        ``S - 1`` rows, ``A[s]`` the ``(S,)`` coefficients of stage ``s``
-        (row ``S - 1`` is the solution, so it is not stored: it is ``b``).
-    b : numpy.ndarray
-        ``(S,)`` weights of the solution that is propagated (``b[S-1] = 0``);
-        the last stage is the derivative at that solution (FSAL).
-    e : numpy.ndarray
-        ``(S,)`` weights of the error estimate, ``b - b_hat``.
-    order, error_order : int
-        Order of the propagated solution and of the embedded one.
-    imag_stability : float
-        Where the stability boundary crosses the ray of weakly damped precession
-        ``z = h omega (i - 0.02)/|i - 0.02|`` (computed in
-        ``tests/engine/test_integrator.py``; alpha = 0.02 as in standard problem 4).
-    """
-
-    name: str
-    c: np.ndarray
-    A: tuple
-    b: np.ndarray
-    e: np.ndarray
-    order: int
-    error_order: int
-    imag_stability: float
-
-    @property
-    def stages(self) -> int:
-        return self.b.size
-
-
-def _fr(*rows):
-    return [np.array([float(Fraction(v)) for v in r]) for r in rows]
-
-
-def _tableau(name, c, rows, b, bhat, order, error_order, imag):
-    S = len(c)
-    A = [np.zeros(S)]
-    for r in _fr(*rows):
-        A.append(np.concatenate([r, np.zeros(S - r.size)]))
-    (cc,) = _fr(c)
-    (bb,) = _fr(b)
-    (bh,) = _fr(bhat)
-    return Tableau(name, cc, tuple(A), bb, bb - bh, order, error_order, imag)
-
-
-#: Dormand & Prince RK5(4)7FM, J. Comput. Appl. Math. 6, 19 (1980): "DOPRI5",
-#: the pair with minimised error coefficients (OOMMF's ``rkf54m``, mumax3's RK45).
-RK547FM = _tableau(
-    "rkf54m",
-    ["0", "1/5", "3/10", "4/5", "8/9", "1", "1"],
-    [
-        ["1/5"],
-        ["3/40", "9/40"],
-        ["44/45", "-56/15", "32/9"],
-        ["19372/6561", "-25360/2187", "64448/6561", "-212/729"],
-        ["9017/3168", "-355/33", "46732/5247", "49/176", "-5103/18656"],
-    ],
-    ["35/384", "0", "500/1113", "125/192", "-2187/6784", "11/84", "0"],
-    ["5179/57600", "0", "7571/16695", "393/640", "-92097/339200", "187/2100", "1/40"],
-    5,
-    4,
-    2.08,
-)
-
-#: Dormand & Prince RK5(4)7FC (same paper): OOMMF's default ``rkf54``. Its
-#: stability polynomial ends in z^6/1040 (RK5(4)7FM: z^6/600), which moves the
-#: stability boundary on the weakly damped imaginary axis from 2.08 to 3.39.
-RK547FC = _tableau(
-    "rkf54",
-    ["0", "1/5", "3/10", "6/13", "2/3", "1", "1"],
-    [
-        ["1/5"],
-        ["3/40", "9/40"],
-        ["264/2197", "-90/2197", "840/2197"],
-        ["932/3645", "-14/27", "3256/5103", "7436/25515"],
-        ["-367/513", "30/19", "9940/5643", "-29575/8208", "6615/3344"],
-    ],
-    ["35/432", "0", "8500/14553", "-28561/84672", "405/704", "19/196", "0"],
-    ["11/108", "0", "6250/14553", "-2197/21168", "81/176", "171/1960", "1/40"],
-    5,
-    4,
-    3.39,
-)
-
-#: Dormand & Prince RK5(4)7FS (same paper): OOMMF's ``rkf54s``.
-RK547FS = _tableau(
-    "rkf54s",
-    ["0", "2/9", "1/3", "5/9", "2/3", "1", "1"],
-    [
-        ["2/9"],
-        ["1/12", "1/4"],
-        ["55/324", "-25/108", "50/81"],
-        ["83/330", "-13/22", "61/66", "9/110"],
-        ["-19/28", "9/4", "1/7", "-27/7", "22/7"],
-    ],
-    ["19/200", "0", "3/5", "-243/400", "33/40", "7/80", "0"],
-    ["431/5000", "0", "333/500", "-7857/10000", "957/1000", "193/2000", "-1/50"],
-    5,
-    4,
-    3.61,
-)
-
-#: Methods by OOMMF name.
-TABLEAUX = {t.name: t for t in (RK547FC, RK547FM, RK547FS)}
-
-#: Default method: as OOMMF's ``Oxs_RungeKuttaEvolve``.
-DEFAULT_METHOD = "rkf54"
-
-
-def get_tableau(method) -> Tableau:
-    """The :class:`Tableau` of ``method`` (a name of :data:`TABLEAUX` or a Tableau)."""
-    if isinstance(method, Tableau):
-        return method
-    try:
-        return TABLEAUX[str(method).lower()]
-    except KeyError:
-        raise ValueError(
-            f"method: expected one of {sorted(TABLEAUX)} (OOMMF's rk_method names), "
-            f"got {method!r}."
-        ) from None
 
 
 class DormandPrince45:

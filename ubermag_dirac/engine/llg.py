@@ -6,56 +6,25 @@ vectors ``(B, 3, N)`` and per-cell scalars ``(B, N)`` with ``N = nx * ny * nz``
 
 Right-hand side
 ---------------
-With :math:`\mathbf{H}` the total effective field *including* the torque fields
-:math:`\mathbf{H}_T` of the spin-orbit terms (A/m), :math:`\gamma_0` (m/(A s)),
-the damping tensor :math:`\hat\alpha = \alpha I + \delta\alpha (I - \mathbf{n}
-\mathbf{n})` and :math:`\mathbf{h} = -\gamma_0\, \mathbf{m}\times\mathbf{H}`, the
+:func:`llg_rhs` loops over the cells and calls the per-cell kernels of
+:mod:`ubermag_dirac.kernels` (inlined by numba): with :math:`\mathbf H` the
+total effective field *including* the torque fields :math:`\mathbf H_T` of the
+spin-orbit terms (A/m), :func:`~ubermag_dirac.kernels.gilbert_dmdt` solves the
 Gilbert equation
 
 .. math::
 
-    \dot{\mathbf{m}} = \mathbf{h} + \mathbf{m}\times(\hat\alpha\,\dot{\mathbf{m}})
+    \dot{\mathbf{m}} = -\gamma_0\,\mathbf m\times\mathbf H
+    + \mathbf{m}\times(\hat\alpha\,\dot{\mathbf{m}}),\qquad
+    \hat\alpha = \alpha I + \delta\alpha (I - \mathbf{n}\mathbf{n})
 
-is solved exactly in every cell. Writing :math:`a = \alpha + \delta\alpha`,
-:math:`c = \mathbf{m}\cdot\mathbf{n}`, :math:`\mathbf{n}_\perp = \mathbf{n} -
-c\,\mathbf{m}` and :math:`\mathbf{u} = \mathbf{m}\times\mathbf{n}`, and using
-:math:`\mathbf{m}\cdot\dot{\mathbf{m}} = 0`, the solution is
-
-.. math::
-
-    s = \mathbf{n}\cdot\dot{\mathbf{m}} =
-        \frac{\mathbf{n}\cdot\mathbf{h} + a\,\mathbf{n}\cdot(\mathbf{m}\times
-        \mathbf{h})}{1 + a\alpha + a\,\delta\alpha\, c^2},\qquad
-    \dot{\mathbf{m}} = \frac{\mathbf{h} + a\,\mathbf{m}\times\mathbf{h}
-        + \delta\alpha\, s\,(a\,\mathbf{n}_\perp - \mathbf{u})}{1 + a^2},
-
-which for :math:`\delta\alpha = 0` is the usual Landau-Lifshitz form
-:math:`\dot{\mathbf{m}} = -\frac{\gamma_0}{1+\alpha^2}[\mathbf{m}\times\mathbf{H}
-+ \alpha\,\mathbf{m}\times(\mathbf{m}\times\mathbf{H})]`. The denominator is
-positive for :math:`\alpha, \delta\alpha \ge 0`.
-
-Without precession (OOMMF's ``do_precess 0``, which oommfc writes when a system
-has no :class:`~micromagneticmodel.Precession`), only the damping part remains,
-:math:`\dot{\mathbf{m}} = -\frac{\gamma_0\alpha}{1+\alpha^2}\mathbf{m}\times
-(\mathbf{m}\times\mathbf{H})` (scalar damping only).
-
-Slonczewski spin-transfer torque is added outside the Gilbert solve in OOMMF's
-Landau-Lifshitz form (``Oxs_SpinXferEvolve::Calculate_dm_dt``), with the scalar
-:math:`\alpha`, :math:`\gamma_{LL} = \gamma_0/(1+\alpha^2)`, the field-like
-amplitudes :math:`b_\epsilon = \beta\epsilon` and :math:`b' = \beta\epsilon'`
-(A/m, see :mod:`ubermag_dirac.engine.dynamics`) and polarisation
-:math:`\mathbf{p}`:
-
-.. math::
-
-    \dot{\mathbf{m}} \mathrel{+}= \gamma_{LL}\left[(b_\epsilon + \alpha b')\,
-    \mathbf{m}\times(\mathbf{p}\times\mathbf{m}) + (\alpha b_\epsilon - b')\,
-    \mathbf{m}\times\mathbf{p}\right]
-
-(with precession; without it the coefficients are :math:`\alpha b'` and
-:math:`\alpha b_\epsilon`, as in OOMMF). For scalar damping this equals putting
-the torque field :math:`\beta(\epsilon\,\mathbf{m}\times\mathbf{p} +
-\epsilon'\mathbf{p})` inside the Gilbert form.
+exactly in every cell (without precession, OOMMF's ``do_precess 0`` which
+oommfc writes when a system has no :class:`~micromagneticmodel.Precession`,
+only the damping part remains, :func:`~ubermag_dirac.kernels.damping_dmdt`;
+scalar damping only), and
+:func:`~ubermag_dirac.kernels.slonczewski_dmdt` adds the Slonczewski
+spin-transfer torque outside the Gilbert solve, in OOMMF's Landau-Lifshitz form
+with the scalar :math:`\alpha` (``Oxs_SpinXferEvolve::Calculate_dm_dt``).
 
 Cells with ``mask == False`` (Ms = 0) get :math:`\dot{\mathbf{m}} = 0`.
 """
@@ -64,6 +33,8 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+
+from ..kernels import damping_dmdt, gilbert_dmdt, slonczewski_dmdt
 
 __all__ = [
     "dp_error",
@@ -114,67 +85,32 @@ def _llg_rhs_impl(
             mx = m[b, 0, i]
             my = m[b, 1, i]
             mz = m[b, 2, i]
+            a = alpha[b, i]
+            g = gamma[b, i]
             Hx = H[b, 0, i]
             Hy = H[b, 1, i]
             Hz = H[b, 2, i]
-            g = gamma[b, i]
-            a = alpha[b, i]
-            # h = -gamma0 m x H
-            hx = -g * (my * Hz - mz * Hy)
-            hy = -g * (mz * Hx - mx * Hz)
-            hz = -g * (mx * Hy - my * Hx)
-            # m x h
-            mhx = my * hz - mz * hy
-            mhy = mz * hx - mx * hz
-            mhz = mx * hy - my * hx
-            if has_tensor:
-                d = dalpha[b, i]
-                at = a + d
-                nx = nvec[b, 0, i]
-                ny = nvec[b, 1, i]
-                nz = nvec[b, 2, i]
-                cm = mx * nx + my * ny + mz * nz
-                s = (
-                    nx * hx + ny * hy + nz * hz + at * (nx * mhx + ny * mhy + nz * mhz)
-                ) / (1.0 + at * a + at * d * cm * cm)
-                # a n_perp - m x n
-                wx = at * (nx - cm * mx) - (my * nz - mz * ny)
-                wy = at * (ny - cm * my) - (mz * nx - mx * nz)
-                wz = at * (nz - cm * mz) - (mx * ny - my * nx)
-                f = 1.0 / (1.0 + at * at)
-                ds = d * s
-                vx = f * (hx + at * mhx + ds * wx)
-                vy = f * (hy + at * mhy + ds * wy)
-                vz = f * (hz + at * mhz + ds * wz)
+            if has_tensor:  # (the engine refuses a tensor without precession)
+                vx, vy, vz = gilbert_dmdt(
+                    mx, my, mz, Hx, Hy, Hz, g, a, dalpha[b, i],
+                    nvec[b, 0, i], nvec[b, 1, i], nvec[b, 2, i],
+                )  # fmt: skip
             elif do_precess:
-                f = 1.0 / (1.0 + a * a)
-                vx = f * (hx + a * mhx)
-                vy = f * (hy + a * mhy)
-                vz = f * (hz + a * mhz)
+                vx, vy, vz = gilbert_dmdt(
+                    mx, my, mz, Hx, Hy, Hz, g, a, 0.0, 0.0, 0.0, 0.0
+                )
             else:
-                f = a / (1.0 + a * a)
-                vx = f * mhx
-                vy = f * mhy
-                vz = f * mhz
+                vx, vy, vz = damping_dmdt(mx, my, mz, Hx, Hy, Hz, g, a)
             if has_stt:
-                px = stt_p[b, 0, i]
-                py = stt_p[b, 1, i]
-                pz = stt_p[b, 2, i]
-                mp = mx * px + my * py + mz * pz
                 fac = stt_fac[b]
-                beps = fac * stt_c1[b, i] / (stt_a[b, i] + stt_b[b, i] * mp)
-                bepsp = fac * stt_c2[b, i]
-                if do_precess:
-                    cdl = beps + a * bepsp
-                    cfl = a * beps - bepsp
-                else:
-                    cdl = a * bepsp
-                    cfl = a * beps
-                gll = g / (1.0 + a * a)
-                # m x (p x m) = p - (m.p) m ; m x p
-                vx += gll * (cdl * (px - mp * mx) + cfl * (my * pz - mz * py))
-                vy += gll * (cdl * (py - mp * my) + cfl * (mz * px - mx * pz))
-                vz += gll * (cdl * (pz - mp * mz) + cfl * (mx * py - my * px))
+                sx, sy, sz = slonczewski_dmdt(
+                    mx, my, mz, stt_p[b, 0, i], stt_p[b, 1, i], stt_p[b, 2, i],
+                    fac * stt_c1[b, i], stt_a[b, i], stt_b[b, i], fac * stt_c2[b, i],
+                    a, g, do_precess,
+                )  # fmt: skip
+                vx += sx
+                vy += sy
+                vz += sz
             out[b, 0, i] = vx
             out[b, 1, i] = vy
             out[b, 2, i] = vz

@@ -28,6 +28,15 @@ steps (right-continuous). The integrator never steps across a breakpoint.
 import numba
 import numpy as np
 
+from ..kernels import dirac_field, gilbert_dmdt, spin_hall_field
+from ..kernels.dormand_prince import RK547FM
+
+# Dormand-Prince RK5(4)7FM (DOPRI5): A with the weights b as row 6 (FSAL), nodes
+# C, error weights E; compile-time constants of the integrators below.
+A = np.vstack((*RK547FM.A, RK547FM.b))
+C = RK547FM.c
+E = RK547FM.e
+
 NPAR = 10
 
 # Integration status codes (per point)
@@ -36,47 +45,15 @@ STATUS_CONVERGED = 1  # stopped early at a linearly stable fixed point
 STATUS_MAXSTEPS = 2  # exceeded max_steps
 STATUS_FAILED = 3  # non-finite values or step-size underflow
 
-# Dormand-Prince 5(4) tableau
-_C2, _C3, _C4, _C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
-_A21 = 1.0 / 5.0
-_A31, _A32 = 3.0 / 40.0, 9.0 / 40.0
-_A41, _A42, _A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
-_A51, _A52, _A53, _A54 = (
-    19372.0 / 6561.0,
-    -25360.0 / 2187.0,
-    64448.0 / 6561.0,
-    -212.0 / 729.0,
-)
-_A61, _A62, _A63, _A64, _A65 = (
-    9017.0 / 3168.0,
-    -355.0 / 33.0,
-    46732.0 / 5247.0,
-    49.0 / 176.0,
-    -5103.0 / 18656.0,
-)
-_B1, _B3, _B4, _B5, _B6 = (
-    35.0 / 384.0,
-    500.0 / 1113.0,
-    125.0 / 192.0,
-    -2187.0 / 6784.0,
-    11.0 / 84.0,
-)
-_E1, _E3, _E4, _E5, _E6, _E7 = (
-    71.0 / 57600.0,
-    -71.0 / 16695.0,
-    71.0 / 1920.0,
-    -17253.0 / 339200.0,
-    22.0 / 525.0,
-    -1.0 / 40.0,
-)
-
 
 @numba.njit(cache=True)
 def rhs(x, y, z, cur, fld, P, i, g):
     """dm/dt of point ``i`` at direction (x, y, z) (normalised inside).
 
-    Exact solution of the Gilbert form with the damping tensor
-    alpha I + dalpha (I - n n) and all torques written as fields inside it.
+    The torque fields (:func:`~ubermag_dirac.kernels.dirac_field`,
+    :func:`~ubermag_dirac.kernels.spin_hall_field`) go inside the Gilbert form
+    with the damping tensor alpha I + dalpha (I - n n), solved exactly by
+    :func:`~ubermag_dirac.kernels.gilbert_dmdt` (reduced units: gamma0 = 1).
     """
     inv = 1.0 / np.sqrt(x * x + y * y + z * z)
     x *= inv
@@ -94,51 +71,19 @@ def rhs(x, y, z, cur, fld, P, i, g):
         sdl = P[i, 6]
         sfl = P[i, 8]
         ssh = P[i, 9]
-        beta = P[i, 7]
         if sdl != 0.0 or sfl != 0.0:
-            fdl = 1.0
-            ffl = 1.0
-            if beta != 0.0:
-                b2 = beta * beta * mn * mn
-                d = 1.0 / (1.0 + 3.0 * b2)
-                fdl = (1.0 + b2) * d * d
-                ffl = (1.0 - b2) * d
-            c = -cur * sdl * fdl * mn
-            Hx += c * g[3]
-            Hy += c * g[4]
-            Hz += c * g[5]
-            c = -cur * sfl * ffl
-            Hx += c * g[6]
-            Hy += c * g[7]
-            Hz += c * g[8]
+            tx, ty, tz = dirac_field(
+                mn, g[3], g[4], g[5], g[6], g[7], g[8], cur * sdl, cur * sfl, P[i, 7]
+            )
+            Hx += tx
+            Hy += ty
+            Hz += tz
         if ssh != 0.0:
-            c = cur * ssh
-            Hx += c * (y * g[8] - z * g[7])
-            Hy += c * (z * g[6] - x * g[8])
-            Hz += c * (x * g[7] - y * g[6])
-    # b = -m x H
-    bx = -(y * Hz - z * Hy)
-    by = -(z * Hx - x * Hz)
-    bz = -(x * Hy - y * Hx)
-    da = P[i, 5]
-    a = P[i, 4] + da
-    f = 1.0 / (1.0 + a * a)
-    ux = (bx + a * (y * bz - z * by)) * f
-    uy = (by + a * (z * bx - x * bz)) * f
-    uz = (bz + a * (x * by - y * bx)) * f
-    if da != 0.0:
-        # u = L(b) - da (n.u) L(m x n), L(v) = (v + a m x v) / (1 + a^2)
-        cx = y * n2 - z * n1
-        cy = z * n0 - x * n2
-        cz = x * n1 - y * n0
-        lx = (cx + a * (y * cz - z * cy)) * f
-        ly = (cy + a * (z * cx - x * cz)) * f
-        lz = (cz + a * (x * cy - y * cx)) * f
-        nu = (ux * n0 + uy * n1 + uz * n2) / (1.0 + da * (lx * n0 + ly * n1 + lz * n2))
-        ux -= da * nu * lx
-        uy -= da * nu * ly
-        uz -= da * nu * lz
-    return ux, uy, uz
+            tx, ty, tz = spin_hall_field(x, y, z, g[6], g[7], g[8], cur * ssh)
+            Hx += tx
+            Hy += ty
+            Hz += tz
+    return gilbert_dmdt(x, y, z, Hx, Hy, Hz, 1.0, P[i, 4], P[i, 5], n0, n1, n2)
 
 
 @numba.njit(cache=True)
@@ -164,11 +109,109 @@ def _pulse_value(tk, vk, k, t):
     return vk[k] + (vk[k + 1] - vk[k]) * (t - tk[k]) / (tk[k + 1] - tk[k])
 
 
+@numba.njit(cache=True, inline="always")
+def _stage_values(tk, vk, k, t, hu):
+    """Table pulse values at the stage times ``t + c_s hu``, s = 2..6."""
+    return (
+        _pulse_value(tk, vk, k, t + C[1] * hu),
+        _pulse_value(tk, vk, k, t + C[2] * hu),
+        _pulse_value(tk, vk, k, t + C[3] * hu),
+        _pulse_value(tk, vk, k, t + C[4] * hu),
+        _pulse_value(tk, vk, k, t + hu),
+    )
+
+
 @numba.njit(cache=True)
 def _next_break(tk, k):
     if k + 1 < tk.shape[0]:
         return tk[k + 1]
     return np.inf
+
+
+@numba.njit(cache=True, inline="always")
+def dp45_trial(x, y, z, k1x, k1y, k1z, hu, cs, fs, P, i, g):
+    """One Dormand-Prince 5(4) trial step of size ``hu`` of point ``i``.
+
+    The stages of :func:`integrate_point` (unrolled, in registers), with the
+    DOPRI5 tableau of :mod:`ubermag_dirac.kernels.dormand_prince` (the shared
+    step loops over the points stage by stage instead). ``k1`` is
+    the first stage (FSAL); ``cs``/``fs`` hold the current/field pulse values
+    at the stage times ``t + c_s hu`` of stages 2..6 (stage 7 is at ``t + hu``
+    like stage 6). Returns the fifth-order solution (not normalised), its stage
+    ``k7`` (the next step's ``k1``) and the embedded error vector.
+    """
+    c = cs[0]
+    f = fs[0]
+    k2x, k2y, k2z = rhs(
+        x + hu * A[1, 0] * k1x,
+        y + hu * A[1, 0] * k1y,
+        z + hu * A[1, 0] * k1z,
+        c,
+        f,
+        P,
+        i,
+        g,
+    )
+    c = cs[1]
+    f = fs[1]
+    k3x, k3y, k3z = rhs(
+        x + hu * (A[2, 0] * k1x + A[2, 1] * k2x),
+        y + hu * (A[2, 0] * k1y + A[2, 1] * k2y),
+        z + hu * (A[2, 0] * k1z + A[2, 1] * k2z),
+        c,
+        f,
+        P,
+        i,
+        g,
+    )
+    c = cs[2]
+    f = fs[2]
+    k4x, k4y, k4z = rhs(
+        x + hu * (A[3, 0] * k1x + A[3, 1] * k2x + A[3, 2] * k3x),
+        y + hu * (A[3, 0] * k1y + A[3, 1] * k2y + A[3, 2] * k3y),
+        z + hu * (A[3, 0] * k1z + A[3, 1] * k2z + A[3, 2] * k3z),
+        c,
+        f,
+        P,
+        i,
+        g,
+    )
+    c = cs[3]
+    f = fs[3]
+    a0, a1, a2, a3 = A[4, 0], A[4, 1], A[4, 2], A[4, 3]
+    k5x, k5y, k5z = rhs(
+        x + hu * (a0 * k1x + a1 * k2x + a2 * k3x + a3 * k4x),
+        y + hu * (a0 * k1y + a1 * k2y + a2 * k3y + a3 * k4y),
+        z + hu * (a0 * k1z + a1 * k2z + a2 * k3z + a3 * k4z),
+        c,
+        f,
+        P,
+        i,
+        g,
+    )
+    c = cs[4]
+    f = fs[4]
+    a0, a1, a2, a3, a4 = A[5, 0], A[5, 1], A[5, 2], A[5, 3], A[5, 4]
+    k6x, k6y, k6z = rhs(
+        x + hu * (a0 * k1x + a1 * k2x + a2 * k3x + a3 * k4x + a4 * k5x),
+        y + hu * (a0 * k1y + a1 * k2y + a2 * k3y + a3 * k4y + a4 * k5y),
+        z + hu * (a0 * k1z + a1 * k2z + a2 * k3z + a3 * k4z + a4 * k5z),
+        c,
+        f,
+        P,
+        i,
+        g,
+    )
+    b0, b2, b3, b4, b5 = A[6, 0], A[6, 2], A[6, 3], A[6, 4], A[6, 5]
+    nx = x + hu * (b0 * k1x + b2 * k3x + b3 * k4x + b4 * k5x + b5 * k6x)
+    ny = y + hu * (b0 * k1y + b2 * k3y + b3 * k4y + b4 * k5y + b5 * k6y)
+    nz = z + hu * (b0 * k1z + b2 * k3z + b3 * k4z + b4 * k5z + b5 * k6z)
+    k7x, k7y, k7z = rhs(nx, ny, nz, c, f, P, i, g)
+    e0, e2, e3, e4, e5, e6 = E[0], E[2], E[3], E[4], E[5], E[6]
+    ex = hu * (e0 * k1x + e2 * k3x + e3 * k4x + e4 * k5x + e5 * k6x + e6 * k7x)
+    ey = hu * (e0 * k1y + e2 * k3y + e3 * k4y + e4 * k5y + e5 * k6y + e6 * k7y)
+    ez = hu * (e0 * k1z + e2 * k3z + e3 * k4z + e4 * k5z + e5 * k6z + e6 * k7z)
+    return nx, ny, nz, k7x, k7y, k7z, ex, ey, ez
 
 
 @numba.njit(cache=True)
@@ -264,84 +307,10 @@ def integrate_point(
         if t + hu >= t_stop:
             hu = t_stop - t
             clipped = True
-        # stage 2
-        ts = t + _C2 * hu
-        c = _pulse_value(tkc, vkc, kc, ts)
-        f = _pulse_value(tkf, vkf, kf, ts)
-        k2x, k2y, k2z = rhs(
-            x + hu * _A21 * k1x,
-            y + hu * _A21 * k1y,
-            z + hu * _A21 * k1z,
-            c,
-            f,
-            P,
-            i,
-            g,
-        )
-        ts = t + _C3 * hu
-        c = _pulse_value(tkc, vkc, kc, ts)
-        f = _pulse_value(tkf, vkf, kf, ts)
-        k3x, k3y, k3z = rhs(
-            x + hu * (_A31 * k1x + _A32 * k2x),
-            y + hu * (_A31 * k1y + _A32 * k2y),
-            z + hu * (_A31 * k1z + _A32 * k2z),
-            c,
-            f,
-            P,
-            i,
-            g,
-        )
-        ts = t + _C4 * hu
-        c = _pulse_value(tkc, vkc, kc, ts)
-        f = _pulse_value(tkf, vkf, kf, ts)
-        k4x, k4y, k4z = rhs(
-            x + hu * (_A41 * k1x + _A42 * k2x + _A43 * k3x),
-            y + hu * (_A41 * k1y + _A42 * k2y + _A43 * k3y),
-            z + hu * (_A41 * k1z + _A42 * k2z + _A43 * k3z),
-            c,
-            f,
-            P,
-            i,
-            g,
-        )
-        ts = t + _C5 * hu
-        c = _pulse_value(tkc, vkc, kc, ts)
-        f = _pulse_value(tkf, vkf, kf, ts)
-        k5x, k5y, k5z = rhs(
-            x + hu * (_A51 * k1x + _A52 * k2x + _A53 * k3x + _A54 * k4x),
-            y + hu * (_A51 * k1y + _A52 * k2y + _A53 * k3y + _A54 * k4y),
-            z + hu * (_A51 * k1z + _A52 * k2z + _A53 * k3z + _A54 * k4z),
-            c,
-            f,
-            P,
-            i,
-            g,
-        )
-        ts = t + hu
-        c = _pulse_value(tkc, vkc, kc, ts)
-        f = _pulse_value(tkf, vkf, kf, ts)
-        k6x, k6y, k6z = rhs(
-            x + hu * (_A61 * k1x + _A62 * k2x + _A63 * k3x + _A64 * k4x + _A65 * k5x),
-            y + hu * (_A61 * k1y + _A62 * k2y + _A63 * k3y + _A64 * k4y + _A65 * k5y),
-            z + hu * (_A61 * k1z + _A62 * k2z + _A63 * k3z + _A64 * k4z + _A65 * k5z),
-            c,
-            f,
-            P,
-            i,
-            g,
-        )
-        nx = x + hu * (_B1 * k1x + _B3 * k3x + _B4 * k4x + _B5 * k5x + _B6 * k6x)
-        ny = y + hu * (_B1 * k1y + _B3 * k3y + _B4 * k4y + _B5 * k5y + _B6 * k6y)
-        nz = z + hu * (_B1 * k1z + _B3 * k3z + _B4 * k4z + _B5 * k5z + _B6 * k6z)
-        k7x, k7y, k7z = rhs(nx, ny, nz, c, f, P, i, g)
-        ex = hu * (
-            _E1 * k1x + _E3 * k3x + _E4 * k4x + _E5 * k5x + _E6 * k6x + _E7 * k7x
-        )
-        ey = hu * (
-            _E1 * k1y + _E3 * k3y + _E4 * k4y + _E5 * k5y + _E6 * k6y + _E7 * k7y
-        )
-        ez = hu * (
-            _E1 * k1z + _E3 * k3z + _E4 * k4z + _E5 * k5z + _E6 * k6z + _E7 * k7z
+        cs = _stage_values(tkc, vkc, kc, t, hu)
+        fs = _stage_values(tkf, vkf, kf, t, hu)
+        nx, ny, nz, k7x, k7y, k7z, ex, ey, ez = dp45_trial(
+            x, y, z, k1x, k1y, k1z, hu, cs, fs, P, i, g
         )
         sx = atol + rtol * max(abs(x), abs(nx))
         sy = atol + rtol * max(abs(y), abs(ny))
@@ -480,192 +449,261 @@ def stable_many(m, cur, fld, P, g):
     return r
 
 
-_A_TAB = np.array(
-    [
-        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-        [_A21, 0.0, 0.0, 0.0, 0.0, 0.0],
-        [_A31, _A32, 0.0, 0.0, 0.0, 0.0],
-        [_A41, _A42, _A43, 0.0, 0.0, 0.0],
-        [_A51, _A52, _A53, _A54, 0.0, 0.0],
-        [_A61, _A62, _A63, _A64, _A65, 0.0],
-        [_B1, 0.0, _B3, _B4, _B5, _B6],
-    ]
-)
-_C_TAB = np.array([0.0, _C2, _C3, _C4, _C5, 1.0, 1.0])
-_E_TAB = np.array([_E1, 0.0, _E3, _E4, _E5, _E6, _E7])
+# ----------------------------------------------------------- shared step size
+# One step size for all points (``step_control="shared"``, kept for comparison,
+# and the integrator of pulses given as Python callables). The controller is
+# split into compiled pieces so that a driver loop, compiled
+# (:func:`integrate_shared`, table pulses) or in Python (callable pulses,
+# ``ubermag_dirac.macrospin.solver``), only supplies the pulse values at the
+# stage times:
+#
+#     shared_start; shared_k1(pulse values at t0)
+#     while shared_plan(...):           # hu, t_stop, clipping
+#         cs, fs = pulse values at t + c_s hu, s = 2..6
+#         shared_step(..., cs, fs, ...)  # trial, accept/reject, step size
+#     shared_finish(...)
+#
+# State: ``fst = [t, h, hu, t_stop]``, ``ist`` indexed by the _I_* constants.
+_I_IE, _I_NA, _I_NACC, _I_NREJ, _I_KC, _I_KF, _I_CLIP, _I_BREAK, _I_STOP = range(9)
+
+
+@numba.njit(cache=True)
+def shared_start(m0, t0, t_eval, h0, tkc, tkf, y, active, out, fst, ist):
+    """Normalise ``m0`` into ``y``, write the outputs at ``t_eval <= t0``."""
+    N = m0.shape[0]
+    n_eval = t_eval.shape[0]
+    for i in range(N):
+        s = 1.0 / np.sqrt(m0[i, 0] ** 2 + m0[i, 1] ** 2 + m0[i, 2] ** 2)
+        for c in range(3):
+            y[i, c] = m0[i, c] * s
+        active[i] = i
+    ie = 0
+    while ie < n_eval and t_eval[ie] <= t0:
+        out[:, ie, :] = y
+        ie += 1
+    fst[0] = t0
+    fst[1] = h0
+    ist[:] = 0
+    ist[_I_IE] = ie
+    ist[_I_NA] = N
+    ist[_I_KC] = _segment(tkc, t0)
+    ist[_I_KF] = _segment(tkf, t0)
+
+
+@numba.njit(cache=True)
+def shared_k1(y, K, active, na, cur, fld, P, g):
+    """First stage ``K[0]`` of the active points at pulse values ``cur``, ``fld``."""
+    for q in range(na):
+        i = active[q]
+        K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
+            y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
+        )
+
+
+@numba.njit(cache=True)
+def shared_plan(fst, ist, t_eval, tkc, tkf):
+    """Next step size ``fst[2]`` (clipped to the next output time or pulse
+    breakpoint); False when the integration is over."""
+    ie = ist[_I_IE]
+    if ist[_I_STOP] != 0 or ie >= t_eval.shape[0] or ist[_I_NA] == 0:
+        return False
+    t = fst[0]
+    t_stop = t_eval[ie]
+    hit_break = False
+    nb = _next_break(tkc, ist[_I_KC])
+    if nb <= t_stop:
+        t_stop = nb
+        hit_break = True
+    nb = _next_break(tkf, ist[_I_KF])
+    if nb <= t_stop:
+        t_stop = nb
+        hit_break = True
+    hu = fst[1]
+    clipped = False
+    if t + hu >= t_stop:
+        hu = t_stop - t
+        clipped = True
+    fst[2] = hu
+    fst[3] = t_stop
+    ist[_I_CLIP] = clipped
+    ist[_I_BREAK] = hit_break
+    return True
+
+
+@numba.njit(cache=True)
+def shared_step(
+    y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats, fstats,
+    tkc, vkc, tkf, vkf,
+):  # fmt: skip
+    """One trial step of the planned size for all active points: accept
+    (outputs, FSAL, early stop of points at a stable fixed point) or reject,
+    and the next step size. ``K``: ``(7, N, 3)`` stages (``K[0]`` is the first,
+    FSAL); ``cs``/``fs``: pulse values at stages 2..6."""
+    rtol = opts[0]
+    atol = opts[1]
+    hmax = opts[3]
+    max_steps = opts[4]
+    conv_tol = opts[5]
+    n_eval = t_eval.shape[0]
+    t = fst[0]
+    h = fst[1]
+    hu = fst[2]
+    clipped = ist[_I_CLIP] != 0
+    hit_break = ist[_I_BREAK] != 0
+    na = ist[_I_NA]
+    # stages 2..7, stage by stage over the points (measured 15-25 % faster
+    # here than the point-by-point dp45_trial)
+    for st in range(1, 7):
+        c = cs[min(st, 5) - 1]
+        f = fs[min(st, 5) - 1]
+        for q in range(na):
+            i = active[q]
+            a0 = y[i, 0]
+            a1 = y[i, 1]
+            a2 = y[i, 2]
+            for r in range(st):
+                w = hu * A[st, r]
+                if w != 0.0:
+                    a0 += w * K[r, i, 0]
+                    a1 += w * K[r, i, 1]
+                    a2 += w * K[r, i, 2]
+            if st == 6:
+                yn[i, 0] = a0
+                yn[i, 1] = a1
+                yn[i, 2] = a2
+            K[st, i, 0], K[st, i, 1], K[st, i, 2] = rhs(a0, a1, a2, c, f, P, i, g)
+    err = 0.0
+    for q in range(na):
+        i = active[q]
+        e2 = 0.0
+        for cc in range(3):
+            e = 0.0
+            for r in range(7):
+                e += E[r] * K[r, i, cc]
+            e *= hu
+            sc = atol + rtol * max(abs(y[i, cc]), abs(yn[i, cc]))
+            e2 += (e / sc) ** 2
+        e2 = np.sqrt(e2 / 3.0)
+        if not np.isfinite(e2):
+            err = np.inf
+            break
+        if e2 > err:
+            err = e2
+    if not np.isfinite(err):
+        ist[_I_STOP] = STATUS_FAILED
+        return
+    if err <= 1.0:
+        ist[_I_NACC] += 1
+        t = fst[3] if clipped else t + hu
+        fst[0] = t
+        ie_old = ist[_I_IE]
+        ie = ie_old
+        while ie < n_eval and t_eval[ie] <= t:
+            ie += 1
+        ist[_I_IE] = ie
+        if clipped and hit_break:
+            ist[_I_KC] = _segment(tkc, t)
+            ist[_I_KF] = _segment(tkf, t)
+        kc = ist[_I_KC]
+        kf = ist[_I_KF]
+        cur = _pulse_value(tkc, vkc, kc, t)
+        fld = _pulse_value(tkf, vkf, kf, t)
+        const = kc == tkc.shape[0] - 1 and kf == tkf.shape[0] - 1
+        q = 0
+        while q < na:
+            i = active[q]
+            s = 1.0 / np.sqrt(yn[i, 0] ** 2 + yn[i, 1] ** 2 + yn[i, 2] ** 2)
+            for c in range(3):
+                y[i, c] = yn[i, c] * s
+            for e in range(ie_old, ie):
+                out[i, e, 0] = y[i, 0]
+                out[i, e, 1] = y[i, 1]
+                out[i, e, 2] = y[i, 2]
+            if clipped and hit_break:
+                K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
+                    y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
+                )
+            else:
+                # rhs normalises m internally, so FSAL is exact after renormalising
+                for c in range(3):
+                    K[0, i, c] = K[6, i, c]
+            k2 = K[0, i, 0] ** 2 + K[0, i, 1] ** 2 + K[0, i, 2] ** 2
+            if (
+                conv_tol > 0.0
+                and const
+                and ie < n_eval
+                and k2 < conv_tol * conv_tol
+                and is_stable(y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g)
+            ):
+                for e in range(ie, n_eval):
+                    out[i, e, 0] = y[i, 0]
+                    out[i, e, 1] = y[i, 1]
+                    out[i, e, 2] = y[i, 2]
+                istats[i, 0] = STATUS_CONVERGED
+                fstats[i] = t
+                active[q] = active[na - 1]
+                na -= 1
+            else:
+                q += 1
+        ist[_I_NA] = na
+        fac = 5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err**-0.2))
+        hn = hu * fac
+        if clipped and hn < h:
+            hn = h
+        fst[1] = min(hn, hmax)
+    else:
+        ist[_I_NREJ] += 1
+        h = hu * max(0.2, 0.9 * err**-0.2)
+        fst[1] = h
+        if h < 1e-13 * (1.0 + abs(t)):
+            ist[_I_STOP] = STATUS_FAILED
+            return
+    if ist[_I_NACC] + ist[_I_NREJ] >= max_steps:
+        ist[_I_STOP] = STATUS_MAXSTEPS
+
+
+@numba.njit(cache=True)
+def shared_finish(active, fst, ist, t_eval, istats, fstats):
+    """Statuses and counters of all points (converged ones are already set)."""
+    for q in range(ist[_I_NA]):
+        i = active[q]
+        if ist[_I_STOP] == STATUS_FAILED:
+            istats[i, 0] = STATUS_FAILED
+        elif ist[_I_IE] < t_eval.shape[0]:
+            istats[i, 0] = STATUS_MAXSTEPS
+        else:
+            istats[i, 0] = STATUS_DONE
+        fstats[i] = fst[0]
+    istats[:, 1] = ist[_I_NACC]
+    istats[:, 2] = ist[_I_NREJ]
 
 
 @numba.njit(cache=True)
 def integrate_shared(
     m0, P, g, tkc, vkc, tkf, vkf, t0, t_eval, opts, out, istats, fstats
 ):
-    """Dormand-Prince 5(4) with ONE step size for all points (for comparison).
+    """Dormand-Prince 5(4) with ONE step size for all points, table pulses.
 
     The error norm is the maximum over the still-active points; points that have
     converged to a stable fixed point drop out of the active set. Same outputs
     as :func:`integrate_point` applied to every point.
     """
-    rtol = opts[0]
-    atol = opts[1]
-    h = opts[2]
-    hmax = opts[3]
-    max_steps = opts[4]
-    conv_tol = opts[5]
     N = m0.shape[0]
-    n_eval = t_eval.shape[0]
     y = np.empty((N, 3))
-    for i in range(N):
-        s = 1.0 / np.sqrt(m0[i, 0] ** 2 + m0[i, 1] ** 2 + m0[i, 2] ** 2)
-        for c in range(3):
-            y[i, c] = m0[i, c] * s
     K = np.empty((7, N, 3))
     yn = np.empty((N, 3))
-    active = np.arange(N)
-    na = N
-    t = t0
-    ie = 0
-    while ie < n_eval and t_eval[ie] <= t:
-        out[:, ie, :] = y
-        ie += 1
-    kc = _segment(tkc, t)
-    kf = _segment(tkf, t)
-    cur = _pulse_value(tkc, vkc, kc, t)
-    fld = _pulse_value(tkf, vkf, kf, t)
-    for i in range(N):
-        K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
-            y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
-        )
-    nacc = 0
-    nrej = 0
-    failed = False
-    while ie < n_eval and na > 0:
-        t_stop = t_eval[ie]
-        hit_break = False
-        nb = _next_break(tkc, kc)
-        if nb <= t_stop:
-            t_stop = nb
-            hit_break = True
-        nb = _next_break(tkf, kf)
-        if nb <= t_stop:
-            t_stop = nb
-            hit_break = True
-        clipped = False
-        hu = h
-        if t + hu >= t_stop:
-            hu = t_stop - t
-            clipped = True
-        for st in range(1, 7):
-            ts = t + _C_TAB[st] * hu
-            c = _pulse_value(tkc, vkc, kc, ts)
-            f = _pulse_value(tkf, vkf, kf, ts)
-            for q in range(na):
-                i = active[q]
-                a0 = y[i, 0]
-                a1 = y[i, 1]
-                a2 = y[i, 2]
-                for r in range(st):
-                    w = hu * _A_TAB[st, r]
-                    if w != 0.0:
-                        a0 += w * K[r, i, 0]
-                        a1 += w * K[r, i, 1]
-                        a2 += w * K[r, i, 2]
-                if st == 6:
-                    yn[i, 0] = a0
-                    yn[i, 1] = a1
-                    yn[i, 2] = a2
-                K[st, i, 0], K[st, i, 1], K[st, i, 2] = rhs(a0, a1, a2, c, f, P, i, g)
-        err = 0.0
-        for q in range(na):
-            i = active[q]
-            e2 = 0.0
-            for cc in range(3):
-                e = 0.0
-                for r in range(7):
-                    e += _E_TAB[r] * K[r, i, cc]
-                e *= hu
-                sc = atol + rtol * max(abs(y[i, cc]), abs(yn[i, cc]))
-                e2 += (e / sc) ** 2
-            e2 = np.sqrt(e2 / 3.0)
-            if not np.isfinite(e2):
-                err = np.inf
-                break
-            if e2 > err:
-                err = e2
-        if not np.isfinite(err):
-            failed = True
-            break
-        if err <= 1.0:
-            nacc += 1
-            t = t_stop if clipped else t + hu
-            ie_old = ie
-            while ie < n_eval and t_eval[ie] <= t:
-                ie += 1
-            if clipped and hit_break:
-                kc = _segment(tkc, t)
-                kf = _segment(tkf, t)
-            cur = _pulse_value(tkc, vkc, kc, t)
-            fld = _pulse_value(tkf, vkf, kf, t)
-            const = kc == tkc.shape[0] - 1 and kf == tkf.shape[0] - 1
-            q = 0
-            while q < na:
-                i = active[q]
-                s = 1.0 / np.sqrt(yn[i, 0] ** 2 + yn[i, 1] ** 2 + yn[i, 2] ** 2)
-                for cc in range(3):
-                    y[i, cc] = yn[i, cc] * s
-                for e in range(ie_old, ie):
-                    out[i, e, 0] = y[i, 0]
-                    out[i, e, 1] = y[i, 1]
-                    out[i, e, 2] = y[i, 2]
-                if clipped and hit_break:
-                    K[0, i, 0], K[0, i, 1], K[0, i, 2] = rhs(
-                        y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g
-                    )
-                else:
-                    for cc in range(3):
-                        K[0, i, cc] = K[6, i, cc]
-                k2 = K[0, i, 0] ** 2 + K[0, i, 1] ** 2 + K[0, i, 2] ** 2
-                if (
-                    conv_tol > 0.0
-                    and const
-                    and ie < n_eval
-                    and k2 < conv_tol * conv_tol
-                    and is_stable(y[i, 0], y[i, 1], y[i, 2], cur, fld, P, i, g)
-                ):
-                    for e in range(ie, n_eval):
-                        out[i, e, 0] = y[i, 0]
-                        out[i, e, 1] = y[i, 1]
-                        out[i, e, 2] = y[i, 2]
-                    istats[i, 0] = STATUS_CONVERGED
-                    fstats[i] = t
-                    active[q] = active[na - 1]
-                    na -= 1
-                else:
-                    q += 1
-            if err == 0.0:
-                fac = 5.0
-            else:
-                fac = min(5.0, max(0.2, 0.9 * err**-0.2))
-            hn = hu * fac
-            if clipped and hn < h:
-                hn = h
-            h = min(hn, hmax)
-        else:
-            nrej += 1
-            h = hu * max(0.2, 0.9 * err**-0.2)
-            if h < 1e-13 * (1.0 + abs(t)):
-                failed = True
-                break
-        if nacc + nrej >= max_steps:
-            break
-    for q in range(na):
-        i = active[q]
-        if failed:
-            istats[i, 0] = STATUS_FAILED
-        elif ie < n_eval:
-            istats[i, 0] = STATUS_MAXSTEPS
-        else:
-            istats[i, 0] = STATUS_DONE
-        fstats[i] = t
-    for i in range(N):
-        istats[i, 1] = nacc
-        istats[i, 2] = nrej
+    active = np.empty(N, dtype=np.int64)
+    fst = np.zeros(4)
+    ist = np.zeros(9, dtype=np.int64)
+    shared_start(m0, t0, t_eval, opts[2], tkc, tkf, y, active, out, fst, ist)
+    cur = _pulse_value(tkc, vkc, ist[_I_KC], t0)
+    fld = _pulse_value(tkf, vkf, ist[_I_KF], t0)
+    shared_k1(y, K, active, ist[_I_NA], cur, fld, P, g)
+    while shared_plan(fst, ist, t_eval, tkc, tkf):
+        cs = _stage_values(tkc, vkc, ist[_I_KC], fst[0], fst[2])
+        fs = _stage_values(tkf, vkf, ist[_I_KF], fst[0], fst[2])
+        shared_step(
+            y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
+            fstats, tkc, vkc, tkf, vkf,
+        )  # fmt: skip
+    shared_finish(active, fst, ist, t_eval, istats, fstats)

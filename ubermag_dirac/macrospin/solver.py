@@ -29,7 +29,8 @@ import numbers
 import numba
 import numpy as np
 
-from . import _kernels, _reference
+from ..constants import GAMMA0, MU0
+from . import _kernels
 from .pulses import as_pulse
 
 __all__ = [
@@ -43,11 +44,6 @@ __all__ = [
     "solve_si",
     "thin_film_hk_eff",
 ]
-
-#: Vacuum permeability (T m/A), as in micromagneticmodel.
-MU0 = 4e-7 * np.pi * (1 + 5.5e-10)
-#: Ubermag's gyromagnetic ratio gamma0 = mu0 * gamma (m/(A s)), g = 2.
-GAMMA0 = 221276.14872118403
 
 
 class MacrospinIntegrationError(RuntimeError):
@@ -394,23 +390,13 @@ def solve(
         status, nacc, nrej = istats[:, 0], istats[:, 1], istats[:, 2]
         tfin = fstats
     else:
-        out, tf, na, nr, ok = _reference.integrate_shared(
-            m,
-            lambda y, c, f: _kernels.rhs_many(y, c, f, P, g),
-            cur,
-            fld,
-            t0,
-            t_eval,
-            rtol,
-            atol,
-            h0,
-            hmax,
-            max_steps,
-        )
-        status = np.full(N, 0 if ok else _kernels.STATUS_FAILED)
-        nacc = np.full(N, na)
-        nrej = np.full(N, nr)
-        tfin = np.full(N, tf)
+        out = np.empty((N, t_eval.size, 3))
+        istats = np.zeros((N, 3), dtype=np.int64)
+        fstats = np.zeros(N)
+        opts = np.array([rtol, atol, h0, hmax, float(max_steps), 0.0], dtype=float)
+        _integrate_callable(m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats)
+        status, nacc, nrej = istats[:, 0], istats[:, 1], istats[:, 2]
+        tfin = fstats
     bad = status >= _kernels.STATUS_MAXSTEPS
     if raise_on_failure and np.any(bad):
         raise MacrospinIntegrationError(
@@ -427,6 +413,36 @@ def solve(
         n_accepted=nacc.reshape(shape),
         n_rejected=nrej.reshape(shape),
     )
+
+
+def _integrate_callable(m, P, g, cur, fld, t0, t_eval, opts, out, istats, fstats):
+    """Shared-step integration with pulses that are Python callables.
+
+    The compiled shared-step controller of :mod:`._kernels` driven from Python,
+    which evaluates the pulses at the stage times. No early stop
+    (``opts[5] = 0``): a callable may change at any time.
+    """
+    N = m.shape[0]
+    y = np.empty((N, 3))
+    yn = np.empty((N, 3))
+    K = np.empty((7, N, 3))
+    active = np.empty(N, dtype=np.int64)
+    fst = np.zeros(4)
+    ist = np.zeros(9, dtype=np.int64)
+    tk = np.array([t0])  # a one-point table: no breakpoints
+    vk = np.ones(1)
+    _kernels.shared_start(m, t0, t_eval, opts[2], tk, tk, y, active, out, fst, ist)
+    _kernels.shared_k1(y, K, active, N, float(cur(t0)), float(fld(t0)), P, g)
+    nodes = _kernels.C[1:6]
+    while _kernels.shared_plan(fst, ist, t_eval, tk, tk):
+        ts = fst[0] + nodes * fst[2]
+        cs = tuple(float(cur(x)) for x in ts)
+        fs = tuple(float(fld(x)) for x in ts)
+        _kernels.shared_step(
+            y, K, yn, active, fst, ist, cs, fs, P, g, opts, t_eval, out, istats,
+            fstats, tk, vk, tk, vk,
+        )  # fmt: skip
+    _kernels.shared_finish(active, fst, ist, t_eval, istats, fstats)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .._termparams import is_set as _is_set
 from .pulses import Pulse
 from .solver import GAMMA0, ReducedUnits
 
@@ -22,13 +23,6 @@ def _scalar(term, attr):
 
 def _vec(term, attr):
     return np.asarray(getattr(term, attr), dtype=float)
-
-
-def _is_set(term, attr):
-    import ubermagutil.typesystem as ts
-
-    val = getattr(term, attr, None)
-    return val is not None and not isinstance(val, ts.Descriptor)
 
 
 def from_terms(terms, H_K, *, gamma0=GAMMA0):

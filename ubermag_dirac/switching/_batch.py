@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
+from ..terms.dirac_sot import pumping_spec
 from ._describe import START
-from ._job import pumping_spec
 
 __all__ = ["DEG_PER_NS", "concat", "run_chunk"]
 

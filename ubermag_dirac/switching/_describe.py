@@ -15,8 +15,10 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
+from .._termparams import term_value as _get
+from ..terms.dirac_sot import pumping_spec
 from . import pulses as _pulses
-from ._job import FIELD_TERM, Job, _get, _modified, _vec, pumping_spec
+from ._job import FIELD_TERM, Job, _modified, _vec
 from ._torque import AMPLITUDE, FIELD_LIKE, RECORDED, find_torque, torque_kind
 
 __all__ = ["START", "describe", "fingerprint"]

@@ -12,6 +12,7 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
+from .._termparams import term_value
 from ._torque import AMPLITUDE, FIELD_LIKE
 
 __all__ = ["FIELD_TERM", "Job"]
@@ -25,16 +26,8 @@ def _set(term, attr, value):
     setattr(term, attr, value)
 
 
-def _get(term, attr, default=None):
-    value = term.__dict__.get(attr, None)
-    return default if value is None else value
-
-
 def _vec(term, attr, default):
-    v = term.__dict__.get(attr, None)
-    if v is None:
-        v = default
-    v = np.asarray(v, dtype=float)
+    v = np.asarray(term_value(term, attr, default), dtype=float)
     return v / np.linalg.norm(v)
 
 
@@ -47,21 +40,6 @@ def _modified(term, changes, force_copy=False):
     for attr, value in changes or ():
         _set(t, attr, value)
     return t
-
-
-def pumping_spec(term):
-    """``(surface, kwargs)`` of the pumped current of a torque term, or None."""
-    surface = term.__dict__.get("surface", None)
-    thickness = term.__dict__.get("thickness", None)
-    if surface is None or thickness is None:
-        return None
-    if not callable(getattr(surface, "pumped_current", None)):
-        return None
-    kw = {"thickness": float(thickness), "n": tuple(_vec(term, "n", (0, 0, 1)))}
-    conv = term.__dict__.get("convention", None)
-    if conv is not None:
-        kw["convention"] = conv
-    return surface, kw
 
 
 class _PackedField:

@@ -31,7 +31,8 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 
-from ..macrospin import MU0
+from .._termparams import term_value
+from ..constants import MU0
 
 __all__ = ["cuboid_demag_factors", "effective_anisotropy"]
 
@@ -185,10 +186,10 @@ def effective_anisotropy(system, n=(0, 0, 1), j=(1, 0, 0)):
         raise ValueError("At most one UniaxialAnisotropy term is supported.")
     if ani:
         t = ani[0]
-        Kv = t.__dict__.get("K", None)
+        Kv = term_value(t, "K")
         if Kv is None:
-            Kv = t.__dict__.get("K1", None)
-            K2 = t.__dict__.get("K2", 0.0)
+            Kv = term_value(t, "K1")
+            K2 = term_value(t, "K2", 0.0)
             if _uniform(K2, "UniaxialAnisotropy K2") != 0:
                 raise ValueError("UniaxialAnisotropy K2 != 0 has no macrospin H_K.")
         K = float(_uniform(Kv, "UniaxialAnisotropy K"))

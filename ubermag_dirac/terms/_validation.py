@@ -14,6 +14,8 @@ import discretisedfield as df
 import numpy as np
 import ubermagutil.typesystem as ts
 
+from .._termparams import is_set
+
 #: Tolerance on |v| = 1 for unit vectors and on j . n = 0.
 UNIT_TOL = 1e-9
 
@@ -221,11 +223,6 @@ def num(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
-def is_set(term, attr):
-    """Whether ``attr`` was given a value (unset descriptors read as themselves)."""
-    return not isinstance(getattr(term, attr, None), ts.Descriptor | type(None))
-
-
 def init_term(term, kwargs, order):
     """Set keyword attributes of ``term`` in ``order`` first, then the rest.
 
@@ -246,21 +243,6 @@ def check_func_dt(term):
             f"{_owner(term)}: dt = {term.dt!r} was given without func; dt is the "
             "sampling step of func(t) (time dependence of the amplitudes)."
         )
-
-
-def time_factor(func, dt, t):
-    """Dimensionless amplitude prefactor at time ``t`` (s).
-
-    ``func(t)``, evaluated like OOMMF evaluates the table that oommfc writes for
-    ``mm.Slonczewski``: with ``dt`` the value at ``round(t / dt) * dt`` (round half
-    away from zero), without ``dt`` at ``t`` itself; 1 without ``func``.
-    """
-    if func is None:
-        return 1.0
-    t = float(t)
-    if dt is not None:
-        t = float(np.sign(t) * np.floor(abs(t) / dt + 0.5) * dt)
-    return float(func(t))
 
 
 def param_array(value, m, name="parameter"):
@@ -315,6 +297,14 @@ def as_vectors(m, name="m"):
             f"{arr.shape}."
         )
     return arr, None
+
+
+def real_or_complex(x):
+    """``x`` as a float64 array, or complex128 when it is complex: the reference
+    formulas then serve complex-step differentiation
+    (``ubermag_dirac.macrospin.boundaries``)."""
+    x = np.asarray(x)
+    return x.astype(np.complex128 if np.iscomplexobj(x) else np.float64, copy=False)
 
 
 def like(result, mesh):

@@ -25,14 +25,16 @@ import micromagneticmodel as mm
 import numpy as np
 import ubermagutil.typesystem as ts
 
+from .._termparams import is_set, term_value, time_factor
+from ..theory.coefficients import _factors_b2
 from . import _validation as v
 from .llg import gilbert_dmdt
 
-__all__ = ["DiracSOT", "f_DL", "f_FL", "torque", "torque_field"]
+__all__ = ["DiracSOT", "f_DL", "f_FL", "pumping_spec", "torque", "torque_field"]
 
 
 def _b2(mn, beta):
-    mn = np.asarray(mn, dtype=float)
+    mn = v.real_or_complex(mn)
     beta = np.asarray(beta, dtype=float)
     if np.any(beta < 0) or np.any(np.abs(beta * mn) >= 1):
         raise ValueError(
@@ -56,8 +58,7 @@ def f_FL(mn, beta):
     ...
     ValueError: beta must satisfy 0 <= beta and |beta m.n| < 1 ...
     """
-    b2 = _b2(mn, beta)
-    return (1 - b2) / (1 + 3 * b2)
+    return _factors_b2(_b2(mn, beta))[1]
 
 
 def f_DL(mn, beta):
@@ -70,8 +71,40 @@ def f_DL(mn, beta):
     >>> float(f_DL(1.0, 0.5))  # (1 + 1/4) / (1 + 3/4)**2
     0.40816326530612246
     """
-    b2 = _b2(mn, beta)
-    return (1 + b2) / (1 + 3 * b2) ** 2
+    return _factors_b2(_b2(mn, beta))[0]
+
+
+def pumping_spec(term):
+    """``(surface, kwargs)`` of the charge current a term pumps, or None.
+
+    A dynamics term built with :meth:`DiracSOT.from_surface` carries its
+    ``surface`` (a :class:`~ubermag_dirac.theory.DiracSurface`) and the
+    ferromagnet ``thickness``; the pumped current density (A/m^2) is then
+    ``surface.pumped_current(m, dmdt, **kwargs)`` with ``kwargs`` the thickness
+    and, when set, the normal ``n`` and the ``convention``. Any other term
+    (no surface, no thickness) gives None.
+
+    Examples
+    --------
+    >>> import ubermag_dirac as ud
+    >>> from ubermag_dirac.terms.dirac_sot import pumping_spec
+    >>> pumping_spec(ud.DiracSOT(H_DL=1e3)) is None
+    True
+    >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
+    >>> sot = ud.DiracSOT.from_surface(s, E=1e3, thickness=1e-9, Ms=8e5)
+    >>> pumping_spec(sot)[1]
+    {'thickness': 1e-09, 'n': (0, 0, 1), 'convention': 'kubo'}
+    """
+    surface = term_value(term, "surface")
+    thickness = term_value(term, "thickness")
+    if thickness is None or not callable(getattr(surface, "pumped_current", None)):
+        return None
+    kwargs = {"thickness": float(thickness)}
+    for attr in ("n", "convention"):
+        value = term_value(term, attr)
+        if value is not None:
+            kwargs[attr] = value
+    return surface, kwargs
 
 
 def torque_field(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1)):
@@ -113,7 +146,7 @@ def torque_field(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1)):
     >>> torque_field([0, 0, 1.0], H_DL=100.0, H_FL=10.0, beta=0.0)
     array([-100., -10.,   0.])
     """
-    m = np.asarray(m, dtype=float)
+    m = v.real_or_complex(m)
     j = np.asarray(j, dtype=float)
     n = np.asarray(n, dtype=float)
     mn = np.sum(m * n, axis=-1)
@@ -301,15 +334,15 @@ class DiracSOT(mm.DynamicsTerm):
         )
         super().__init__(**v.init_term(self, {**given, **kwargs}, ["n", "j"]))
         v.check_func_dt(self)
-        drive = [a for a in ("surface", "thickness", "E") if v.is_set(self, a)]
+        drive = [a for a in ("surface", "thickness", "E") if is_set(self, a)]
         if drive and len(drive) < 3:
             raise ValueError(
                 "DiracSOT: surface, thickness and E are set together (by "
                 f"DiracSOT.from_surface); only {drive} given."
             )
-        if drive and not v.is_set(self, "convention"):
+        if drive and not is_set(self, "convention"):
             self.convention = "kubo"
-        if v.is_set(self, "convention") and not drive:
+        if is_set(self, "convention") and not drive:
             raise ValueError(
                 "DiracSOT: convention is only meaningful with surface, thickness "
                 "and E (use DiracSOT.from_surface)."
@@ -434,9 +467,7 @@ class DiracSOT(mm.DynamicsTerm):
         >>> ud.DiracSOT(H_DL=1.0, func=lambda t: 2 * t, dt=1.0).time_factor(2.6)
         6.0
         """
-        func = self.func if v.is_set(self, "func") else None
-        dt = self.dt if v.is_set(self, "dt") else None
-        return v.time_factor(func, dt, t)
+        return time_factor(term_value(self, "func"), term_value(self, "dt"), t)
 
     def effective_field(self, m, t=0.0):
         r"""Torque field :math:`\mathbf{H}_\text{T}` (A/m) for magnetisation ``m``.

@@ -25,11 +25,15 @@ Landau-Lifshitz form used in the docstrings of ``micromagneticmodel``,
 :func:`landau_lifshitz_dmdt`.
 
 Arrays are component-last, ``(..., 3)``; scalar parameters broadcast against
-``m[..., 0]``. These functions are the references that the engine and
-macrospin kernels are tested against; they favour clarity over speed.
+``m[..., 0]``; ``m`` and ``H`` may be complex (complex-step derivatives). These
+functions are the references that the compiled kernel
+(:func:`ubermag_dirac.kernels.gilbert_dmdt`) is tested against; they favour
+clarity over speed.
 """
 
 import numpy as np
+
+from ._validation import real_or_complex
 
 __all__ = ["cross_matrix", "damping_tensor", "gilbert_dmdt", "landau_lifshitz_dmdt"]
 
@@ -45,8 +49,8 @@ def cross_matrix(m):
     >>> cross_matrix([0, 0, 1]) @ np.array([1.0, 0, 0])
     array([0., 1., 0.])
     """
-    m = np.asarray(m, dtype=float)
-    z = np.zeros(m.shape[:-1])
+    m = real_or_complex(m)
+    z = np.zeros(m.shape[:-1], dtype=m.dtype)
     mx, my, mz = m[..., 0], m[..., 1], m[..., 2]
     return np.stack(
         [
@@ -130,8 +134,8 @@ def gilbert_dmdt(m, H, gamma0, alpha, delta_alpha=0.0, n=(0, 0, 1)):
     ...
     ValueError: delta_alpha must be >= 0 ...
     """
-    m = np.asarray(m, dtype=float)
-    H = np.asarray(H, dtype=float)
+    m = real_or_complex(m)
+    H = real_or_complex(H)
     gamma0 = np.asarray(gamma0, dtype=float)
     alpha = np.asarray(alpha, dtype=float)
     delta_alpha = np.asarray(delta_alpha, dtype=float)

@@ -79,6 +79,8 @@ import micromagneticmodel as mm
 import numpy as np
 import ubermagutil.typesystem as ts
 
+from .._termparams import term_value, time_factor
+from ..constants import E_OOMMF, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
 from . import _validation as v
 from .llg import gilbert_dmdt
 
@@ -93,14 +95,10 @@ __all__ = [
     "torque_field",
 ]
 
-#: Reduced Planck constant used by OOMMF's ``Oxs_SpinXferEvolve`` (J s).
-HBAR_OOMMF = 1.0545717e-34
-#: Elementary charge used by OOMMF's ``Oxs_SpinXferEvolve`` (C).
-E_OOMMF = 1.6021765e-19
-#: Vacuum permeability used by OOMMF (T m/A).
-MU0_OOMMF = 4e-7 * np.pi
-#: :math:`|\hbar/(\mu_0 e)|` with OOMMF's constants (J/(T m) = A m).
-_BETA_FACTOR = abs(HBAR_OOMMF / (MU0_OOMMF * E_OOMMF))
+#: OOMMF's constants (defined in :mod:`ubermag_dirac.constants`); OOMMF's
+#: :math:`\mu_0` is Ubermag's :math:`4\pi\times10^{-7}` T m/A.
+MU0_OOMMF = MU0
+_BETA_FACTOR = HBAR_MU0_E_OOMMF
 
 
 def torque_field(m, H_SH, j=(1, 0, 0), n=(0, 0, 1)):
@@ -123,7 +121,7 @@ def torque_field(m, H_SH, j=(1, 0, 0), n=(0, 0, 1)):
     >>> torque_field([0, 0, 1.0], 100.0)  # p = y, m x p = z x y = -x
     array([-100.,    0.,    0.])
     """
-    m = np.asarray(m, dtype=float)
+    m = v.real_or_complex(m)
     p = np.cross(np.asarray(n, dtype=float), np.asarray(j, dtype=float))
     return np.asarray(H_SH, dtype=float)[..., None] * np.cross(m, p)
 
@@ -216,9 +214,7 @@ class SpinHallSOT(mm.DynamicsTerm):
 
     def time_factor(self, t=0.0):
         """Dimensionless prefactor ``func`` at time ``t`` (s); 1 without ``func``."""
-        func = self.func if v.is_set(self, "func") else None
-        dt = self.dt if v.is_set(self, "dt") else None
-        return v.time_factor(func, dt, t)
+        return time_factor(term_value(self, "func"), term_value(self, "dt"), t)
 
     def effective_field(self, m, t=0.0):
         r"""Torque field :math:`\mathbf{H}_\text{T}` (A/m), same kind as ``m``.
@@ -376,8 +372,8 @@ def spin_hall_to_slonczewski(
     if isinstance(H_SH, SpinHallSOT):
         term = H_SH
         H_SH, j, n = term.H_SH, term.j, term.n
-        func = term.func if v.is_set(term, "func") else None
-        dt = term.dt if v.is_set(term, "dt") else None
+        func = term_value(term, "func")
+        dt = term_value(term, "dt")
     else:
         SpinHallSOT(H_SH=H_SH, j=j, n=n, func=func, dt=dt)  # validates everything
     t = _positive_scalar("thickness", thickness, "m")
@@ -400,11 +396,6 @@ def spin_hall_to_slonczewski(
         eps_prime=0,
         **kw,
     )
-
-
-def _plain(term, attr, default=None):
-    value = getattr(term, attr, None)
-    return default if isinstance(value, ts.Descriptor | type(None)) else value
 
 
 def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
@@ -448,21 +439,21 @@ def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
     """
     if not isinstance(term, mm.Slonczewski):
         raise TypeError(f"term must be mm.Slonczewski, got {type(term).__name__}.")
-    Lambda = _plain(term, "Lambda")
+    Lambda = term_value(term, "Lambda")
     if not (v._is_real(Lambda) and Lambda == 1):
         raise ValueError(
             f"Slonczewski with Lambda = {Lambda!r} has no spin-Hall equivalent: "
             "epsilon depends on m.mp unless Lambda = 1 (a scalar)."
         )
-    eps_prime = _plain(term, "eps_prime", 0)
+    eps_prime = term_value(term, "eps_prime", 0)
     if not (v._is_real(eps_prime) and eps_prime == 0):
         raise ValueError(
             f"Slonczewski with eps_prime = {eps_prime!r} has a field-like part; only "
             "eps_prime = 0 maps onto SpinHallSOT."
         )
-    if _plain(term, "tcl_strings") is not None:
+    if term_value(term, "tcl_strings") is not None:
         raise ValueError("Slonczewski tcl_strings cannot be converted; use func/dt.")
-    mp = _plain(term, "mp")
+    mp = term_value(term, "mp")
     if not isinstance(mp, tuple | list | np.ndarray):
         raise ValueError(
             "Slonczewski mp must be a constant vector to map onto SpinHallSOT "
@@ -482,7 +473,7 @@ def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
     j = tuple(float(x) + 0.0 for x in np.cross(mp, n_arr))
     t = _positive_scalar("thickness", thickness, "m")
     _check_positive_param("Ms", Ms, allow_zero_in_field=True)
-    P = _plain(term, "P")
+    P = term_value(term, "P")
     _check_positive_param("P", P)
 
     def fn(J, P, Ms):
@@ -493,7 +484,7 @@ def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
     H_SH = _combine(fn, J=term.J, P=P, Ms=Ms)
     kw = {}
     for attr in ("func", "dt"):
-        if _plain(term, attr) is not None:
+        if term_value(term, attr) is not None:
             kw[attr] = getattr(term, attr)
     return SpinHallSOT(H_SH=H_SH, j=j, n=tuple(n), **kw)
 
@@ -518,11 +509,11 @@ def slonczewski_dmdt(term, m, *, Ms, thickness, alpha=0.0, gamma0, t=0.0):
     """
     m = np.asarray(m, dtype=float)
     J = float(term.J)
-    func = _plain(term, "func")
-    J *= v.time_factor(func, _plain(term, "dt"), t)
+    func = term_value(term, "func")
+    J *= time_factor(func, term_value(term, "dt"), t)
     P = float(term.P)
     Lam = float(term.Lambda)
-    eps_p = float(_plain(term, "eps_prime", 0.0))
+    eps_p = float(term_value(term, "eps_prime", 0.0))
     mp = np.array(term.mp, dtype=float)
     mp = mp / np.linalg.norm(mp)
     beta = _BETA_FACTOR * J / (thickness * Ms)

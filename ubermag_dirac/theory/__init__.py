@@ -7,6 +7,9 @@ Kubo-Streda check of the closed forms (:mod:`.kubo_numeric`); finite temperature
 Brown's thermal field and exact macrospin statistics (:mod:`.thermal`).
 """
 
+from ..constants import GAMMA0_G2 as GAMMA0
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import HBAR, MU0, MU_B
 from . import (
     coefficients,
     ferromagnet,
@@ -16,7 +19,6 @@ from . import (
     thermal,
     transport,
 )
-from ._constants import GAMMA, GAMMA0, HBAR, MU0, MU_B
 from .coefficients import A, B, f_DL, f_FL
 from .negf import effective_damping
 from .surface import PRESETS, DiracSurface, preset

@@ -34,8 +34,8 @@ can be checked; :class:`~ubermag_dirac.theory.DiracSurface` restricts both to > 
 
 import numpy as np
 
-from ._constants import HBAR
-from ._constants import E as _E
+from ..constants import HBAR
+from ..constants import E as _E
 from ._validation import as_mz, check_convention, metallic, positive
 
 __all__ = [
@@ -57,6 +57,13 @@ def _b2(mz, beta):
     beta = float(beta)
     metallic(beta, mz)
     return beta * beta * mz * mz
+
+
+def _factors_b2(b2):
+    """``(f_DL, f_FL)`` from :math:`b_2 = \\beta^2 m_z^2` (the one numpy form of
+    the angular factors; ``ubermag_dirac.terms.dirac_sot`` uses it too, the
+    compiled form is :func:`ubermag_dirac.kernels.dirac_factors`)."""
+    return (1.0 + b2) / (1.0 + 3.0 * b2) ** 2, (1.0 - b2) / (1.0 + 3.0 * b2)
 
 
 def f_FL(mz, beta):
@@ -86,8 +93,7 @@ def f_FL(mz, beta):
     ...
     ValueError: outside the metallic regime: ...
     """
-    b2 = _b2(mz, beta)
-    return (1.0 - b2) / (1.0 + 3.0 * b2)
+    return _factors_b2(_b2(mz, beta))[1]
 
 
 def f_DL(mz, beta):
@@ -117,8 +123,7 @@ def f_DL(mz, beta):
     ...
     ValueError: mz must be finite with |m_z| <= 1 ...
     """
-    b2 = _b2(mz, beta)
-    return (1.0 + b2) / (1.0 + 3.0 * b2) ** 2
+    return _factors_b2(_b2(mz, beta))[0]
 
 
 def A(mz, beta):

@@ -25,8 +25,9 @@ contract requires; only the surface channel is assumed to carry current.
 
 import numpy as np
 
-from ._constants import GAMMA, MU0, MU_B
-from ._constants import E as _E
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import MU0, MU_B
+from ..constants import E as _E
 from ._validation import as_mz, check_convention, positive, unit_vector
 
 

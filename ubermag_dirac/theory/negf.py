@@ -38,7 +38,8 @@ longitudinal term of their Eq. (11) is 4x the bubble computed here (typo): for
 
 import numpy as np
 
-from ._constants import GAMMA, HBAR
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import HBAR
 from ._validation import positive, unit_vector
 from .kubo_numeric import _grid, _pmul
 

@@ -9,8 +9,8 @@ import dataclasses
 
 import numpy as np
 
+from ..constants import EV, HBAR
 from . import coefficients as _c
-from ._constants import EV, HBAR
 from ._validation import positive
 from .ferromagnet import FerromagnetMixin
 from .transport import TransportMixin

@@ -8,8 +8,9 @@ surface. Sign conventions: electron charge :math:`-e`, :math:`j = -e v\,n\times 
 
 import numpy as np
 
+from ..constants import GAMMA_G2 as GAMMA
+from ..constants import HBAR, MU_B
 from . import coefficients as _c
-from ._constants import GAMMA, HBAR, MU_B
 from ._validation import check_convention, positive, unit_vector, vectors
 
 

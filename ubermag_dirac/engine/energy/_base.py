@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._termparams import term_value as term_attr
+from ...constants import MU0
+
 __all__ = [
     "MU0",
     "EnergyImpl",
@@ -38,39 +41,13 @@ __all__ = [
     "term_attr",
 ]
 
-#: Vacuum permeability used by Ubermag and OOMMF, 4 pi 1e-7 T m/A.
-MU0 = 4e-7 * np.pi
-
 
 def register(cls: type):
-    """:func:`~ubermag_dirac.engine.registry.register_energy`, tolerant of re-runs.
+    """:func:`~ubermag_dirac.engine.registry.register_energy` (which accepts the
+    same builder registered again when a module is executed a second time)."""
+    from ..registry import register_energy
 
-    A module of this package executed a second time (pytest's importlib mode
-    does that when a single module of a package is collected for its doctests)
-    registers the same builder again; that is accepted. A different builder for
-    an already registered class is still an error.
-    """
-    from ..registry import ENERGY, register_energy
-
-    def decorator(builder):
-        old = ENERGY.get(cls)
-        if old is not None and (old.__module__, old.__qualname__) == (
-            builder.__module__,
-            builder.__qualname__,
-        ):
-            return builder
-        return register_energy(cls)(builder)
-
-    return decorator
-
-
-def term_attr(term, name: str, default=None):
-    """The value of an attribute the user set on ``term``, else ``default``.
-
-    (Unset ``ubermagutil`` typesystem attributes return their descriptor object
-    rather than raising, so ``getattr`` cannot tell whether a value was given.)
-    """
-    return term.__dict__.get(name, default)
+    return register_energy(cls)
 
 
 def contiguous(a: np.ndarray) -> np.ndarray:
