@@ -13,10 +13,10 @@ import pytest
 import ubermag_dirac as ud
 from ubermag_dirac.engine import Engine
 from ubermag_dirac.engine.stochastic import (
+    add_thermal_drift,
+    add_thermal_field,
     fastest_rate,
     stream_seed,
-    thermal_drift,
-    thermal_field,
 )
 from ubermag_dirac.theory import thermal as th
 
@@ -47,7 +47,7 @@ def test_thermal_field_root_of_the_damping_tensor():
     xi = np.eye(3).reshape(3, 3, 1).copy()  # batch b = unit vector e_b
     out = np.empty_like(xi)
     ones = np.ones((3, 1))
-    thermal_field(
+    add_thermal_field(
         xi,
         sigma * ones,
         alpha * ones,
@@ -58,7 +58,7 @@ def test_thermal_field_root_of_the_damping_tensor():
     L = out[:, :, 0].T  # column b = sigma L e_b
     assert L @ L.T == pytest.approx(sigma**2 * _tensor(alpha, dalpha, n), abs=1e-14)
     # isotropic (zero-size tensor arrays): sigma sqrt(alpha) xi
-    thermal_field(
+    add_thermal_field(
         xi, sigma * ones, alpha * ones, np.zeros((0, 0)), np.zeros((0, 3, 0)), out
     )
     assert out[:, :, 0] == pytest.approx(sigma * np.sqrt(alpha) * np.eye(3), abs=1e-15)
@@ -97,7 +97,7 @@ def test_drift_kernel_is_the_theory_formula():
     n = np.array([0.0, 0.6, 0.8])
     q, alpha, dalpha = 3.0e9, 0.05, 0.9
     out = np.zeros_like(m)
-    thermal_drift(
+    add_thermal_drift(
         m,
         np.full((1, N), q),
         np.full((1, N), alpha),

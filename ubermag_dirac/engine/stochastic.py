@@ -13,18 +13,18 @@ per cell with its own volume V, :math:`M_s`, :math:`\gamma_0`, damping tensor
 Over a step :math:`\Delta t` the field is constant, :math:`\mathbf H_{th} =
 \sigma_0\Delta t^{-1/2}L\boldsymbol\xi` with :math:`\sigma_0 = \sqrt{2k_BT/(\gamma_0
 \mu_0M_sV)}` (A s^1/2 / m), :math:`\boldsymbol\xi` standard normal and
-:math:`LL^T = \hat\alpha` (:func:`thermal_field`). Empty (Ms = 0) and fixed cells get
-none. Current-driven torques (``ud.DiracSOT``, ``ud.SpinHallSOT``,
-``mm.Slonczewski``, ``mm.ZhangLi``) add no noise.
+:math:`LL^T = \hat\alpha` (:func:`ubermag_dirac.kernels.thermal_field`). Empty
+(Ms = 0) and fixed cells get none. Current-driven torques (``ud.DiracSOT``,
+``ud.SpinHallSOT``, ``mm.Slonczewski``, ``mm.ZhangLi``) add no noise.
 
 A damping tensor needs one more term: with noise :math:`\propto\hat\alpha` the
 Stratonovich equation samples the Boltzmann distribution only for isotropic
 damping; for :math:`\delta\alpha > 0` its noise-induced drift differs from the one
 detailed balance requires, and the difference is added as a deterministic velocity
-(:func:`thermal_drift`, derived in :func:`ubermag_dirac.theory.thermal.\
-tensor_damping_drift`). Without it a macrospin with :math:`\alpha = 0.1`,
-:math:`\delta\alpha = 1` and a barrier of 3 :math:`k_BT` is measurably too cold
-(:math:`\langle|m_z|\rangle` = 0.777 instead of 0.753).
+(:func:`ubermag_dirac.kernels.thermal_drift`, derived in
+:func:`ubermag_dirac.theory.thermal.tensor_damping_drift`). Without it a macrospin
+with :math:`\alpha = 0.1`, :math:`\delta\alpha = 1` and a barrier of 3 :math:`k_BT`
+is measurably too cold (:math:`\langle|m_z|\rangle` = 0.777 instead of 0.753).
 
 Without a Precession term the engine integrates the pure damping equation
 :math:`\dot{\mathbf m} = \lambda\,\mathbf H_\perp`, :math:`\lambda = \gamma_0\alpha/(1 +
@@ -83,8 +83,9 @@ from collections.abc import Sequence
 
 import numba as nb
 import numpy as np
-import scipy.constants as _sc
 
+from ..constants import KB
+from ..kernels import thermal_drift, thermal_field
 from .errors import IntegrationError
 from .llg import normalise
 
@@ -92,13 +93,13 @@ __all__ = [
     "K_B",
     "StochasticHeun",
     "ThermalNoise",
+    "add_thermal_drift",
+    "add_thermal_field",
     "fastest_rate",
     "stream_seed",
-    "thermal_drift",
-    "thermal_field",
 ]
 
-K_B = _sc.k  #: Boltzmann constant (J/K)
+K_B = KB  #: Boltzmann constant (J/K)
 
 #: default step fraction c of dt = c / rho (see the module docstring)
 STEP_FRACTION = 0.1
@@ -107,28 +108,23 @@ _OPTS = {"cache": True, "nogil": True, "boundscheck": False, "error_model": "num
 
 
 @nb.njit(**_OPTS)
-def thermal_field(xi, sigma, alpha, dalpha, nvec, out):
-    r"""Brown's field :math:`\sigma L\boldsymbol\xi` per cell into ``out`` (A/m).
-
-    :math:`L = \sqrt{\alpha + \delta\alpha}\,(I - \mathbf n\mathbf n) +
-    \sqrt\alpha\,\mathbf n\mathbf n`, the root of :math:`\hat\alpha = \alpha I +
-    \delta\alpha(I - \mathbf n\mathbf n)` that is its Cholesky factor in the frame of
-    :math:`\mathbf n`, so :math:`\langle\mathbf H\mathbf H^T\rangle =
-    \sigma^2\hat\alpha`.
+def add_thermal_field(xi, sigma, alpha, dalpha, nvec, out):
+    r"""Brown's field of every cell into ``out`` (A/m), :func:`~ubermag_dirac.\
+    kernels.thermal_field` per cell.
 
     Parameters
     ----------
     xi : numpy.ndarray
         ``(B, 3, N)`` standard normal numbers.
     sigma : numpy.ndarray
-        ``(B, N)`` amplitude :math:`\sqrt{2k_BT/(\gamma_0\mu_0M_sV\Delta t)}` (A/m);
-        0 where there is no noise.
+        ``(B, N)`` :math:`\sqrt{2k_BT/(\gamma_0\mu_0M_sV\Delta t)}` (A/m); 0 where
+        there is no noise.
     alpha : numpy.ndarray
         ``(B, N)`` scalar damping of the noise (>= 0).
     dalpha, nvec : numpy.ndarray
         ``(B, N)`` and ``(B, 3, N)``, or zero-size for isotropic damping.
     out : numpy.ndarray
-        ``(B, 3, N)`` result.
+        ``(B, 3, N)`` result (overwritten).
     """
     B = xi.shape[0]
     N = xi.shape[2]
@@ -141,69 +137,48 @@ def thermal_field(xi, sigma, alpha, dalpha, nvec, out):
                 out[b, 1, i] = 0.0
                 out[b, 2, i] = 0.0
                 continue
-            x0 = xi[b, 0, i]
-            x1 = xi[b, 1, i]
-            x2 = xi[b, 2, i]
-            ra = np.sqrt(alpha[b, i])
+            d = 0.0
+            nx = 0.0
+            ny = 0.0
+            nz = 1.0
             if has_tensor:
-                rt = np.sqrt(alpha[b, i] + dalpha[b, i])
-                n0 = nvec[b, 0, i]
-                n1 = nvec[b, 1, i]
-                n2 = nvec[b, 2, i]
-                c = (ra - rt) * (n0 * x0 + n1 * x1 + n2 * x2)
-                out[b, 0, i] = s * (rt * x0 + c * n0)
-                out[b, 1, i] = s * (rt * x1 + c * n1)
-                out[b, 2, i] = s * (rt * x2 + c * n2)
-            else:
-                out[b, 0, i] = s * ra * x0
-                out[b, 1, i] = s * ra * x1
-                out[b, 2, i] = s * ra * x2
+                d = dalpha[b, i]
+                nx = nvec[b, 0, i]
+                ny = nvec[b, 1, i]
+                nz = nvec[b, 2, i]
+            hx, hy, hz = thermal_field(
+                xi[b, 0, i], xi[b, 1, i], xi[b, 2, i], s, alpha[b, i], d, nx, ny, nz
+            )
+            out[b, 0, i] = hx
+            out[b, 1, i] = hy
+            out[b, 2, i] = hz
 
 
 @nb.njit(**_OPTS)
-def thermal_drift(m, q, alpha, dalpha, nvec, out):
-    r"""Add the noise-induced drift of a damping tensor to ``out`` (1/s).
-
-    .. math:: \mathbf v = -q\,\frac{\delta\alpha\,(\alpha + \delta\alpha)\,c}
-        {(1 + (\alpha + \delta\alpha)(\alpha + \delta\alpha\,c^2))^2}\,
-        \big[(\alpha + \delta\alpha)\,\mathbf n_\perp - \mathbf m\times
-        \mathbf n\big],\qquad c = \mathbf m\cdot\mathbf n,\
-        \mathbf n_\perp = \mathbf n - c\,\mathbf m,
-
-    with ``q`` :math:`= \gamma_0k_BT/(\mu_0M_sV)` (1/s) per cell (derivation:
-    :func:`ubermag_dirac.theory.thermal.tensor_damping_drift`). Zero for
-    isotropic damping.
-
-    Parameters
-    ----------
-    m, out : numpy.ndarray
-        ``(B, 3, N)``.
-    q, alpha, dalpha : numpy.ndarray
-        ``(B, N)``.
-    nvec : numpy.ndarray
-        ``(B, 3, N)`` unit normals.
-    """
+def add_thermal_drift(m, q, alpha, dalpha, nvec, out):
+    r"""Add the damping tensor's noise-induced drift (1/s) of every cell to ``out``
+    (:func:`~ubermag_dirac.kernels.thermal_drift` per cell; ``q`` :math:`=
+    \gamma_0k_BT/(\mu_0M_sV)` per cell, ``(B, N)``)."""
     B = m.shape[0]
     N = m.shape[2]
     for b in range(B):
         for i in range(N):
-            qq = q[b, i]
-            d = dalpha[b, i]
-            if qq == 0.0 or d == 0.0:
+            if q[b, i] == 0.0 or dalpha[b, i] == 0.0:
                 continue
-            mx = m[b, 0, i]
-            my = m[b, 1, i]
-            mz = m[b, 2, i]
-            nx = nvec[b, 0, i]
-            ny = nvec[b, 1, i]
-            nz = nvec[b, 2, i]
-            at = alpha[b, i] + d
-            c = mx * nx + my * ny + mz * nz
-            den = 1.0 + at * (alpha[b, i] + d * c * c)
-            f = -qq * d * at * c / (den * den)
-            out[b, 0, i] += f * (at * (nx - c * mx) - (my * nz - mz * ny))
-            out[b, 1, i] += f * (at * (ny - c * my) - (mz * nx - mx * nz))
-            out[b, 2, i] += f * (at * (nz - c * mz) - (mx * ny - my * nx))
+            vx, vy, vz = thermal_drift(
+                m[b, 0, i],
+                m[b, 1, i],
+                m[b, 2, i],
+                q[b, i],
+                alpha[b, i],
+                dalpha[b, i],
+                nvec[b, 0, i],
+                nvec[b, 1, i],
+                nvec[b, 2, i],
+            )
+            out[b, 0, i] += vx
+            out[b, 1, i] += vy
+            out[b, 2, i] += vz
 
 
 def stream_seed(seed, name: str) -> np.random.SeedSequence:
@@ -346,7 +321,7 @@ class ThermalNoise:
         """Add the noise-induced drift of the damping tensor (if any) to ``out``."""
         if self.dalpha.size:
             B = m.shape[0]
-            thermal_drift(
+            add_thermal_drift(
                 m.reshape(B, 3, -1),
                 self.q,
                 self.alpha,
@@ -371,7 +346,7 @@ class ThermalNoise:
             self.generators[b].standard_normal(out=xi[b])
         inv = np.divide(1.0, np.sqrt(dt), out=np.zeros_like(dt), where=systems)
         sigma = np.ascontiguousarray(self.sigma0 * inv[:, None])
-        thermal_field(xi, sigma, self.alpha, self.dalpha, self.nvec, out)
+        add_thermal_field(xi, sigma, self.alpha, self.dalpha, self.nvec, out)
         return out
 
 

@@ -119,15 +119,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-import micromagneticmodel as _mm
 import numpy as np
-import scipy.constants as _sc
 import scipy.linalg as _sl
 from numpy.polynomial import legendre as _leg
 from scipy import integrate as _integrate
 from scipy import special as _special
 
-from ._constants import MU0
+from ..constants import GAMMA0, KB, MU0
 
 __all__ = [
     "K_B",
@@ -143,10 +141,10 @@ __all__ = [
     "two_spin_correlation",
 ]
 
-K_B = _sc.k  #: Boltzmann constant (J/K)
+K_B = KB  #: Boltzmann constant (J/K), :data:`ubermag_dirac.constants.KB`
 #: Ubermag's gyromagnetic ratio (m/(A s)), ``mm.consts.gamma0`` (2.2128e5), the
 #: default of every ``gamma0`` argument here
-GAMMA0_UBERMAG = _mm.consts.gamma0
+GAMMA0_UBERMAG = GAMMA0
 
 _GL_NODES = 256  # Gauss-Legendre nodes of the Boltzmann integrals (entire integrands)
 
