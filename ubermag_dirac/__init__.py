@@ -33,7 +33,11 @@ from ._warnings import UbermagDiracWarning as UbermagDiracWarning
 from .drivers import HysteresisDriver as HysteresisDriver
 from .drivers import MinDriver as MinDriver
 from .drivers import RelaxDriver as RelaxDriver
+from .drivers import StochasticHeunEvolver as StochasticHeunEvolver
 from .drivers import TimeDriver as TimeDriver
+from .drivers import UHH_ThetaEvolver as UHH_ThetaEvolver
+from .drivers import Xf_ThermHeunEvolver as Xf_ThermHeunEvolver
+from .drivers import Xf_ThermSpinXferEvolver as Xf_ThermSpinXferEvolver
 from .drivers import compute as compute
 from .drivers import delete as delete
 from .terms import AnisotropicDamping as AnisotropicDamping

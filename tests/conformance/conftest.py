@@ -5,9 +5,10 @@ in full, with two kinds of documented exceptions; keep both lists short and
 explained: they are documentation for users.
 
 ``SKIPS``
-    Tests of something genuinely specific to OOMMF (its evolver classes, its MIF
-    input file, its batch-job script) or that this calculator refuses by design
-    with a clear error (finite temperature), never silently.
+    Tests of something genuinely specific to OOMMF (its deterministic evolver
+    classes, its MIF input file, its batch-job script), never silently. (The
+    finite-temperature evolvers ``UHH_ThetaEvolver``, ``Xf_ThermHeunEvolver`` and
+    ``Xf_ThermSpinXferEvolver`` are supported and their tests run.)
 
 ``OOMMF_BRANCH``
     The suite takes a calculator that has a ``RelaxDriver`` for mumax3 (mumax3c
@@ -40,14 +41,11 @@ _MIF = (
     "checks for OOMMF's <name>.mif input file; ubermag-dirac writes the same "
     "drive layout with a human-readable <name>.input.json instead"
 )
-_THERMAL = "finite temperature (system.T) is not supported; the drivers raise"
 
 #: test id (Class.method or function) -> reason
 SKIPS = {
     "TestTimeDriver.test_rungekutta_evolver_nodriver": _EVOLVERS,
     "TestTimeDriver.test_euler_evolver_nodriver": _EVOLVERS,
-    "TestTimeDriver.test_theta_evolver_nodriver": _EVOLVERS,
-    "TestTimeDriver.test_therm_heun_evolver_nodriver": _EVOLVERS,
     "TestTimeDriver.test_wrong_evolver": _EVOLVERS,
     "TestMinDriver.test_evolver_driver": _EVOLVERS,
     "TestMinDriver.test_evolver_nodriver": _EVOLVERS,
@@ -55,8 +53,6 @@ SKIPS = {
     "TestTimeDriver.test_output_files": _MIF,
     "TestMinDriver.test_output_files": _MIF,
     "test_schedule": "schedule() writes an OOMMF run script for a batch scheduler",
-    "TestTimeDriver.test_noevolver_nodriver_finite_temperature": _THERMAL,
-    "TestSlonczewski.test_single_values_finite_temperature": _THERMAL,
 }
 
 _MUMAX3_DMI = (

@@ -4,6 +4,9 @@ Public names
 ------------
 TimeDriver, MinDriver, RelaxDriver, HysteresisDriver
     Drivers with ``drive(system, ...)`` as in ``oommfc``.
+StochasticHeunEvolver, Xf_ThermHeunEvolver, UHH_ThetaEvolver, Xf_ThermSpinXferEvolver
+    Finite-temperature evolvers for ``TimeDriver(evolver=...)`` (see
+    :mod:`ubermag_dirac.drivers.evolvers`).
 compute
     Energies, energy densities and effective fields (``oommfc.compute``).
 delete
@@ -40,6 +43,10 @@ from . import oommf_guard as oommf_guard
 from .compute import compute as compute
 from .delete import delete as delete
 from .driver import Driver as Driver
+from .evolvers import StochasticHeunEvolver as StochasticHeunEvolver
+from .evolvers import UHH_ThetaEvolver as UHH_ThetaEvolver
+from .evolvers import Xf_ThermHeunEvolver as Xf_ThermHeunEvolver
+from .evolvers import Xf_ThermSpinXferEvolver as Xf_ThermSpinXferEvolver
 from .hysteresisdriver import HysteresisDriver as HysteresisDriver
 from .mindriver import MinDriver as MinDriver
 from .relaxdriver import RelaxDriver as RelaxDriver

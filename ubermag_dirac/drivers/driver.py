@@ -247,6 +247,7 @@ class _Recorder:
             cols.append(output.Column(f"{d}::Simulation time", "s"))
         for label in self._pumping_labels():
             cols.append(output.Column(label, "A/m^2"))
+        cols += self.driver._extra_columns(self)
         return cols
 
     def _applied_field_terms(self) -> list[str]:
@@ -314,6 +315,7 @@ class _Recorder:
                 J = _pumped_current(term, m0, dmdt, mask)
                 for c in range(3):
                     row[labels[3 * k + c]] = J[c]
+        row.update(self.driver._extra_values(self, t))
         row.update(extra)
         return row
 
@@ -520,11 +522,6 @@ class Driver(mm.ExternalDriver):
                     f"Term name {term.name!r} contains {bad[0]!r}, which the ODT "
                     "table format cannot hold in a column label; rename the term."
                 )
-        if system.T != 0:
-            raise RuntimeError(
-                f"Finite temperature ({system.T=} K) is not supported by ubermag-dirac "
-                "(the engine has no thermal field); set system.T = 0."
-            )
 
     # ------------------------------------------------------------------ engine
     def _engine_system_for(self, system, **kwargs) -> mm.System:
@@ -551,10 +548,22 @@ class Driver(mm.ExternalDriver):
     def _engine_settings(self) -> dict:
         settings = self.settings()
         out = {k: float(settings[k]) for k in ("tol", "h_max") if k in settings}
+        # minimisation and relaxation ignore system.T, as OOMMF's CG evolver and
+        # mumax3's minimize/relax (oommfc, mumax3c pass no temperature to them);
+        # TimeDriver overrides this with a thermal evolver
         out.update(
             {k: settings[k] for k in ("method", "demag_precision") if k in settings}
         )
+        out["temperature"] = 0.0
         return out
+
+    def _extra_columns(self, recorder) -> list:
+        """Additional table columns of the driver (``output.Column``)."""
+        return []
+
+    def _extra_values(self, recorder, t) -> dict:
+        """Values of `_extra_columns` at time ``t`` (by column name)."""
+        return {}
 
     def _make_engine(self, system, n_threads=None, fixed_subregions=None, **kwargs):
         engine_system = self._engine_system_for(system, **kwargs)

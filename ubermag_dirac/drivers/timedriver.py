@@ -7,7 +7,9 @@ import warnings
 
 from .._warnings import UbermagDiracWarning
 from ..terms import system_checks
+from . import output
 from .driver import Driver, _engine_default
+from .evolvers import is_thermal, thermal_settings
 
 __all__ = ["TimeDriver"]
 
@@ -54,6 +56,20 @@ class TimeDriver(Driver):
         ``"double"`` (default) or ``"single"`` demagnetisation FFTs (float32
         transforms added to the float64 field; standard problem 4 stays within
         4e-7 of the double-precision trace, 1.4x less CPU).
+    evolver : optional
+        Only for finite temperature: ``ud.StochasticHeunEvolver(dt=..., seed=...)``
+        or one of oommfc's thermal evolvers (``ud.Xf_ThermHeunEvolver``,
+        ``ud.UHH_ThetaEvolver``, ``ud.Xf_ThermSpinXferEvolver``, or oommfc's own);
+        see :mod:`ubermag_dirac.drivers.evolvers`.
+
+    Finite temperature: ``system.T`` (K, > 0) is honoured with a thermal evolver:
+    the drive integrates the stochastic LLG with Brown's thermal field per cell
+    (noise covariance following the damping tensor, none from the current-driven
+    torques, none in empty or fixed cells) by the fixed-step stochastic Heun scheme
+    (:mod:`ubermag_dirac.engine.stochastic`). Without an evolver a system at
+    ``T > 0`` is refused with a ``RuntimeError``, as ``oommfc`` does. The seed
+    actually used and the step are recorded in ``info.json`` (``thermal_seed``,
+    ``thermal_dt``), and the table gets the temperature column ``T`` (K).
 
     Table columns (``system.table.data``): ``E``, ``E_calc_count``, ``max_dm/dt``
     (deg/ns), ``max_mxHxm`` (A/m), ``E_<term>`` (J, one per energy term),
@@ -113,11 +129,28 @@ class TimeDriver(Driver):
         "n_threads",
         "method",
         "demag_precision",
+        "evolver",
     )
     _drive_kwargs = ("t", "n")
     _odt_driver = "TimeDriver"
     _odt_evolver = "RungeKuttaEvolve"
     _dynamics_columns = True
+
+    def __init__(self, **kwargs):
+        evolver = kwargs.pop("evolver", None)
+        super().__init__(**kwargs)
+        if evolver is not None:
+            if not is_thermal(evolver):
+                raise TypeError(
+                    f"Cannot use {type(evolver)} for evolver: ubermag-dirac's "
+                    "TimeDriver integrates with its own adaptive Runge-Kutta method at "
+                    "T = 0; an evolver selects the finite-temperature integrator "
+                    "(ud.StochasticHeunEvolver, ud.Xf_ThermHeunEvolver, "
+                    "ud.UHH_ThetaEvolver, ud.Xf_ThermSpinXferEvolver)."
+                )
+            thermal_settings(evolver)  # refuses what cannot be honoured, now
+            self.evolver = evolver
+        self._thermal_info = {}
 
     def _checkargs(self, kwargs):
         for key in ("t", "n"):
@@ -164,6 +197,52 @@ class TimeDriver(Driver):
             raise RuntimeError("System's energy is not defined")
         self._check_common(system)
         system_checks.check_dynamics(system, stacklevel=5)
+        if system.T > 0 and getattr(self, "evolver", None) is None:
+            raise RuntimeError(
+                f"For simulations at finite temperature (system.T = {system.T} K) the "
+                "evolver must be specified explicitly (as in oommfc), e.g. "
+                "ud.TimeDriver(evolver=ud.StochasticHeunEvolver(seed=1)) or "
+                "ud.TimeDriver(evolver=ud.Xf_ThermHeunEvolver())."
+            )
+
+    # -------------------------------------------------------- temperature
+    def _engine_settings(self) -> dict:
+        settings = super()._engine_settings()
+        evolver = getattr(self, "evolver", None)
+        if evolver is not None:
+            thermal = thermal_settings(evolver)
+            settings.update(
+                temperature=None,  # system.T
+                seed=thermal["seed"],
+                thermal_dt=thermal["thermal_dt"],
+                step_fraction=thermal["step_fraction"],
+            )
+        return settings
+
+    def _make_engine(self, system, **kwargs):
+        engine, engine_system = super()._make_engine(system, **kwargs)
+        self._thermal_info = {}
+        if engine.thermal is not None:
+            self._thermal_info = {
+                "thermal_seed": engine.thermal.entropy,
+                "thermal_dt": float(engine.thermal_step()[0]),
+            }
+        return engine, engine_system
+
+    def _info_extra(self) -> dict:
+        return dict(self._thermal_info)
+
+    def _extra_columns(self, recorder) -> list:
+        """The temperature column of OOMMF's thermal evolvers (ubermagtable: T)."""
+        if getattr(self, "evolver", None) is None:
+            return []
+        label = thermal_settings(self.evolver)["label"]
+        return [output.Column(f"{label}:evolver:Temperature", "K")]
+
+    def _extra_values(self, recorder, t) -> dict:
+        if getattr(self, "evolver", None) is None:
+            return {}
+        return {"T": float(recorder.system.T)}
 
     @property
     def _x(self):
@@ -178,6 +257,7 @@ class TimeDriver(Driver):
             "n_threads": 1,
             "method": _engine_default("method"),
             "demag_precision": _engine_default("demag_precision"),
+            "evolver": None,
         }
 
     def _n_stages(self, kwargs):

@@ -15,6 +15,10 @@ Time integration (:mod:`ubermag_dirac.engine.integrators`)
     per-system step sizes; every stage
     end of :meth:`Engine.run` is hit exactly and all systems are synchronised
     there, so ``engine.t`` is one float.
+Finite temperature (:mod:`ubermag_dirac.engine.stochastic`)
+    When a cell has T > 0 (``system.T`` or ``temperature``), :meth:`Engine.run`
+    integrates the stochastic LLG with Brown's thermal field by the fixed-step
+    stochastic Heun scheme instead (per-system noise streams from ``seed``).
 Failures
     :class:`~ubermag_dirac.engine.errors.IntegrationError` (NaN/inf, step
     collapse, non-convergence); the engine then holds its last good state: the
@@ -47,6 +51,7 @@ from .llg import _llg_serial as llg_rhs_serial
 from .llg import llg_rhs
 from .minimise import minimise_bb
 from .registry import DYNAMICS, ENERGY, lookup
+from .stochastic import STEP_FRACTION, StochasticHeun, ThermalNoise, fastest_rate
 from .threads import thread_context, tune_malloc
 
 __all__ = ["Engine"]
@@ -160,6 +165,27 @@ class Engine:
         cells keep their field contributions (exchange, demag, ...) but have
         :math:`\dot{\mathbf m} = 0`, are not moved by the minimiser and are left
         out of ``max_dmdt`` and ``max_mxHxm``.
+    temperature : optional
+        Temperature (K) per cell: ``None`` (default) takes each system's
+        ``system.T``; otherwise one Ubermag scalar parameter for every system (a
+        number, a region dict or a scalar ``df.Field``) or a list of ``B`` of them.
+        With T > 0 anywhere, :meth:`run` integrates the stochastic LLG
+        (:mod:`ubermag_dirac.engine.stochastic`); :meth:`relax` and
+        :meth:`minimise` ignore the temperature (as OOMMF's and mumax3's
+        minimisers).
+    seed : None, int or sequence of int, optional
+        Seed of the thermal noise (see
+        :func:`~ubermag_dirac.engine.stochastic.stream_seed`): one integer for the
+        batch (each system's stream is keyed by its name, so a system gives the
+        same result alone and in any batch) or one per system. ``None`` draws
+        fresh entropy, kept in ``engine.thermal.entropy``.
+    thermal_dt : float or array_like, optional
+        Fixed step (s) of the stochastic integrator, one or ``(B,)``. Default:
+        ``step_fraction`` over the fastest rate of the deterministic dynamics at
+        the start of the first :meth:`run` (kept afterwards in
+        :attr:`thermal_dt`).
+    step_fraction : float, default 0.1
+        ``c`` of the default step ``c / rho``.
 
     Attributes
     ----------
@@ -238,6 +264,10 @@ class Engine:
         fixed: Sequence[str] | np.ndarray | None = None,
         method: str = DEFAULT_METHOD,
         demag_precision: str = "double",
+        temperature=None,
+        seed=None,
+        thermal_dt=None,
+        step_fraction: float = STEP_FRACTION,
     ):
         self._setup(systems, threads, fixed, demag_precision)
         _announce_compilation()
@@ -256,6 +286,7 @@ class Engine:
         self._minimise_iterations = 0
         self._minimise_time = 0.0
         self.relax_stalled = np.zeros(self.batch, dtype=bool)
+        self._setup_thermal(temperature, seed, thermal_dt, step_fraction)
 
     def _setup(self, systems, threads, fixed, demag_precision):
         """Grid, masks, terms and field buffer (everything but the integrator)."""
@@ -362,6 +393,84 @@ class Engine:
         mx = sub._rhs(t, m.reshape(sub._shape), out.reshape(sub._shape))
         self._llg_time += sub._llg_time - before
         return mx
+
+    # ------------------------------------------------------------ temperature
+    def _setup_thermal(self, temperature, seed, thermal_dt, step_fraction):
+        """Build :attr:`thermal` (None at T = 0 everywhere) and check the step."""
+        if temperature is None:
+            temperature = [s.T for s in self.systems]
+        elif not isinstance(temperature, list | tuple):
+            temperature = [temperature] * self.batch
+        T = self.grid.scalar(list(temperature), "temperature").reshape(self.batch, -1)
+        if not np.all(np.isfinite(T)) or np.any(T < 0):
+            raise ValueError(
+                "temperature: expected finite temperatures >= 0 K, got values "
+                f"from {T.min():g} to {T.max():g} K."
+            )
+        self.thermal = None
+        self._thermal_dt = None
+        self._heun = None
+        if not (step_fraction > 0 and np.isfinite(step_fraction)):
+            raise ValueError(
+                f"step_fraction: expected a positive number, got {step_fraction!r}."
+            )
+        self._step_fraction = float(step_fraction)
+        if not np.any(T > 0):
+            return
+        self.thermal = ThermalNoise(
+            T,
+            self.Ms.reshape(self.batch, -1),
+            self.grid.cell_volume,
+            self.llg,
+            self._active,
+            seed,
+            self.names,
+            MU0,
+        )
+        self.thermal_dt = thermal_dt
+
+    @property
+    def thermal_dt(self):
+        """``(B,)`` fixed step (s) of the stochastic integrator, or None before it is
+        estimated (:meth:`thermal_step`); settable (a number or ``(B,)``)."""
+        return self._thermal_dt
+
+    @thermal_dt.setter
+    def thermal_dt(self, value):
+        if value is None:
+            self._thermal_dt = None
+            return
+        dt = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.batch,))
+        if not np.all(np.isfinite(dt) & (dt > 0)):
+            raise ValueError(
+                f"thermal_dt: expected positive step sizes (s), got {value!r}."
+            )
+        self._thermal_dt = dt.copy()
+
+    def thermal_step(self) -> np.ndarray:
+        """``(B,)`` step (s) of the stochastic integrator: ``thermal_dt`` if given,
+        else estimated at the first call (or run) and kept (see
+        :mod:`ubermag_dirac.engine.stochastic`). Only for a thermal engine."""
+        if self.thermal is None:
+            raise RuntimeError("thermal_step: the engine has no temperature (T = 0).")
+        if self.thermal_dt is None:
+            it = self._integrator
+            with thread_context(self.threads):
+                rho = fastest_rate(
+                    lambda m, t: self._total_field(m, t, np.empty(self._shape)),
+                    it.y,
+                    it.t.copy(),
+                    self._active,
+                    self.llg.gamma,
+                    self.llg.alpha,
+                )
+            rho = np.maximum(rho, self.thermal.diffusion_rate(self.llg))
+            h_max = self._integrator.h_max
+            dt = np.where(
+                rho > 0, self._step_fraction / np.where(rho > 0, rho, 1), h_max
+            )
+            self.thermal_dt = np.minimum(dt, h_max)
+        return self.thermal_dt
 
     def _fixed_cells(self, fixed) -> np.ndarray:
         """``(B, nx, ny, nz)`` boolean mask of the fixed cells (see ``fixed``)."""
@@ -549,8 +658,10 @@ class Engine:
         self._llg_time += time.perf_counter() - start
         return mx
 
-    def _rhs(self, t, m, out):
+    def _rhs(self, t, m, out, extra=None):
         H = self._total_field(m, t, self._H)
+        if extra is not None:  # the thermal field (stochastic integrator)
+            H += extra
         return self._llg(m, H, out, t)
 
     def dmdt(self, m=None, t=None) -> np.ndarray:
@@ -624,6 +735,9 @@ class Engine:
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise ValueError(f"n: expected a positive integer, got {n!r}.")
         it = self._integrator
+        advance = it.advance
+        if self.thermal is not None:
+            advance = self._stochastic_advance
         t0 = self.t
         good_m = it.y.copy()
         good_t = it.t.copy()
@@ -631,7 +745,7 @@ class Engine:
             for stage in range(n):
                 t_end = t0 + t * (stage + 1) / n
                 try:
-                    it.advance(t_end)
+                    advance(t_end)
                 except IntegrationError:
                     it.y[...] = good_m
                     it.t = good_t
@@ -641,6 +755,24 @@ class Engine:
                 good_t = it.t.copy()
                 if callback is not None:
                     callback(stage, t_end, it.y.copy())
+
+    def _stochastic_advance(self, t_end):
+        """One stage of the stochastic Heun integrator (thermal runs)."""
+        it = self._integrator
+        if self._heun is None:
+            self._heun = StochasticHeun(
+                self._rhs, self._mask, self.thermal, self.thermal_step(), self.names
+            )
+        heun = self._heun
+        heun.dt = self.thermal_step()  # a thermal_dt set after the first run counts
+        evaluations, steps = heun.evaluations, heun.steps.copy()
+        try:
+            it.t = heun.advance(it.y, it.t, t_end)
+        finally:
+            it.evaluations += heun.evaluations - evaluations
+            it.accepted += heun.steps - steps
+            it.invalidate()
+        it.wall_time += 0.0  # (the stochastic integrator keeps its own wall_time)
 
     # ------------------------------------------------------------ relax
     def relax(

@@ -25,6 +25,10 @@ kernel                      physics (numpy reference the tests compare with)
 :func:`damping_dmdt`        no precession (OOMMF's ``do_precess 0``)
                             (``terms.llg.landau_lifshitz_dmdt`` minus the
                             precession)
+:func:`thermal_field`       Brown's thermal field, covariance following the
+                            damping tensor (``theory.thermal.thermal_field_std``)
+:func:`thermal_drift`       noise-induced drift of the damping tensor
+                            (``theory.thermal.tensor_damping_drift``)
 :mod:`dormand_prince`       the Dormand-Prince 5(4) Butcher tableau
 ==========================  ==================================================
 
@@ -43,6 +47,7 @@ from .dirac import dirac_factors, dirac_field
 from .gilbert import damping_dmdt, gilbert_dmdt
 from .slonczewski import slonczewski_dmdt
 from .spin_hall import spin_hall_field
+from .thermal import thermal_drift, thermal_field
 
 __all__ = [
     "damping_dmdt",
@@ -52,4 +57,6 @@ __all__ = [
     "gilbert_dmdt",
     "slonczewski_dmdt",
     "spin_hall_field",
+    "thermal_drift",
+    "thermal_field",
 ]
