@@ -78,6 +78,7 @@ EXPECTED_WARNINGS = {
     "TestSlonczewski.test_single_values": _NO_PRECESSION,  # Slonczewski only
     "TestSlonczewski.test_dict_values": _NO_PRECESSION,
     "TestSlonczewski.test_field_values": _NO_PRECESSION,
+    "TestSlonczewski.test_single_values_finite_temperature": _NO_PRECESSION,
 }
 
 
