@@ -168,7 +168,10 @@ class _Recorder:
         self.name = system.name
         Ms = np.linalg.norm(np.asarray(system.m.array, dtype=float), axis=-1)
         self.Ms = Ms
-        self.scale = 1.0 / (Ms.size * float(Ms.max()))
+        # OOMMF's Oxs_Driver (normalize_aveM): <m> = sum(Ms m) / sum |Ms|, the
+        # average over the magnetic cells weighted by Ms (1 where Ms = 0 everywhere)
+        total = float(np.abs(Ms).sum())
+        self.scale = 1.0 / total if total > 0 else 1.0
         self.engine_system = engine_system
         self.energy_terms = list(self.engine_system.energy)
         self.has_dynamics = (
@@ -264,7 +267,6 @@ class _Recorder:
             for c in range(3):
                 row[f"B{'xyz'[c]}_{name}"] = float(B[c])
         m0 = np.asarray(m, dtype=float)[0]
-        # OOMMF's normalised average (normalize_aveM_output): sum(Ms m)/(N max Ms)
         avg = (self.Ms[None] * m0).reshape(3, -1).sum(axis=1) * self.scale
         row.update(
             {
