@@ -179,6 +179,7 @@ class _Recorder:
         )
         self.pumping = _pumping_terms(self.engine_system)
         self.applied_fields = self._applied_field_terms()
+        self.term_columns = self._term_columns()
         self.columns = self._columns()
         self.odt = output.OdtWriter(
             workdir / f"{self.name}.odt",
@@ -221,7 +222,32 @@ class _Recorder:
             cols.append(output.Column(f"{d}::Simulation time", "s"))
         for label in self._pumping_labels():
             cols.append(output.Column(label, "A/m^2"))
+        cols += [column for _, column in self.term_columns]
         return cols
+
+    def _term_columns(self) -> list[tuple[object, output.Column]]:
+        """Columns that the dynamics terms report (``average_u``, ``average_J``, ...).
+
+        Each term implementation names its own (``table_columns``); a label that
+        several terms give is suffixed ``_<term name>``.
+        """
+        if not self.has_dynamics:
+            return []
+        found = [
+            (impl, label, unit)
+            for impl in self.engine.dynamics_terms.values()
+            for label, unit in impl.table_columns()
+        ]
+        labels = [label for _, label, _ in found]
+        return [
+            (
+                impl,
+                output.Column(
+                    label if labels.count(label) == 1 else f"{label}_{impl.name}", unit
+                ),
+            )
+            for impl, label, unit in found
+        ]
 
     def _applied_field_terms(self) -> list[str]:
         """Names of the time-dependent Zeeman terms with a uniform field.
@@ -287,6 +313,11 @@ class _Recorder:
                 J = _pumped_current(term, m0, dmdt, mask)
                 for c in range(3):
                     row[labels[3 * k + c]] = J[c]
+        values = {}
+        for impl, column in self.term_columns:
+            if impl not in values:
+                values[impl] = iter(np.asarray(impl.table_values(t), float)[0])
+            row[column.name] = float(next(values[impl]))
         row.update(extra)
         return row
 

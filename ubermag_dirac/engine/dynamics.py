@@ -13,6 +13,14 @@ system of the batch. A :class:`DynamicsImpl` has
     Writes its contribution into the per-cell LLG parameters (gyromagnetic
     ratio, damping, damping tensor, Slonczewski arrays) or appends itself to
     ``params.torque_fields``.
+``table_columns() -> list[(label, unit)]`` and ``table_values(t) -> (B, k)``
+    The drive-table columns the term adds (OOMMF-style labels, see
+    :class:`ubermag_dirac.drivers.output.Column`) and their values at time ``t``;
+    none by default. Drivers read them only through these two methods:
+    ``mm.ZhangLi`` gives OOMMF's ``average u`` (m/s), ``mm.Slonczewski`` its
+    ``average J`` (A/m^2) (section "Table columns" below), ``ud.DiracSOT``
+    ``average_H_DL``/``average_H_FL`` and ``ud.SpinHallSOT`` ``average_H_SH``
+    (A/m).
 
 Torque-field terms additionally implement ``add_field(m, t, H)``: they add their
 (non-conservative) field :math:`\mathbf{H}_T` (A/m) to the total effective field
@@ -129,6 +137,30 @@ passes a scalar ``df.Field`` ``u`` to OOMMF as its magnitude
 (``Oxs_VecMagScalarField``), so a negative field value would lose its sign
 there; the signed value is used here, as for numbers and region dicts (and as
 for the energy terms). Fixed cells do not move (OOMMF sets ``u = 0`` there).
+
+Table columns
+-------------
+As OOMMF's evolvers write them (``Anv_SpinTEvolve``, ``Anv_SpinTEvolve_3d``,
+``Oxs_SpinXferEvolve``: ``UpdateMeshArrays`` and ``UpdateSpinTorqueOutputs`` /
+``Calculate_dm_dt``), whenever the term is present, constant or not:
+
+* ``mm.ZhangLi`` with a scalar ``u``: ``SpinTEvolve:evolver:average u`` (m/s,
+  ubermagtable's ``average_u``) :math:`= f(t)\,\langle u\rangle`; with a vector
+  ``u`` (``Anv_SpinTEvolve_3d``): ``SpinTEvolve_3d:evolver:average u``
+  :math:`= f(t)\,|\langle\mathbf u\rangle|` and ``... average ux``, ``uy``,
+  ``uz`` :math:`= f(t)\langle u_k\rangle` (ubermagtable keeps these labels,
+  as for OOMMF's tables);
+* ``mm.Slonczewski``: ``SpinXferEvolve:evolver:average J`` (A/m^2,
+  ``average_J``) :math:`= f(t)\,\langle J\rangle`.
+
+:math:`\langle\cdot\rangle` is OOMMF's mean over *all* cells of the mesh
+(empty and fixed cells included: OOMMF averages the parameter field as given)
+and :math:`f(t)` the time factor actually applied. The ubermag-dirac torques
+add the amplitudes actually applied, averaged over the magnetic cells (where
+they act): ``average_H_DL``, ``average_H_FL`` :math:`= f(t)\langle H_\mathrm{DL}
+\rangle_\mathrm{mag}`, ... (``ud.DiracSOT``) and ``average_H_SH``
+(``ud.SpinHallSOT``), A/m; with ``from_surface`` amplitudes they are
+proportional to the applied electric field, so they plot the current pulse.
 
 Empty cells
 -----------
@@ -280,6 +312,14 @@ class DynamicsImpl:
     def configure(self, params: LLGParameters) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def table_columns(self) -> list[tuple[str, str]]:
+        """``(label, unit)`` of the drive-table columns of this term (none)."""
+        return []
+
+    def table_values(self, t) -> np.ndarray:
+        """Values of `table_columns` at time ``t`` (s), ``(B, k)``."""
+        return np.zeros((self.grid.batch, 0))
+
 
 def _flat_scalar(grid, values, what):
     return np.ascontiguousarray(grid.scalar(list(values), what).reshape(grid.batch, -1))
@@ -422,6 +462,7 @@ class SlonczewskiImpl(DynamicsImpl, _TimeFactorMixin):
         self.funcs, self.dts = _func_dt(terms, what, require_dt=True, allow_tcl=True)
         self.time_dependent = any(f is not None for f in self.funcs)
         J = _flat_scalar(grid, [_attr(t, "J") for t in terms], "J")
+        self.average_J = J.mean(axis=1)  # OOMMF's ave_J: all cells
         P = _flat_scalar(grid, [_attr(t, "P") for t in terms], "P")
         lam_values = []
         for t in terms:
@@ -457,6 +498,13 @@ class SlonczewskiImpl(DynamicsImpl, _TimeFactorMixin):
         if params.stt is not None:
             raise ValueError("At most one Slonczewski term per system.")
         params.stt = self
+
+    def table_columns(self):
+        """OOMMF's ``average J`` (A/m^2), see "Table columns"."""
+        return [("SpinXferEvolve:evolver:average J", "A/m^2")]
+
+    def table_values(self, t):
+        return (self.average_J * self.factor(t))[:, None]
 
 
 @register_dynamics(mm.Slonczewski)
@@ -557,9 +605,25 @@ class _TorqueFieldImpl(DynamicsImpl, _TimeFactorMixin):
         self.add_field(m, t, H)
         return H
 
+    #: names of the amplitude arrays (A/m) reported as ``average_<name>``
+    _amplitudes: tuple[str, ...] = ()
+
+    def table_columns(self):
+        """``average_<amplitude>`` (A/m) over the magnetic cells, "Table columns"."""
+        return [(f"average_{a}", "A/m") for a in self._amplitudes]
+
+    def table_values(self, t):
+        B = self.grid.batch
+        mask = self.grid.mask.reshape(B, -1)
+        count = np.maximum(mask.sum(axis=1), 1)
+        means = [(getattr(self, a) * mask).sum(axis=1) / count for a in self._amplitudes]
+        return np.stack(means, axis=1).reshape(B, -1) * self.factor(t)[:, None]
+
 
 class DiracSOTImpl(_TorqueFieldImpl):
     """``ud.DiracSOT`` torque field (module docstring)."""
+
+    _amplitudes = ("H_DL", "H_FL")
 
     def __init__(self, terms, grid):
         super().__init__(terms, grid)
@@ -588,6 +652,8 @@ class DiracSOTImpl(_TorqueFieldImpl):
 
 class SpinHallSOTImpl(_TorqueFieldImpl):
     """``ud.SpinHallSOT`` torque field (module docstring)."""
+
+    _amplitudes = ("H_SH",)
 
     def __init__(self, terms, grid):
         super().__init__(terms, grid)
@@ -757,14 +823,16 @@ def zhang_li_add_field(
                         Hf[b, 2, p] += c1 * ez + c2 * cz
 
 
-def _zhang_li_u(grid, terms, what) -> np.ndarray:
+def _zhang_li_u(grid, terms, what) -> tuple[np.ndarray, np.ndarray]:
     """Spin-drift velocity ``(B, 3, nx, ny, nz)`` (m/s) as oommfc hands it to OOMMF.
 
     A number, a dict of numbers or a scalar field is the x component
     (``Anv_SpinTEvolve``); a vector, a dict of vectors or a vector field is the
     full vector (``Anv_SpinTEvolve_3d``). Conversion by the grid's parameter rules.
+    Returns ``u`` and ``(B,)`` whether each system's ``u`` is a vector.
     """
     u = np.zeros((grid.batch, 3, *grid.n))
+    vector = np.zeros(grid.batch, dtype=bool)
     for b, term in enumerate(terms):
         value = _attr(term, "u")
         if value is None:
@@ -789,9 +857,10 @@ def _zhang_li_u(grid, terms, what) -> np.ndarray:
             u[b, 0] = grid._one(value, 1, f"{what}: u")[..., 0]
         else:
             u[b] = np.moveaxis(grid._one(value, 3, f"{what}: u"), -1, 0)
+        vector[b] = not scalar
     if not np.all(np.isfinite(u)):
         raise ValueError(f"{what}: u must be finite everywhere.")
-    return u
+    return u, vector
 
 
 class ZhangLiImpl(_TorqueFieldImpl):
@@ -880,8 +949,10 @@ class ZhangLiImpl(_TorqueFieldImpl):
                         "refuses the Slonczewski parameters; the calculator does not "
                         "combine them either."
                     )
-        u = _zhang_li_u(grid, terms, what)
+        u, self.u_vector = _zhang_li_u(grid, terms, what)
         self.u = u
+        # OOMMF's ave_u: mean over all cells of the mesh, (B, 3)
+        self.average_u = u.reshape(grid.batch, 3, -1).mean(axis=2)
         mask = grid.mask
         coeffs = []
         use = []
@@ -932,6 +1003,19 @@ class ZhangLiImpl(_TorqueFieldImpl):
                     "(OOMMF would still apply the torque there). Add "
                     "mm.Precession, or mm.Damping with alpha > 0."
                 )
+
+    def table_columns(self):
+        """OOMMF's ``average u`` (m/s), see "Table columns"."""
+        if self.u_vector.any():  # Anv_SpinTEvolve_3d
+            label = "SpinTEvolve_3d:evolver:average u"
+            return [(label + c, "m/s") for c in ("", "x", "y", "z")]
+        return [("SpinTEvolve:evolver:average u", "m/s")]
+
+    def table_values(self, t):
+        u = self.average_u * self.factor(t)[:, None]
+        if self.u_vector.any():
+            return np.column_stack([np.linalg.norm(u, axis=1), u])
+        return u[:, :1]
 
     def configure(self, params):
         if any(isinstance(tf, ZhangLiImpl) for tf in params.torque_fields):
