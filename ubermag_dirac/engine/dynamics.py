@@ -616,7 +616,7 @@ class _TorqueFieldImpl(DynamicsImpl, _TimeFactorMixin):
         B = self.grid.batch
         mask = self.grid.mask.reshape(B, -1)
         count = np.maximum(mask.sum(axis=1), 1)
-        means = [(getattr(self, a) * mask).sum(axis=1) / count for a in self._amplitudes]
+        means = [(getattr(self, a) * mask).sum(1) / count for a in self._amplitudes]
         return np.stack(means, axis=1).reshape(B, -1) * self.factor(t)[:, None]
 
 
