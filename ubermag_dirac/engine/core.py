@@ -43,7 +43,7 @@ from .errors import IntegrationError
 from .grid import Grid, _as_systems
 from .integrators import DormandPrince45
 from .llg import llg_rhs
-from .minimise import minimise_bb
+from .minimise import add_euler_energy, minimise_bb, minimise_lbfgs
 from .registry import DYNAMICS, ENERGY, lookup
 from .threads import thread_context, tune_malloc
 
@@ -54,6 +54,9 @@ _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
+
+#: minimise(method="auto"): Barzilai-Borwein iterations before L-BFGS takes over
+_BB_ITERATIONS = 100
 
 #: relax(until_noise_floor=True): chunks of 100 step attempts without halving of
 #: max |dm/dt| after which a system counts as stalled at the noise floor.
@@ -255,6 +258,8 @@ class Engine:
         self._llg_time = 0.0
         self._minimise_iterations = 0
         self._minimise_time = 0.0
+        self._Ms_flat = np.ascontiguousarray(self.Ms.reshape(self.batch, -1))
+        self.minimise_stats = {}
         self.relax_stalled = np.zeros(self.batch, dtype=bool)
 
     def _fixed_cells(self, fixed) -> np.ndarray:
@@ -649,6 +654,7 @@ class Engine:
         *,
         max_iterations: int = 200_000,
         callback: Callable | None = None,
+        method: str = "auto",
     ) -> np.ndarray:
         r"""Minimise the energy of every system (Barzilai-Borwein descent on spheres).
 
@@ -697,19 +703,49 @@ class Engine:
 
         m_start = self.m.copy()
         start = time.perf_counter()
+        stats = {}
+        y = self._integrator.y
+        limit = int(max_iterations)
         try:
             with thread_context(self.threads):
-                iters = minimise_bb(
-                    field,
-                    self._integrator.y,
-                    self._active,
-                    stopping_mxHxm=float(stopping_mxHxm),
-                    max_iterations=int(max_iterations),
-                    names=self.names,
-                    callback=callback,
-                    energy=energy,
-                    weights=weights,
-                )
+                iters = np.zeros(self.batch, dtype=np.int64)
+                converged = np.zeros(self.batch, dtype=bool)
+                if method in ("auto", "bb"):
+                    bb_stats = {}
+                    bb_limit = limit if method == "bb" else min(limit, _BB_ITERATIONS)
+                    iters += minimise_bb(
+                        field,
+                        y,
+                        self._active,
+                        stopping_mxHxm=float(stopping_mxHxm),
+                        max_iterations=bb_limit,
+                        names=self.names,
+                        callback=callback,
+                        energy=energy,
+                        weights=weights,
+                        on_limit="raise" if method == "bb" else "return",
+                        stats=bb_stats,
+                    )
+                    converged = bb_stats["converged"]
+                    stats["bb_iterations"] = iters.copy()
+                if not converged.all():
+                    buffers = {}
+
+                    def evaluate(m):
+                        return self._field_and_energy(m, t, H, buffers)
+
+                    iters = minimise_lbfgs(
+                        evaluate,
+                        y,
+                        self._active,
+                        weights,
+                        stopping_mxHxm=float(stopping_mxHxm),
+                        max_iterations=limit,
+                        names=self.names,
+                        callback=callback,
+                        stats=stats,
+                        iterations=iters,
+                    )
         except IntegrationError:
             self._integrator.y[...] = m_start
             raise
@@ -717,7 +753,49 @@ class Engine:
             self._integrator.invalidate()
             self._minimise_time += time.perf_counter() - start
         self._minimise_iterations += int(iters.max())
+        self.minimise_stats = stats
         return iters
+
+    def _field_and_energy(self, m, t, H, buffers):
+        """Total field (into ``H``), energy up to a constant, round-off of it.
+
+        For the minimiser: terms with an ``energy_degree`` p (exchange, DMI,
+        demag, Zeeman, ...) give their energy through Euler's identity from the
+        field computed anyway (their fields are summed per degree in
+        ``buffers[p]``); the others through their energy density. The round-off
+        estimate (J) is 1e-13 times the sum over cells of the magnitudes of the
+        contributions. Returns ``(H, E, noise)``, ``E`` and ``noise`` ``(B,)``.
+        """
+        B = self.batch
+        H.fill(0.0)
+        out = np.zeros((2, B))
+        dV = self.grid.cell_volume
+        groups = {}
+        for name, impl in self.energy_terms.items():
+            start = time.perf_counter()
+            p = getattr(impl, "energy_degree", None)
+            if p is not None:
+                buf = buffers.get(p)
+                if buf is None:
+                    buf = buffers[p] = np.zeros(self._shape)
+                if p not in groups:
+                    buf.fill(0.0)
+                    groups[p] = buf
+                impl.add_field(m, t, buf)
+            else:
+                Hterm = impl.field(m, t, out=buffers.get("term"))
+                buffers["term"] = Hterm
+                w = impl.energy_density(m, t, H=Hterm).reshape(B, -1)
+                H += Hterm
+                out[0] += w.sum(axis=1) * dV
+                out[1] += np.abs(w).sum(axis=1) * dV
+            self._field_time[name] += time.perf_counter() - start
+        Hf = H.reshape(B, 3, -1)
+        mf = m.reshape(B, 3, -1)
+        for p, buf in groups.items():
+            factor = MU0 * dV / p
+            add_euler_energy(mf, buf.reshape(B, 3, -1), self._Ms_flat, factor, Hf, out)
+        return H, out[0], 1e-13 * out[1]
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,257 @@
+"""Problems of the energy-minimiser battery (issue 10), shared by
+``tests/engine/test_minimiser_battery.py`` and ``benchmarks/bench_minimise.py``.
+
+Each problem builds a fresh :class:`micromagneticmodel.System` (``build()``) and
+knows the energy of the best minimum known for it (``E_best``, J) with the way
+it was obtained, so a minimiser can be checked for convergence (max |m x H x m|
+below ``stopping_mxHxm``, OOMMF's criterion) *and* for landing in the right
+state (its energy within ``E_tol`` of ``E_best``, and ``check(m)`` on the
+state). The set is the one of the issue:
+
+``dw_pair``
+    the issue's reproduction: a 30 nm reversed domain (two Neel walls) in a
+    400 nm x 16 nm x 2 nm strip with interfacial DMI and perpendicular
+    anisotropy, no demag (the walls creep over a flat landscape);
+``dw_single``
+    one DMI wall in the same strip;
+``skyrmion``
+    an isolated skyrmion in an 80 nm disk (Co/Pt-like, demag);
+``sp4``
+    the muMAG standard problem 4 s-state, relaxed from (1, 0.25, 0.1) (demag);
+``vortex``
+    a vortex in a 100 nm permalloy disk, started from a swirl (demag);
+``uncoupled``
+    10 x 10 cells with uniaxial anisotropy and no coupling, random starts, in
+    a tilted field (each cell is a Stoner-Wohlfarth particle);
+``hysteresis``
+    one step of a hysteresis branch of a permalloy element close to its
+    switching field, started from the state of the previous field step (the
+    minimiser must stay on the metastable branch).
+
+``E_best``: the lowest energy reached by ``Engine.minimise`` with
+``stopping_mxHxm = 1e-4`` A/m (this module's ``reference_energy``), which is
+``E`` at the minimum to about 1e-12 relative (the energy error of a state with
+residual torque g is second order in g); recorded with the date and the
+minimiser in ``REFERENCE``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import discretisedfield as df
+import micromagneticmodel as mm
+import numpy as np
+
+MU0 = 4e-7 * np.pi
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One minimisation problem of the battery."""
+
+    name: str
+    build: Callable[[], mm.System]
+    #: checks on the final unit magnetisation ``(3, nx, ny, nz)``; raises
+    check: Callable[[np.ndarray, np.ndarray], None] = lambda m, Ms: None
+    #: long (only in the slow test selection)
+    slow: bool = False
+    description: str = ""
+
+
+# ------------------------------------------------------------------- strips
+def _strip(name, m0, length=400e-9):
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(length, 16e-9, 2e-9), cell=(2e-9, 2e-9, 2e-9))
+    s = mm.System(name=name)
+    s.energy = (
+        mm.Exchange(A=1.6e-11)
+        + mm.DMI(D=2.5e-3, crystalclass="Cnv_z")
+        + mm.UniaxialAnisotropy(K=6e5, u=(0, 0, 1))
+    )
+    s.m = df.Field(mesh, nvdim=3, value=m0, norm=6e5)
+    return s
+
+
+def dw_pair() -> mm.System:
+    return _strip("dw_pair", lambda p: (0, 0, -1) if 30e-9 < p[0] < 60e-9 else (0, 0, 1))
+
+
+def dw_single() -> mm.System:
+    return _strip("dw_single", lambda p: (0, 0, -1) if p[0] < 200e-9 else (0, 0, 1))
+
+
+def _mz_domains(m, Ms, expected):
+    """Number of sign changes of m_z along the strip's centre line."""
+    mz = m[2, :, m.shape[2] // 2, 0]
+    changes = int(np.count_nonzero(np.diff(np.sign(mz))))
+    if changes != expected:
+        raise AssertionError(f"{changes} walls along the strip, expected {expected}")
+
+
+# ----------------------------------------------------------------- skyrmion
+def skyrmion() -> mm.System:
+    r = 40e-9
+    mesh = df.Mesh(p1=(-r, -r, 0), p2=(r, r, 1e-9), cell=(2e-9, 2e-9, 1e-9))
+    s = mm.System(name="skyrmion")
+    s.energy = (
+        mm.Exchange(A=1.5e-11)
+        + mm.DMI(D=3e-3, crystalclass="Cnv_z")
+        + mm.UniaxialAnisotropy(K=8e5, u=(0, 0, 1))
+        + mm.Demag()
+    )
+
+    def Ms(p):
+        return 5.8e5 if p[0] ** 2 + p[1] ** 2 <= r**2 else 0.0
+
+    def m0(p):
+        return (0, 0, -1) if p[0] ** 2 + p[1] ** 2 < (10e-9) ** 2 else (0, 0, 1)
+
+    s.m = df.Field(mesh, nvdim=3, value=m0, norm=Ms, valid="norm")
+    return s
+
+
+def _skyrmion_check(m, Ms):
+    centre = m[2, m.shape[1] // 2, m.shape[2] // 2, 0]
+    if not centre < -0.9:
+        raise AssertionError(f"skyrmion core lost: m_z at the centre {centre:.3f}")
+
+
+# ---------------------------------------------------------------------- sp4
+def sp4() -> mm.System:
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(500e-9, 125e-9, 3e-9), cell=(2.5e-9, 2.5e-9, 3e-9))
+    s = mm.System(name="sp4")
+    s.energy = mm.Exchange(A=1.3e-11) + mm.Demag()
+    s.m = df.Field(mesh, nvdim=3, value=(1, 0.25, 0.1), norm=8e5)
+    return s
+
+
+def _sp4_check(m, Ms):
+    mean = m.reshape(3, -1).mean(axis=1)
+    # OOMMF's s-state (tests/data/sp4_field1_oommf.csv, first row) to 1e-3
+    expected = (0.9669, 0.1252, 0.0)
+    if np.abs(mean - expected).max() > 2e-3:
+        raise AssertionError(f"not the s-state: <m> = {mean}")
+
+
+# ------------------------------------------------------------------- vortex
+def vortex() -> mm.System:
+    r = 50e-9
+    mesh = df.Mesh(p1=(-r, -r, 0), p2=(r, r, 10e-9), cell=(2.5e-9, 2.5e-9, 5e-9))
+    s = mm.System(name="vortex")
+    s.energy = mm.Exchange(A=1.3e-11) + mm.Demag()
+
+    def Ms(p):
+        return 8e5 if p[0] ** 2 + p[1] ** 2 <= r**2 else 0.0
+
+    def m0(p):
+        x, y, _ = p
+        return (-y, x, 10e-9)  # counter-clockwise swirl, core up
+
+    s.m = df.Field(mesh, nvdim=3, value=m0, norm=Ms, valid="norm")
+    return s
+
+
+def _vortex_check(m, Ms):
+    nx, ny = m.shape[1], m.shape[2]
+    core = m[2, nx // 2 - 1 : nx // 2 + 1, ny // 2 - 1 : ny // 2 + 1].mean()
+    if not core > 0.5:
+        raise AssertionError(f"vortex core lost: m_z at the centre {core:.3f}")
+    mean = np.abs(m.reshape(3, -1).sum(axis=1) / np.count_nonzero(Ms))
+    if mean[:2].max() > 0.05:
+        raise AssertionError(f"vortex core displaced: in-plane <m> = {mean[:2]}")
+
+
+# ---------------------------------------------------------------- uncoupled
+def uncoupled() -> mm.System:
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(20e-9, 20e-9, 2e-9), n=(10, 10, 1))
+    rng = np.random.default_rng(10)
+    start = rng.normal(size=(10, 10, 1, 3))
+    s = mm.System(name="uncoupled")
+    Hk = 2 * 5e4 / (MU0 * 8e5)
+    s.energy = mm.UniaxialAnisotropy(K=5e4, u=(0, 0, 1)) + mm.Zeeman(
+        H=(0.3 * Hk, 0, -0.2 * Hk)
+    )
+    s.m = df.Field(mesh, nvdim=3, value=start, norm=8e5)
+    return s
+
+
+def _uncoupled_check(m, Ms):
+    # every cell at a Stoner-Wohlfarth minimum: theta (from +z, in the xz plane)
+    # solves K sin 2t + mu0 Ms H (-hz sin t + hx... ) = 0 with m_y = 0
+    if np.abs(m[1]).max() > 1e-5:
+        raise AssertionError("cells left the plane of the field and the axis")
+
+
+# --------------------------------------------------------------- hysteresis
+def _element(name, H, m0):
+    mesh = df.Mesh(p1=(0, 0, 0), p2=(200e-9, 100e-9, 5e-9), cell=(5e-9, 5e-9, 5e-9))
+    s = mm.System(name=name)
+    s.energy = mm.Exchange(A=1.3e-11) + mm.Demag() + mm.Zeeman(H=H)
+    s.m = df.Field(mesh, nvdim=3, value=m0, norm=8e5)
+    return s
+
+
+#: direction of the applied field: 5 degrees off -x
+HYSTERESIS_DIRECTION = (-np.cos(np.radians(5)), -np.sin(np.radians(5)), 0.0)
+#: |H| (A/m) of the previous branch step (the stored start) and of this step. The
+#: branch switches between 23.5 and 23.75 kA/m (damped dynamics, alpha = 0.5,
+#: in 0.25 kA/m steps from 20 kA/m; see ``make_hysteresis_start``)
+HYSTERESIS_FIELDS = (23.0e3, 23.5e3)
+
+
+def hysteresis() -> mm.System:
+    """Branch step: the element relaxed at 23.0 kA/m, the field raised to 23.5."""
+    state = np.load(_data("hysteresis_m0.npy"))
+    H = HYSTERESIS_FIELDS[1] * np.array(HYSTERESIS_DIRECTION)
+    return _element("hysteresis", tuple(H), np.moveaxis(state, 0, -1))
+
+
+def make_hysteresis_start(path=None):
+    """Write the start of ``hysteresis``: ``(3, 40, 20, 1)`` unit vectors.
+
+    The element is relaxed by damped dynamics (``Engine.relax``, alpha 0.5, to
+    its noise floor, then ``minimise`` to 1e-3 A/m) from (1, 0.01, 0) at zero
+    field and then at each field of 0, 10, 20, 20.5, ..., 23 kA/m (0.25 kA/m
+    steps), each from the previous state: the descending branch.
+    """
+    from ubermag_dirac.engine import Engine
+
+    fields = [0.0, 10e3, 20e3, *np.arange(20.5e3, HYSTERESIS_FIELDS[0] + 1, 0.25e3)]
+    m = None
+    for H in fields:
+        value = (1, 0.01, 0) if m is None else np.moveaxis(m, 0, -1)
+        s = _element("branch", tuple(H * np.array(HYSTERESIS_DIRECTION)), value)
+        s.dynamics = mm.Damping(alpha=0.5)
+        engine = Engine(s)
+        engine.relax(0.01, max_time=5e-8, until_noise_floor=True)
+        engine.minimise(1e-3)
+        m = engine.m[0].copy()
+    np.save(path or _data("hysteresis_m0.npy"), m)
+    return m
+
+
+def _hysteresis_check(m, Ms):
+    mx = m[0].mean()
+    if not mx > 0.5:
+        raise AssertionError(f"jumped off the branch: <m_x> = {mx:.3f}")
+
+
+def _data(name):
+    import pathlib
+
+    return pathlib.Path(__file__).resolve().parents[1] / "data" / name
+
+
+PROBLEMS = {
+    p.name: p
+    for p in (
+        Problem("dw_pair", dw_pair, lambda m, Ms: _mz_domains(m, Ms, 2), slow=True),
+        Problem("dw_single", dw_single, lambda m, Ms: _mz_domains(m, Ms, 1)),
+        Problem("skyrmion", skyrmion, _skyrmion_check),
+        Problem("sp4", sp4, _sp4_check, slow=True),
+        Problem("vortex", vortex, _vortex_check),
+        Problem("uncoupled", uncoupled, _uncoupled_check),
+        Problem("hysteresis", hysteresis, _hysteresis_check),
+    )
+}
