@@ -669,7 +669,7 @@ def start_line_search(
 
 
 @nb.njit(**_OPTS)
-def line_search_update(active, step, E, noise, dphi, ls, ils, code):
+def line_search_update(active, step, E, noise, dphi, ls, ils, code, sigma):
     """Judge the trial ``step`` of every active system; set the next one.
 
     ``code[b]``: ``_ACCEPT`` when the step satisfies the weak Wolfe conditions
@@ -697,7 +697,7 @@ def line_search_update(active, step, E, noise, dphi, ls, ils, code):
         sl = dphi[b]
         armijo = dec <= _C1 * a * d0
         approx = sl <= (2.0 * _DELTA - 1.0) * d0 and dec <= slack
-        curvature = sl >= _SIGMA * d0
+        curvature = sl >= sigma * d0
         cap = _MAX_TAN / ls[_DMAX, b]
         at_cap = a >= cap * (1.0 - 1e-9)
         if (curvature and (armijo or approx)) or (at_cap and armijo):
@@ -891,7 +891,7 @@ def minimise_lbfgs(
             bad = active & ~np.isfinite(gmax_t + E)
             _check_finite(np.where(bad, np.nan, 0.0), names, int(iterations.max()))
         dphi = -weighted_dot(g, tau, w) * scale
-        line_search_update(active, step, E, noise, dphi, ls, ils, code)
+        line_search_update(active, step, E, noise, dphi, ls, ils, code, _SIGMA)
         accept = code == _ACCEPT
         if accept.any():
             accept_steps(
