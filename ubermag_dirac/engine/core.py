@@ -22,9 +22,10 @@ Failures
 Relaxation and minimisation
     :meth:`Engine.relax`: damped dynamics without precession and without spin
     torques until :math:`\max|\dot{\mathbf m}|` < ``stopping_dm_dt`` (deg/ns).
-    :meth:`Engine.minimise`: Barzilai-Borwein descent on the sphere until
-    :math:`\max|\mathbf m\times\mathbf H\times\mathbf m|` < ``stopping_mxHxm``
-    (A/m, OOMMF default 0.1), with an iteration cap.
+    :meth:`Engine.minimise`: Barzilai-Borwein descent on the spheres, then
+    L-BFGS with a line search on the energy (:mod:`ubermag_dirac.engine.minimise`),
+    until :math:`\max|\mathbf m\times\mathbf H\times\mathbf m| \le`
+    ``stopping_mxHxm`` (A/m, OOMMF default 0.1), with an iteration cap.
 """
 
 from __future__ import annotations
@@ -656,15 +657,19 @@ class Engine:
         callback: Callable | None = None,
         method: str = "auto",
     ) -> np.ndarray:
-        r"""Minimise the energy of every system (Barzilai-Borwein descent on spheres).
+        r"""Minimise the energy of every system (on the unit spheres of the cells).
 
-        Steepest descent along :math:`\mathbf g = -\mathbf m\times(\mathbf m
-        \times\mathbf H)` with the norm-preserving update and alternating
-        Barzilai-Borwein step lengths of mumax3's minimiser (Exl et al., J. Appl.
-        Phys. 115, 17D118 (2014)), per system, until :math:`\max|\mathbf m
-        \times\mathbf H\times\mathbf m| <` ``stopping_mxHxm`` (A/m; OOMMF's
-        ``Oxs_MinDriver`` default, as oommfc writes it, is 0.1 A/m). Only energy
-        terms count; dynamics terms are ignored. ``engine.t`` is not changed.
+        Descends along :math:`\mathbf g = -\mathbf m\times(\mathbf m\times
+        \mathbf H)` until :math:`\max_i|\mathbf m_i\times\mathbf H_i\times
+        \mathbf m_i| \le` ``stopping_mxHxm`` over the cells that move (A/m;
+        OOMMF's ``Oxs_MinDriver`` test; its default, as oommfc writes it, is
+        0.1 A/m), per system: Barzilai-Borwein steps (mumax3's ``minimize``,
+        Exl et al., J. Appl. Phys. 115, 17D118 (2014)) for up to 100
+        iterations, then L-BFGS with a line search on the energy for the
+        systems not converged (:mod:`ubermag_dirac.engine.minimise`). Only
+        energy terms count; dynamics terms are ignored. ``engine.t`` is not
+        changed. ``minimise_stats`` then holds ``bb_iterations``, and for
+        L-BFGS its field ``evaluations`` and line-search ``resets`` (``(B,)``).
 
         Parameters
         ----------
@@ -674,11 +679,15 @@ class Engine:
             Iteration limit per call.
         callback : callable, optional
             ``callback(iteration, m, max_mxHxm)`` every 100 iterations.
+        method : {"auto", "lbfgs", "bb"}, default "auto"
+            ``"auto"`` as above; ``"lbfgs"`` or ``"bb"`` one minimiser only
+            (``"bb"`` is the minimiser of versions before issue 10, which does
+            not converge on flat landscapes such as creeping domain walls).
 
         Returns
         -------
         numpy.ndarray
-            ``(B,)`` iterations each system needed.
+            ``(B,)`` iterations each system needed (both minimisers).
 
         Raises
         ------
@@ -688,6 +697,10 @@ class Engine:
         """
         if not (stopping_mxHxm > 0):
             raise ValueError(f"stopping_mxHxm: expected > 0, got {stopping_mxHxm!r}.")
+        if method not in ("auto", "lbfgs", "bb"):
+            raise ValueError(
+                f"method: expected 'auto', 'lbfgs' or 'bb', got {method!r}."
+            )
         t = self._integrator.t.copy()
         H = np.zeros(self._shape)
 
