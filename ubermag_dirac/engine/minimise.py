@@ -83,8 +83,8 @@ different :math:`M_s` relax on the same scale):
   last digit of the total 1e-33 J, the estimate below 8e-31 J). Otherwise a
   bracket is kept (secant zero of the slope, or the minimum of the quadratic
   through the energies; extrapolation by 2 to 8 times) for up to 30 trials;
-  then the pairs are dropped and a steepest-descent step is searched, and an error is raised if
-  even that fails (energy and field inconsistent). The energy never increases
+  then the pairs are dropped and a steepest-descent step is searched, and an
+  error is raised if even that fails (energy and field inconsistent). The energy never increases
   by more than its round-off, so a metastable branch is kept as well as the
   path of steepest descent keeps it;
 * pairs (``accept_steps``): the old pairs and gradient are parallel-
