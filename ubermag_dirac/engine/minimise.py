@@ -74,19 +74,19 @@ different :math:`M_s` relax on the same scale):
 * line search (``line_search_update``): first trial :math:`a = 1` with at most
   0.5 rad rotation of any cell (0.3 rad for a steepest-descent step), accepted
   under the weak Wolfe conditions (:math:`\Delta E \le 10^{-4} a\phi'(0)`,
-  :math:`\phi'(a) \ge 0.9\,\phi'(0)`) or, where :math:`\Delta E` is below
-  the round-off of the energy, Hager and Zhang's approximate Wolfe conditions
+  :math:`\phi'(a) \ge 0.9\,\phi'(0)`) or, where :math:`\Delta E` is below the
+  round-off of the energy, Hager and Zhang's approximate Wolfe conditions
   (SIAM J. Optim. 16, 170 (2005)): :math:`\Delta E \le` round-off and
-  :math:`0.9\,\phi'(0) \le \phi'(a) \le -0.8\,\phi'(0)`, so the slope
-  decides near convergence, where a step changes the energy by no more than
-  its round-off (the issue's 400 nm strip at 0.1 A/m: 1e-32 J per step, the
-  last digit of the total 1e-33 J, the estimate below 8e-31 J). Otherwise a
-  bracket is kept (secant zero of the slope, or the minimum of the quadratic
-  through the energies; extrapolation by 2 to 8 times) for up to 30 trials;
-  then the pairs are dropped and a steepest-descent step is searched, and an
-  error is raised if even that fails (energy and field inconsistent). The energy never increases
-  by more than its round-off, so a metastable branch is kept as well as the
-  path of steepest descent keeps it;
+  :math:`0.9\,\phi'(0) \le \phi'(a) \le -0.8\,\phi'(0)`, so the slope decides
+  near convergence, where a step changes the energy by no more than its
+  round-off (the issue's 400 nm strip at 0.1 A/m: 1e-32 J per step, the last
+  digit of the total 1e-33 J, the estimate below 8e-31 J). Otherwise a bracket
+  is kept (secant zero of the slope, or the minimum of the quadratic through
+  the energies; extrapolation by 2 to 8 times) for up to 30 trials; then the
+  pairs are dropped and a steepest-descent step is searched, and an error is
+  raised if even that fails (energy and field inconsistent). The energy never
+  increases by more than its round-off, so a metastable branch is kept as well
+  as the path of steepest descent keeps it;
 * pairs (``accept_steps``): the old pairs and gradient are parallel-
   transported along the great circles of the step (an isometry of each
   tangent plane), :math:`\mathbf s = \theta\hat{\boldsymbol\tau}` (the step
