@@ -85,8 +85,9 @@ different :math:`M_s` relax on the same scale):
   the energies; extrapolation by 2 to 8 times) for up to 30 trials; then the
   pairs are dropped and a steepest-descent step is searched, and an error is
   raised if even that fails (energy and field inconsistent). The energy never
-  increases by more than its round-off, so a metastable branch is kept as well
-  as the path of steepest descent keeps it;
+  increases by more than its round-off: a metastable state is left only by a
+  step that lands beyond its barrier at a lower energy, which the bounded
+  first trial makes rare (the battery's hysteresis step stays on its branch);
 * pairs (``accept_steps``): the old pairs and gradient are parallel-
   transported along the great circles of the step (an isometry of each
   tangent plane), :math:`\mathbf s = \theta\hat{\boldsymbol\tau}` (the step
