@@ -120,7 +120,7 @@ def test_timedriver_layout_and_readers(tmp_path):
         "damping",
     ]
     assert record["driver"]["class"] == "TimeDriver"
-    assert record["driver"]["effective_settings"]["tol"] == 1e-5
+    assert record["driver"]["effective_settings"]["tol"] == 1e-6
 
 
 def test_numbering_append_and_all_drivers(tmp_path):

@@ -232,7 +232,8 @@ def test_damping_tensor_ringdown_rates(axis, expected):
     alpha, dalpha = 0.01, 0.03
     axis = np.array(axis, float)
     s = F.macrospin(m0=_tilted(axis), H=tuple(1e5 * axis), alpha=alpha)
-    e = Engine(s, tol=1e-10)
+    # rkf54 at tol/10 is as accurate as DOPRI5 at tol on smooth problems
+    e = Engine(s, tol=1e-11)
     # inject the tensor directly (the ud term path is tested separately)
     e.llg.dalpha = np.full((1, 1), dalpha)
     e.llg.nvec = np.array([[[0.0], [0.0], [1.0]]])
@@ -252,7 +253,8 @@ def test_anisotropic_damping_term_ringdown():
     axis = np.array([1.0, 0, 0])
     s = F.macrospin(m0=_tilted(axis), H=(1e5, 0, 0), alpha=alpha)
     s.dynamics += ud.AnisotropicDamping(delta_alpha=dalpha, n=(0, 0, 1))
-    e = Engine(s, tol=1e-10)
+    # rkf54 at tol/10 is as accurate as DOPRI5 at tol on smooth problems
+    e = Engine(s, tol=1e-11)
     rate = _ringdown_rate(e, axis, alpha + dalpha, alpha)
     assert rate == pytest.approx(
         (alpha + dalpha / 2) / (1 + alpha * (alpha + dalpha)), rel=1e-5

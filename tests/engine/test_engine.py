@@ -105,7 +105,8 @@ def test_macrospin_larmor_precession_and_damping_are_exact(alpha):
     H = 2e5
     mz0 = -0.6
     m0 = (np.sqrt(1 - mz0**2), 0, mz0)
-    e = Engine(F.macrospin(m0=m0, H=(0, 0, H), alpha=alpha), tol=1e-9)
+    # rkf54 at tol/10 is as accurate as DOPRI5 at tol on smooth problems
+    e = Engine(F.macrospin(m0=m0, H=(0, 0, H), alpha=alpha), tol=1e-10)
     times, states = [], []
     e.run(5e-10, 25, lambda k, t, m: (times.append(t), states.append(m.copy())))
     times = np.array(times)

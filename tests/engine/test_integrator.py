@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from ubermag_dirac.engine import Engine, IntegrationError
-from ubermag_dirac.engine.integrators import _A, _B4, _B5, _C, DormandPrince45
+from ubermag_dirac.engine.integrators import (
+    DEFAULT_METHOD,
+    TABLEAUX,
+    DormandPrince45,
+    get_tableau,
+)
 
 
 def _fields():
@@ -27,14 +32,87 @@ def _fields():
 F = _fields()
 
 
-def test_butcher_tableau_is_consistent():
-    assert _B5.sum() == pytest.approx(1, abs=1e-15)
-    assert _B4.sum() == pytest.approx(1, abs=1e-15)
-    for s in range(1, 6):
-        assert _A[s].sum() == pytest.approx(_C[s], abs=1e-15)
-    # order conditions up to 5 for the solution weights (bushy trees)
-    for q in range(1, 6):
-        assert (_B5 * _C ** (q - 1)).sum() == pytest.approx(1 / q, abs=1e-14)
+def _order_conditions(A, b, c):
+    """Residuals of the order conditions up to order 5 (Butcher's 17 trees)."""
+    A = np.array(A)
+    e = np.ones(len(b))
+    Ac, Ac2, Ac3 = A @ c, A @ c**2, A @ c**3
+    AAc = A @ Ac
+    conds = [
+        (b @ e, 1),
+        (b @ c, 1 / 2),
+        (b @ c**2, 1 / 3),
+        (b @ Ac, 1 / 6),
+        (b @ c**3, 1 / 4),
+        (b @ (c * Ac), 1 / 8),
+        (b @ Ac2, 1 / 12),
+        (b @ AAc, 1 / 24),
+        (b @ c**4, 1 / 5),
+        (b @ (c**2 * Ac), 1 / 10),
+        (b @ (c * Ac2), 1 / 15),
+        (b @ (c * AAc), 1 / 30),
+        (b @ (Ac * Ac), 1 / 20),
+        (b @ Ac3, 1 / 20),
+        (b @ (A @ (c * Ac)), 1 / 40),
+        (b @ (A @ Ac2), 1 / 60),
+        (b @ (A @ AAc), 1 / 120),
+    ]
+    orders = [1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5]
+    return [(o, abs(v - w)) for o, (v, w) in zip(orders, conds, strict=True)]
+
+
+@pytest.mark.parametrize("name", sorted(TABLEAUX))
+def test_butcher_tableau_is_consistent(name):
+    """Row sums equal the stage times, the solution has order 5 and the embedded
+    one order 4 (not 5), the last stage is FSAL (its row is the solution)."""
+    tab = TABLEAUX[name]
+    S = tab.stages
+    A = [*tab.A, tab.b]
+    for s in range(S):
+        assert A[s].sum() == pytest.approx(tab.c[s], abs=1e-15)
+        assert np.all(A[s][s:] == 0)  # explicit
+    assert tab.c[-1] == 1.0 and tab.b[-1] == 0.0
+    for order, res in _order_conditions(A, tab.b, tab.c):
+        assert res < 1e-14, (order, res)
+    bhat = tab.b - tab.e
+    res_hat = _order_conditions(A, bhat, tab.c)
+    assert max(r for o, r in res_hat if o <= 4) < 1e-14
+    assert max(r for o, r in res_hat if o == 5) > 1e-4
+
+
+def _stability_boundary(tab, alpha, ymax=6.0):
+    """First |z| at which |R(z)| > 1 on the ray z = |z| (i - alpha)/|i - alpha|."""
+    A = np.array([*tab.A, tab.b])[: tab.stages - 1, : tab.stages - 1]
+    b = tab.b[: tab.stages - 1]
+    one = np.ones(b.size)
+    direction = (1j - alpha) / abs(1j - alpha)
+    for y in np.arange(0.5, ymax, 1e-3):
+        z = y * direction
+        R = 1 + z * b @ np.linalg.solve(np.eye(b.size) - z * A, one)
+        if abs(R) > 1 + 1e-12:
+            return y
+    return ymax
+
+
+@pytest.mark.parametrize("name", sorted(TABLEAUX))
+def test_documented_stability_boundary(name):
+    """The stability boundary for weakly damped precession (alpha = 0.02), which
+    sets the step of exchange-dominated films such as standard problem 4."""
+    tab = TABLEAUX[name]
+    assert _stability_boundary(tab, 0.02) == pytest.approx(tab.imag_stability, abs=5e-3)
+
+
+def test_default_method_is_oommfs_rkf54_and_more_stable():
+    """OOMMF's default rkf54 (RK5(4)7FC) is stable further out than DOPRI5
+    (RK5(4)7FM) in every direction of weakly to strongly damped precession."""
+    assert DEFAULT_METHOD == "rkf54"
+    fc, fm = get_tableau("rkf54"), get_tableau("RKF54M")
+    for alpha in (0.0, 0.02, 0.1, 0.5, 1.0, 1e3):
+        if alpha == 0.0:  # on the imaginary axis, compare beyond y = 1
+            continue
+        assert _stability_boundary(fc, alpha) > _stability_boundary(fm, alpha)
+    with pytest.raises(ValueError, match="method: expected one of"):
+        get_tableau("rk4")
 
 
 def _macrospin_error(tol, alpha=0.1, H=2e5, t=5e-10):

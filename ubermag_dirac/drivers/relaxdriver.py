@@ -26,7 +26,7 @@ class RelaxDriver(Driver):
     or DMI) an explicit integrator cannot bring :math:`\max|\dot{\mathbf m}|`
     below a noise floor of about ``tol`` times the fastest relaxation rate
     (measured 7.8e7 rad/s, 4.4 deg/ns, for a twisted chain of 1 nm cells with
-    A = 1e-11 J/m at the default ``tol`` = 1e-5; proportional to ``tol``), so the
+    A = 1e-11 J/m at ``tol`` = 1e-5 with DOPRI5; proportional to ``tol``), so the
     damped dynamics also ends when :math:`\max|\dot{\mathbf m}|` has not halved
     over 500 steps. Like mumax3's ``relax``, which ends at its numerical noise
     floor, the drive then refines that state to the local energy minimum with

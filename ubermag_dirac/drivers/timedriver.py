@@ -32,7 +32,7 @@ class TimeDriver(Driver):
         the next stage; here the check is at stage ends. Default: no check.
     tol : float, optional
         Allowed local error of the unit magnetisation per step (max-norm over
-        cells), default ``1e-5``.
+        cells), default ``1e-6``.
     h_max : float, optional
         Largest time step (s), default ``1e-10`` (OOMMF's ``max_timestep``).
     threads : int, optional

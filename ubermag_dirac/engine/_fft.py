@@ -61,20 +61,31 @@ class FFTWConvolver:
     flags : tuple of str
         FFTW planner flags (``FFTW_ESTIMATE`` measured as fast as ``FFTW_MEASURE``
         here, without the planning time).
+    dtype : numpy.dtype, optional
+        Real type of the transforms: float64 (default) or float32 (single
+        precision FFTs; the field is still added to a float64 array).
     """
 
-    def __init__(self, n, padded, taxes, kspec, apply, threads=1, flags=None):
+    def __init__(
+        self, n, padded, taxes, kspec, apply, threads=1, flags=None, dtype=np.float64
+    ):
         import pyfftw
 
         self._pyfftw = pyfftw
+        self._init_common(n, padded, taxes, kspec, apply, threads, dtype)
+        self.flags = tuple(flags or ("FFTW_ESTIMATE",))
+
+    def _init_common(self, n, padded, taxes, kspec, apply, threads, dtype):
         self.n = tuple(n)
         self.padded = tuple(padded)
         self.taxes = tuple(taxes)
+        self.dtype = np.dtype(dtype)
+        self.cdtype = np.result_type(self.dtype, np.complex64)
         norm = float(np.prod([padded[k] for k in taxes]))
-        self.kspec = np.ascontiguousarray(kspec / norm)  # FFTW does not normalise
+        # neither FFTW nor pocketfft (inorm=0) normalises: 1/norm goes in here
+        self.kspec = np.ascontiguousarray(kspec / norm, dtype=self.dtype)
         self.apply = apply
         self.threads = int(threads)
-        self.flags = tuple(flags or ("FFTW_ESTIMATE",))
         self._sets = {}
 
     def _view(self, arr, limit):
@@ -93,9 +104,9 @@ class FFTWConvolver:
         for k in others:
             cshape[2 + k] = P[k]
         cshape[2 + last] = P[last] // 2 + 1
-        R = fftw.zeros_aligned(tuple(rshape))
-        Rout = fftw.zeros_aligned(tuple(rshape))
-        C = fftw.zeros_aligned(tuple(cshape), dtype=complex)
+        R = fftw.zeros_aligned(tuple(rshape), dtype=self.dtype)
+        Rout = fftw.zeros_aligned(tuple(rshape), dtype=self.dtype)
+        C = fftw.zeros_aligned(tuple(cshape), dtype=self.cdtype)
         kw = {"flags": self.flags, "threads": self.threads}
         forward = [fftw.FFTW(R, self._view(C, others), axes=(2 + last,), **kw)]
         pending = list(others)
@@ -130,13 +141,21 @@ class FFTWConvolver:
         Hout = Rout[tuple(slice(0, s) for s in (B, 3, *n))]
         return R, C, forward, inverse, zero, Min, Hout
 
-    def convolve(self, M, out, add):
-        """Write (``add=False``) or add the field of ``M`` into ``out``."""
+    def convolve(self, M, out, add, scale=None):
+        """Write (``add=False``) or add the field of ``M`` into ``out``.
+
+        With ``scale`` (broadcastable to ``M``), the field of ``M * scale``: the
+        product is written straight into the transform buffer (one pass over
+        memory instead of two).
+        """
         B = M.shape[0]
         if B not in self._sets:
             self._sets[B] = self._build(B)
         _, C, forward, inverse, zero, Min, Hout = self._sets[B]
-        Min[...] = M
+        if scale is None:
+            Min[...] = M
+        else:
+            np.multiply(M, scale, out=Min, casting="unsafe")
         for sl in zero:
             C[sl] = 0
         for plan in forward:
@@ -159,16 +178,18 @@ class PocketConvolver(FFTWConvolver):
     scipy version lacks it, and the caller then falls back to the public API.
     """
 
-    def __init__(self, n, padded, taxes, kspec, apply, threads=1):
-        self.n = tuple(n)
-        self.padded = tuple(padded)
-        self.taxes = tuple(taxes)
-        norm = float(np.prod([padded[k] for k in taxes]))
-        self.kspec = np.ascontiguousarray(kspec / norm)
-        self.apply = apply
-        self.threads = int(threads)
+    def __init__(self, n, padded, taxes, kspec, apply, threads=1, dtype=np.float64):
+        self._init_common(n, padded, taxes, kspec, apply, threads, dtype)
         self._pp = pocketfft_module()
-        self._sets = {}
+
+    def convolve(self, M, out, add, scale=None):
+        """As :meth:`FFTWConvolver.convolve`; pocketfft uses ``scipy.fft``'s
+        current worker count (:func:`scipy.fft.set_workers`, which the engine's
+        ``threads`` sets), never fewer than ``threads``."""
+        import scipy.fft
+
+        self._nt = max(self.threads, scipy.fft.get_workers())
+        return super().convolve(M, out, add, scale)
 
     def _build(self, B):
         pp = self._pp
@@ -180,14 +201,16 @@ class PocketConvolver(FFTWConvolver):
         for k in others:
             cshape[2 + k] = P[k]
         cshape[2 + last] = P[last] // 2 + 1
-        R = np.zeros(rshape)
-        Rout = np.zeros(rshape)
-        C = np.zeros(cshape, dtype=complex)
-        nt = self.threads
+        R = np.zeros(rshape, dtype=self.dtype)
+        Rout = np.zeros(rshape, dtype=self.dtype)
+        C = np.zeros(cshape, dtype=self.cdtype)
+        self._nt = self.threads
         Cphys = self._view(C, others)
 
         def r2c(R=R, out=Cphys):
-            pp.r2c(R, axes=[2 + last], forward=True, inorm=0, out=out, nthreads=nt)
+            pp.r2c(
+                R, axes=[2 + last], forward=True, inorm=0, out=out, nthreads=self._nt
+            )
 
         forward = [r2c]
         pending = list(others)
@@ -196,7 +219,7 @@ class PocketConvolver(FFTWConvolver):
             view = self._view(C, pending)
             forward.append(
                 lambda v=view, k=k: pp.c2c(
-                    v, axes=[2 + k], forward=True, inorm=0, out=v, nthreads=nt
+                    v, axes=[2 + k], forward=True, inorm=0, out=v, nthreads=self._nt
                 )
             )
         inverse = []
@@ -205,7 +228,7 @@ class PocketConvolver(FFTWConvolver):
             view = self._view(C, done)
             inverse.append(
                 lambda v=view, k=k: pp.c2c(
-                    v, axes=[2 + k], forward=False, inorm=0, out=v, nthreads=nt
+                    v, axes=[2 + k], forward=False, inorm=0, out=v, nthreads=self._nt
                 )
             )
             done.append(k)
@@ -219,7 +242,7 @@ class PocketConvolver(FFTWConvolver):
                 forward=False,
                 inorm=0,
                 out=out,
-                nthreads=nt,
+                nthreads=self._nt,
             )
 
         inverse.append(c2r)

@@ -318,7 +318,7 @@ def dp_solution(y, h, K, bcoef, mask, out):
     yf = y.reshape(B, M)
     of = out.reshape(B, M)
     Kf = K.reshape(K.shape[0], B, M)
-    stage_combination(yf, h, Kf, bcoef, 6, of)
+    stage_combination(yf, h, Kf, bcoef, K.shape[0] - 1, of)
     for b in range(B):
         for i in range(N):
             x = out[b, 0, i]
@@ -352,7 +352,7 @@ def dp_error(h, K, ecoef, mask, err, scratch):
         sb = sf[b]
         for i in range(M):
             sb[i] = 0.0
-        for j in range(7):
+        for j in range(ecoef.shape[0]):
             cj = hb * ecoef[j]
             if cj != 0.0:
                 kj = Kf[j, b]

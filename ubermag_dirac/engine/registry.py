@@ -11,7 +11,9 @@ Builder signatures
 ``energy builder(terms: list[term], grid: Grid) -> EnergyImpl`` where ``terms``
 holds the term of that name from each system of the batch and ``EnergyImpl`` has
 ``name``, ``field(m, t, out=None) -> H`` (A/m, ``(B, 3, nx, ny, nz)``, ``m`` unit
-vectors) and ``energy_density(m, t, H=None) -> w`` (J/m^3, ``(B, nx, ny, nz)``).
+vectors) and ``energy_density(m, t, H=None) -> w`` (J/m^3, ``(B, nx, ny, nz)``),
+and optionally ``configure(**settings)``, which the engine calls once with its
+term settings (``demag_precision``).
 
 ``dynamics builder(terms, grid) -> DynamicsImpl``; the dynamics protocol is defined
 in :mod:`ubermag_dirac.engine.dynamics`.

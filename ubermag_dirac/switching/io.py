@@ -11,8 +11,8 @@ import pathlib
 import numpy as np
 import xarray as xr
 
+from ._assemble import assemble
 from ._store import ResultStore
-from .sweep import assemble
 
 __all__ = ["load", "open_dataset", "to_netcdf"]
 

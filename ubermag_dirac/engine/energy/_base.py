@@ -117,6 +117,10 @@ class EnergyImpl:
         self.shape = (grid.batch, 3, *grid.n)
         self.cell_volume = grid.cell_volume
 
+    def configure(self, **settings):
+        """Apply engine-wide settings (e.g. ``demag_precision``); terms that have
+        none ignore them."""
+
     def _checked(self, what: str, a) -> np.ndarray:
         """``a`` as C-ordered float64 after checking its shape (the kernels do not)."""
         shape = getattr(a, "shape", None)
