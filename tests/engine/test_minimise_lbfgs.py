@@ -144,7 +144,8 @@ def test_two_loop_direction_satisfies_the_secant_equation():
     np.testing.assert_allclose(d, 0.37 * g, atol=1e-15)
 
 
-def _sw(name, h, psi, theta0=0.05):
+def _test_minimise():
+    """The Stoner-Wohlfarth helpers of ``test_minimise.py``."""
     import importlib.util
     import pathlib
     import sys
@@ -157,35 +158,6 @@ def _sw(name, h, psi, theta0=0.05):
         sys.modules[key] = module
         spec.loader.exec_module(module)
     return sys.modules[key]
-
-
-@pytest.mark.parametrize(
-    ("h", "psi"), [(0.3, np.radians(150)), (0.8, np.radians(30)), (0.45, 3.0)]
-)
-def test_lbfgs_finds_the_stoner_wohlfarth_angle(h, psi):
-    T = _sw("x", h, psi)
-    e = Engine(T._sw_system("sw", h, psi))
-    iters = e.minimise(stopping_mxHxm=1e-4, method="lbfgs")
-    assert 0 < iters[0] < 50
-    assert T._theta(e.m) == pytest.approx(T._stoner_wohlfarth(h, psi, 0.05), abs=1e-8)
-    assert e.max_mxHxm()[0] <= 1e-4
-
-
-def test_lbfgs_uncoupled_cells_at_45_degrees_from_their_easy_axes():
-    # the case that made an unguarded Barzilai-Borwein step flip every cell
-    import discretisedfield as df
-    import micromagneticmodel as mm
-
-    mesh = df.Mesh(p1=(-5e-9, -5e-9, -3e-9), p2=(5e-9, 5e-9, 3e-9), n=(10, 10, 6))
-    u = df.Field(mesh, nvdim=3, value=lambda p: (1, 0, 0) if p[0] <= 0 else (0, 1, 0))
-    s = mm.System(name="ua45")
-    s.energy = mm.UniaxialAnisotropy(K=1e5, u=u)
-    s.m = df.Field(mesh, nvdim=3, value=(1, 1, 0), norm=1e6)
-    e = Engine(s)
-    e.minimise(stopping_mxHxm=1e-3, method="lbfgs")
-    m = e.m[0]
-    np.testing.assert_allclose(np.abs(m[0, :5]), 1.0, atol=1e-12)
-    np.testing.assert_allclose(np.abs(m[1, 5:]), 1.0, atol=1e-12)
 
 
 def test_lbfgs_energy_never_increases():
@@ -258,7 +230,7 @@ def test_inconsistent_energy_is_reported_and_the_state_restored():
 
 
 def test_lbfgs_iteration_limit_counts_the_barzilai_borwein_iterations():
-    T = _sw("x", 0.3, np.radians(150))
+    T = _test_minimise()
     e = Engine(T._sw_system("slow", 0.3, np.radians(150)))
     m0 = e.m.copy()
     with pytest.raises(IntegrationError, match="did not converge in 103 iterations"):
