@@ -115,3 +115,20 @@ def test_relaxdriver_refines_the_walls(tmp_path):
     row = system.table.data.iloc[-1]
     assert row["max_mxHxm"] <= 0.1
     assert row["E"] - problem.E_best <= problem.E_tol * abs(problem.E_best)
+
+
+def test_mindriver_output_step_through_both_minimisers(tmp_path):
+    # rows every 100 iterations across the switch from Barzilai-Borwein to L-BFGS,
+    # each the state at that iteration; the last one the converged state
+    system = MB._strip(
+        "steps", lambda p: (0, 0, -1) if p[0] < 60e-9 else (0, 0, 1), length=200e-9
+    )
+    ud.MinDriver(stopping_mxHxm=0.1).drive(
+        system, dirname=tmp_path, verbose=0, output_step=True
+    )
+    data = system.table.data
+    iterations = data["iteration"].to_numpy()
+    assert iterations[0] == 0 and iterations[-1] > 300
+    np.testing.assert_array_equal(iterations[1:-1], 100 * np.arange(1, len(data) - 1))
+    assert data["max_mxHxm"].iloc[-1] <= 0.1 < data["max_mxHxm"].iloc[-2]
+    assert np.all(np.diff(data["E"].to_numpy()[1:]) <= 1e-12 * abs(data["E"].iloc[-1]))
