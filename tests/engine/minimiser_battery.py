@@ -262,13 +262,17 @@ def _element(name, H, m0):
 #: direction of the applied field: 5 degrees off -x
 HYSTERESIS_DIRECTION = (-np.cos(np.radians(5)), -np.sin(np.radians(5)), 0.0)
 #: |H| (A/m) of the previous branch step (the stored start) and of this step. The
-#: branch switches between 23.5 and 23.75 kA/m (damped dynamics, alpha = 0.5,
-#: in 0.25 kA/m steps from 20 kA/m; see ``make_hysteresis_start``)
-HYSTERESIS_FIELDS = (23.25e3, 23.5e3)
+#: branch switches between 23.5 and 23.75 kA/m (damped dynamics, alpha = 0.5, in
+#: 0.25 kA/m steps from 20 kA/m; see ``make_hysteresis_start``). The step ends
+#: 1.5 % below that, where damped dynamics from the start stays on the branch at
+#: every integrator tolerance tried (1e-5 to 1e-7) and so do the minimisers; a
+#: step to 23.5 kA/m ended on either side depending on the integrator (the
+#: basin of the metastable state shrinks to nothing at the switching field)
+HYSTERESIS_FIELDS = (23.0e3, 23.25e3)
 
 
 def hysteresis() -> mm.System:
-    """Branch step: the element relaxed at 23.25 kA/m, the field raised to 23.5."""
+    """Branch step: the element relaxed at 23.0 kA/m, the field raised to 23.25."""
     state = np.load(_data("hysteresis_m0.npy"))
     H = HYSTERESIS_FIELDS[1] * np.array(HYSTERESIS_DIRECTION)
     return _element("hysteresis", tuple(H), np.moveaxis(state, 0, -1))
@@ -279,7 +283,7 @@ def make_hysteresis_start(path=None):
 
     The element is relaxed by damped dynamics (``Engine.relax``, alpha 0.5, to
     its noise floor, then ``minimise`` to 1e-3 A/m) from (1, 0.01, 0) at zero
-    field and then at each field of 0, 10, 20, 20.5, ..., 23.25 kA/m (0.25 kA/m
+    field and then at each field of 0, 10, 20, 20.5, ..., 23.0 kA/m (0.25 kA/m
     steps), each from the previous state: the descending branch.
     """
     from ubermag_dirac.engine import Engine
@@ -344,7 +348,7 @@ PROBLEMS = {
         Problem("vortex", vortex, 3.0384245201011522e-18, 1e-9, _vortex_check),
         Problem("uncoupled", uncoupled, -8.944328479907082e-21, 1e-9, _uncoupled_check),
         Problem(
-            "hysteresis", hysteresis, 3.3126807224615952e-18, 1e-9, _hysteresis_check
+            "hysteresis", hysteresis, 3.2926335993933763e-18, 1e-9, _hysteresis_check
         ),
     )
 }
