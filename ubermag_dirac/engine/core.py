@@ -834,6 +834,7 @@ class Engine:
                         callback=callback,
                         stats=stats,
                         iterations=iters,
+                        pair=bb_stats.get("last_pair") if method == "auto" else None,
                     )
         except IntegrationError:
             self._integrator.y[...] = m_start

@@ -275,7 +275,9 @@ def minimise_bb(
         At ``max_iterations``: raise :class:`IntegrationError`, or return (the
         systems not converged then continue with another minimiser).
     stats : dict, optional
-        Receives ``converged`` (``(B,)`` bool).
+        Receives ``converged`` (``(B,)`` bool) and, after at least one step,
+        ``last_pair``: the last step ``s = m - m_old`` and ``y = g_old - g``
+        (``(B, 3, N)`` each).
     """
     B = m.shape[0]
     names = list(names) if names is not None else [None] * B
@@ -326,6 +328,8 @@ def minimise_bb(
             callback(k, m, gmax.copy())
     if stats is not None:
         stats["converged"] = converged
+        if k > 0:  # the last step, for a quasi-Newton method that takes over
+            stats["last_pair"] = (mf - m_old, g_old - g)
     return iterations
 
 
@@ -843,6 +847,23 @@ def store_pairs(accept, products, rho, gamma, ils, memory):
             ils[_COUNT, b] -= 1
 
 
+def _seed_pair(pair, m, mask, w, S, Y, rho, gamma, ils):
+    """First L-BFGS pair from another minimiser's last step (see ``pair``)."""
+    s_, y_ = (np.where(mask[:, None], v.reshape(m.shape), 0.0) for v in pair)
+    s_ = s_ - np.sum(s_ * m, axis=1, keepdims=True) * m
+    y_ = y_ - np.sum(y_ * m, axis=1, keepdims=True) * m
+    sy = weighted_dot(s_, y_, w)
+    yy = weighted_dot(y_, y_, w)
+    ss = weighted_dot(s_, s_, w)
+    good = sy > 1e-12 * np.sqrt(ss * yy)
+    S[good, 0] = s_[good]
+    Y[good, 0] = y_[good]
+    rho[good, 0] = 1.0 / sy[good]
+    gamma[good] = sy[good] / yy[good]
+    ils[_HEAD][good] = 1
+    ils[_COUNT][good] = 1
+
+
 def minimise_lbfgs(
     evaluate,
     m,
@@ -858,6 +879,7 @@ def minimise_lbfgs(
     max_angle: float = 0.5,
     stats=None,
     iterations=None,
+    pair=None,
 ) -> np.ndarray:
     """Minimise in place by L-BFGS on the spheres; return the iterations ``(B,)``.
 
@@ -891,6 +913,11 @@ def minimise_lbfgs(
     iterations : numpy.ndarray, optional
         ``(B,)`` iterations already done by another minimiser: counted towards
         ``max_iterations``, the callback and the result.
+    pair : tuple of numpy.ndarray, optional
+        ``(s, y)``, ``(B, 3, N)``: the last step of that minimiser and the
+        change of ``-g`` (``last_pair`` of `minimise_bb`); projected on the
+        tangent planes of ``m``, it is the first pair where its curvature is
+        positive, so the first step is quasi-Newton.
     """
     B = m.shape[0]
     names = list(names) if names is not None else [None] * B
@@ -921,6 +948,8 @@ def minimise_lbfgs(
     _check_finite(gmax + E, names, 0)
     ls[_E0] = E
     ls[_NOISE0] = noise
+    if pair is not None:
+        _seed_pair(pair, mf, mask, w, S, Y, rho, gamma, ils)
     converged = gmax <= stopping_mxHxm
     need_dir = ~converged
     iterations = np.zeros(B, dtype=np.int64) + (0 if iterations is None else iterations)
