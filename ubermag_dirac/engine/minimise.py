@@ -114,7 +114,9 @@ Barzilai-Borwein iteration on a 1600-cell strip without demag, 1.1x with
 demag). Barzilai-Borwein is faster where it converges within about 100
 iterations (uncoupled cells, vortex, walls far from everything); so
 ``Engine.minimise`` starts with it and switches to L-BFGS after 100
-iterations, which bounds the cost of the switch to those 100 cheap iterations.
+iterations, which bounds the cost of the switch to those 100 cheap iterations;
+the last Barzilai-Borwein step (projected on the tangent planes) is the first
+L-BFGS pair, so L-BFGS starts with a quasi-Newton step.
 """
 
 from __future__ import annotations
