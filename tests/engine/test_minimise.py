@@ -1,4 +1,4 @@
-"""Energy minimisation (Barzilai-Borwein) and relaxation against Stoner-Wohlfarth."""
+"""Energy minimisation (each minimiser) and relaxation against Stoner-Wohlfarth."""
 
 import importlib.util
 import pathlib
