@@ -103,7 +103,7 @@ def bench_sp4(duration=1e-9, stages=200, threads=1):
         "stages": stages,
         "threads": threads,
         "relax": {
-            "method": "minimise (Barzilai-Borwein, then L-BFGS), stopping_mxHxm = 0.01 A/m",
+            "method": "minimise (BB, then L-BFGS), stopping_mxHxm = 0.01 A/m",
             "iterations": int(iters[0]),
             "wall_s": round(t_min, 3),
             "mean_m": [round(float(v), 6) for v in mean0],
