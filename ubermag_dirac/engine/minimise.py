@@ -408,18 +408,18 @@ def sphere_step(m0, d, alpha, mask, m, tau):
 
 @nb.njit(**_OPTS)
 def accept_steps(accept, alpha, m0, d, m, g, g0, S, Y, head, count, w, geo, out):
-    """Move the accepted systems to their trial point and form the new pair.
+    r"""Move the accepted systems to their trial point and form the new pair.
 
     For each system with ``accept[b]``: the valid pairs ``S[b]``, ``Y[b]``
     (``(M, 3, N)``, ring ending before slot ``head[b]``, ``count[b]`` of them)
     and ``g0`` are parallel-transported along the great circles of the step
-    (the component along :math:`\\hat d` turns by :math:`\theta = \arctan(a|d|)`,
-    the rest is unchanged); slot ``head[b]`` receives :math:`s = \theta\\,
-    \\hat\tau` (the step, :math:`\\hat\tau` the transported :math:`\\hat d`) and
+    (the component along :math:`\hat d` turns by :math:`\theta = \arctan(a|d|)`,
+    the rest is unchanged); slot ``head[b]`` receives :math:`s = \theta\,
+    \hat\tau` (the step, :math:`\hat\tau` the transported :math:`\hat d`) and
     :math:`y = T g_0 - g` (the change of the gradient, which is :math:`-g` in
     the metric ``w``); ``m0``, ``g0`` become ``m``, ``g``. ``out[:, b]``
-    receives :math:`\\langle s, y\rangle`, :math:`\\langle y, y\rangle`,
-    :math:`\\langle s, s\rangle` (weights ``w``). ``geo`` is ``(7, N)`` scratch.
+    receives :math:`\langle s, y\rangle`, :math:`\langle y, y\rangle`,
+    :math:`\langle s, s\rangle` (weights ``w``). ``geo`` is ``(7, N)`` scratch.
     """
     B = m0.shape[0]
     M = S.shape[1]
@@ -640,14 +640,14 @@ def lbfgs_direction(g, m, S, Y, rho, gamma, head, count, w, which, d, out):
 
 @nb.njit(**_OPTS)
 def add_euler_energy(m, Hp, Ms, factor, H, out):
-    """``H += Hp`` and the energy of the terms of degree ``p`` that made ``Hp``.
+    r"""``H += Hp`` and the energy of the terms of degree ``p`` that made ``Hp``.
 
     Euler's identity for an energy density homogeneous of degree :math:`p` in
-    :math:`\\mathbf m` (up to a constant) gives :math:`E = -\frac{\\mu_0 V}{p}
-    \\sum_i M_{s,i}\\,\\mathbf m_i\\cdot\\mathbf H_i`; ``factor`` is
-    :math:`\\mu_0 V/p`. ``out[0]`` (J, ``(B,)``) accumulates it and ``out[1]``
-    the scale of its round-off, :math:`\frac{\\mu_0 V}{p}\\sum_i M_{s,i}
-    |\\mathbf H_i|`.
+    :math:`\mathbf m` (up to a constant) gives :math:`E = -\frac{\mu_0 V}{p}
+    \sum_i M_{s,i}\,\mathbf m_i\cdot\mathbf H_i`; ``factor`` is
+    :math:`\mu_0 V/p`. ``out[0]`` (J, ``(B,)``) accumulates it and ``out[1]``
+    the scale of its round-off, :math:`\frac{\mu_0 V}{p}\sum_i M_{s,i}
+    |\mathbf H_i|`.
     """
     B = m.shape[0]
     N = m.shape[2]
