@@ -17,6 +17,9 @@ state). The set is the one of the issue:
     inwards over the same flat landscape);
 ``dw_pair_long``
     the reversed domain of ``dw_pair`` in a 1 um strip;
+``dw_centred``
+    one wall in the middle of the strip, far from the ends: nothing pushes it,
+    an easy case where Barzilai-Borwein converges in under 100 iterations;
 ``skyrmion``
     an isolated skyrmion in an 80 nm disk (Co/Pt-like, demag);
 ``sp4``
@@ -99,6 +102,10 @@ def dw_pair() -> mm.System:
 
 def dw_single() -> mm.System:
     return _strip("dw_single", lambda p: (0, 0, -1) if p[0] < 50e-9 else (0, 0, 1))
+
+
+def dw_centred() -> mm.System:
+    return _strip("dw_centred", lambda p: (0, 0, -1) if p[0] < 200e-9 else (0, 0, 1))
 
 
 def dw_pair_long() -> mm.System:
@@ -315,6 +322,10 @@ def _data(name):
     return pathlib.Path(__file__).resolve().parents[1] / "data" / name
 
 
+#: best known energy of ``dw_centred`` (J)
+E_CENTRED = -4.580410829514115e-19
+
+
 def _wall_tol(E_best, walls):
     return 2 * walls * _WALL_SLACK / abs(E_best)
 
@@ -334,6 +345,13 @@ PROBLEMS = {
             dw_single,
             -4.580410617849746e-19,
             _wall_tol(4.580410617849746e-19, 1),
+            lambda m, Ms: _walls(m, Ms, 1),
+        ),
+        Problem(
+            "dw_centred",
+            dw_centred,
+            E_CENTRED,
+            _wall_tol(E_CENTRED, 1),
             lambda m, Ms: _walls(m, Ms, 1),
         ),
         Problem(

@@ -71,7 +71,7 @@ different :math:`M_s` relax on the same scale):
   (``sphere_step``); the slope :math:`\phi'(a) = -\langle\mathbf g(a),
   \mathrm d\mathbf m/\mathrm da\rangle` comes from the field at the trial
   point, which is also the next gradient;
-* line search (``line_search_update``): first trial :math:`a = 1` with at most
+* line search (``_judge``): first trial :math:`a = 1` with at most
   0.5 rad rotation of any cell (0.3 rad for a steepest-descent step), accepted
   under the weak Wolfe conditions (:math:`\Delta E \le 10^{-4} a\phi'(0)`,
   :math:`\phi'(a) \ge 0.9\,\phi'(0)`) or, where :math:`\Delta E` is below the
@@ -407,6 +407,97 @@ def sphere_step(m0, d, alpha, mask, m, tau):
 
 
 @nb.njit(**_OPTS)
+def _accept_one(b, a, m0, d, m, g, g0, S, Y, head, count, w, geo):
+    """`accept_steps` for system ``b`` (step ``a``); returns ``(sy, yy, ss)``."""
+    M = S.shape[1]
+    N = m0.shape[2]
+    j = head[b]
+    n = count[b]
+    # per cell: unit direction u, change e of the u-component, step angle
+    for i in range(N):
+        dx = d[b, 0, i]
+        dy = d[b, 1, i]
+        dz = d[b, 2, i]
+        dn = np.sqrt(dx * dx + dy * dy + dz * dz)
+        if dn == 0.0 or a == 0.0 or w[b, i] == 0.0:
+            for k in range(7):
+                geo[k, i] = 0.0
+            continue
+        t = a * dn
+        c = 1.0 / np.sqrt(1.0 + t * t)
+        sn = t * c
+        ux = dx / dn
+        uy = dy / dn
+        uz = dz / dn
+        geo[0, i] = ux
+        geo[1, i] = uy
+        geo[2, i] = uz
+        geo[3, i] = (c - 1.0) * ux - sn * m0[b, 0, i]
+        geo[4, i] = (c - 1.0) * uy - sn * m0[b, 1, i]
+        geo[5, i] = (c - 1.0) * uz - sn * m0[b, 2, i]
+        geo[6, i] = np.arctan(t)
+    # transport the pairs still needed (slot j is overwritten when full)
+    first = 1 if n == M else 0
+    for k in range(first, n):
+        q = (j - n + k + M) % M
+        for V in (S, Y):
+            for i in range(N):
+                p = V[b, q, 0, i] * geo[0, i] + V[b, q, 1, i] * geo[1, i]
+                p += V[b, q, 2, i] * geo[2, i]
+                V[b, q, 0, i] += p * geo[3, i]
+                V[b, q, 1, i] += p * geo[4, i]
+                V[b, q, 2, i] += p * geo[5, i]
+    sy = 0.0
+    yy = 0.0
+    ss = 0.0
+    for i in range(N):
+        wi = w[b, i]
+        ux = geo[0, i]
+        uy = geo[1, i]
+        uz = geo[2, i]
+        ex = geo[3, i]
+        ey = geo[4, i]
+        ez = geo[5, i]
+        th = geo[6, i]
+        tgx = g0[b, 0, i]
+        tgy = g0[b, 1, i]
+        tgz = g0[b, 2, i]
+        p = tgx * ux + tgy * uy + tgz * uz
+        tgx += p * ex
+        tgy += p * ey
+        tgz += p * ez
+        # project on the new tangent plane (round-off; g is tangent there)
+        nx = m[b, 0, i]
+        ny = m[b, 1, i]
+        nz = m[b, 2, i]
+        p = tgx * nx + tgy * ny + tgz * nz
+        yx = tgx - p * nx - g[b, 0, i]
+        yy_ = tgy - p * ny - g[b, 1, i]
+        yz = tgz - p * nz - g[b, 2, i]
+        sx = th * (ux + ex)
+        sy_ = th * (uy + ey)
+        sz = th * (uz + ez)
+        if wi == 0.0:
+            sx = sy_ = sz = yx = yy_ = yz = 0.0
+        S[b, j, 0, i] = sx
+        S[b, j, 1, i] = sy_
+        S[b, j, 2, i] = sz
+        Y[b, j, 0, i] = yx
+        Y[b, j, 1, i] = yy_
+        Y[b, j, 2, i] = yz
+        sy += wi * (sx * yx + sy_ * yy_ + sz * yz)
+        yy += wi * (yx * yx + yy_ * yy_ + yz * yz)
+        ss += wi * (sx * sx + sy_ * sy_ + sz * sz)
+        m0[b, 0, i] = nx
+        m0[b, 1, i] = ny
+        m0[b, 2, i] = nz
+        g0[b, 0, i] = g[b, 0, i]
+        g0[b, 1, i] = g[b, 1, i]
+        g0[b, 2, i] = g[b, 2, i]
+    return sy, yy, ss
+
+
+@nb.njit(**_OPTS)
 def accept_steps(accept, alpha, m0, d, m, g, g0, S, Y, head, count, w, geo, out):
     r"""Move the accepted systems to their trial point and form the new pair.
 
@@ -421,99 +512,14 @@ def accept_steps(accept, alpha, m0, d, m, g, g0, S, Y, head, count, w, geo, out)
     receives :math:`\langle s, y\rangle`, :math:`\langle y, y\rangle`,
     :math:`\langle s, s\rangle` (weights ``w``). ``geo`` is ``(7, N)`` scratch.
     """
-    B = m0.shape[0]
-    M = S.shape[1]
-    N = m0.shape[2]
-    for b in range(B):
-        if not accept[b]:
-            continue
-        a = alpha[b]
-        j = head[b]
-        n = count[b]
-        # per cell: unit direction u, change e of the u-component, step angle
-        for i in range(N):
-            dx = d[b, 0, i]
-            dy = d[b, 1, i]
-            dz = d[b, 2, i]
-            dn = np.sqrt(dx * dx + dy * dy + dz * dz)
-            if dn == 0.0 or a == 0.0 or w[b, i] == 0.0:
-                for k in range(7):
-                    geo[k, i] = 0.0
-                continue
-            t = a * dn
-            c = 1.0 / np.sqrt(1.0 + t * t)
-            sn = t * c
-            ux = dx / dn
-            uy = dy / dn
-            uz = dz / dn
-            geo[0, i] = ux
-            geo[1, i] = uy
-            geo[2, i] = uz
-            geo[3, i] = (c - 1.0) * ux - sn * m0[b, 0, i]
-            geo[4, i] = (c - 1.0) * uy - sn * m0[b, 1, i]
-            geo[5, i] = (c - 1.0) * uz - sn * m0[b, 2, i]
-            geo[6, i] = np.arctan(t)
-        # transport the pairs still needed (slot j is overwritten when full)
-        first = 1 if n == M else 0
-        for k in range(first, n):
-            q = (j - n + k + M) % M
-            for V in (S, Y):
-                for i in range(N):
-                    p = V[b, q, 0, i] * geo[0, i] + V[b, q, 1, i] * geo[1, i]
-                    p += V[b, q, 2, i] * geo[2, i]
-                    V[b, q, 0, i] += p * geo[3, i]
-                    V[b, q, 1, i] += p * geo[4, i]
-                    V[b, q, 2, i] += p * geo[5, i]
-        sy = 0.0
-        yy = 0.0
-        ss = 0.0
-        for i in range(N):
-            wi = w[b, i]
-            ux = geo[0, i]
-            uy = geo[1, i]
-            uz = geo[2, i]
-            ex = geo[3, i]
-            ey = geo[4, i]
-            ez = geo[5, i]
-            th = geo[6, i]
-            tgx = g0[b, 0, i]
-            tgy = g0[b, 1, i]
-            tgz = g0[b, 2, i]
-            p = tgx * ux + tgy * uy + tgz * uz
-            tgx += p * ex
-            tgy += p * ey
-            tgz += p * ez
-            # project on the new tangent plane (round-off; g is tangent there)
-            nx = m[b, 0, i]
-            ny = m[b, 1, i]
-            nz = m[b, 2, i]
-            p = tgx * nx + tgy * ny + tgz * nz
-            yx = tgx - p * nx - g[b, 0, i]
-            yy_ = tgy - p * ny - g[b, 1, i]
-            yz = tgz - p * nz - g[b, 2, i]
-            sx = th * (ux + ex)
-            sy_ = th * (uy + ey)
-            sz = th * (uz + ez)
-            if wi == 0.0:
-                sx = sy_ = sz = yx = yy_ = yz = 0.0
-            S[b, j, 0, i] = sx
-            S[b, j, 1, i] = sy_
-            S[b, j, 2, i] = sz
-            Y[b, j, 0, i] = yx
-            Y[b, j, 1, i] = yy_
-            Y[b, j, 2, i] = yz
-            sy += wi * (sx * yx + sy_ * yy_ + sz * yz)
-            yy += wi * (yx * yx + yy_ * yy_ + yz * yz)
-            ss += wi * (sx * sx + sy_ * sy_ + sz * sz)
-            m0[b, 0, i] = nx
-            m0[b, 1, i] = ny
-            m0[b, 2, i] = nz
-            g0[b, 0, i] = g[b, 0, i]
-            g0[b, 1, i] = g[b, 1, i]
-            g0[b, 2, i] = g[b, 2, i]
-        out[0, b] = sy
-        out[1, b] = yy
-        out[2, b] = ss
+    for b in range(m0.shape[0]):
+        if accept[b]:
+            sy, yy, ss = _accept_one(
+                b, alpha[b], m0, d, m, g, g0, S, Y, head, count, w, geo
+            )
+            out[0, b] = sy
+            out[1, b] = yy
+            out[2, b] = ss
 
 
 @nb.njit(**_OPTS)
@@ -681,8 +687,8 @@ _ALPHA, _E0, _NOISE0, _DPHI0, _DMAX, _LO, _ELO, _DLO, _HI, _EHI, _DHI = range(11
 # rows of the integer state ``ils``
 _TRIALS, _HEAD, _COUNT, _STEEPEST = range(4)
 
-#: line-search outcomes of `line_search_update`
-_IDLE, _ACCEPT, _RETRY, _FAILED = 0, 1, 2, 3
+#: outcomes of a trial (`_judge`, `finish_trials`)
+_IDLE, _ACCEPT, _RETRY, _FAILED, _NONFINITE = 0, 1, 2, 3, 4
 
 
 @nb.njit(**_OPTS)
@@ -753,100 +759,155 @@ def start_line_search(
 
 
 @nb.njit(**_OPTS)
-def line_search_update(active, step, E, noise, dphi, ls, ils, code, sigma):
-    """Judge the trial ``step`` of every active system; set the next one.
+def _judge(b, a, E, noise, dphi, ls, ils, sigma):
+    """Judge system ``b``'s trial step ``a`` (energy ``E``, slope ``dphi``).
 
-    ``code[b]``: ``_ACCEPT`` when the step satisfies the weak Wolfe conditions
+    Returns ``_ACCEPT`` when the step satisfies the weak Wolfe conditions
     (sufficient decrease, slope above ``_SIGMA`` times the initial one), or
     Hager-Zhang's approximate ones where the energy change is below its
     round-off (``noise``): then the slope alone decides (it is at most
     ``1 - 2 _DELTA`` times the initial descent rate); also a step at the
-    rotation cap with sufficient decrease. ``_RETRY`` with ``ls[_ALPHA]`` the
-    next trial: inside the bracket (secant zero of the slope, or the minimum of
+    rotation cap with sufficient decrease. ``_RETRY``, with ``ls[_ALPHA, b]``
+    the next trial: inside the bracket (secant zero of the slope, or the minimum of
     the quadratic through the energies when the slope does not change sign;
     bisection if that is not convex; 10 % away from the ends) or beyond the step
     (secant extrapolation of the slope, 2 to 8 times farther, capped at the
     largest rotation). ``_FAILED`` after ``_MAX_TRIALS`` trials.
     """
-    B = step.shape[0]
+    ils[_TRIALS, b] += 1
+    d0 = ls[_DPHI0, b]
+    slack = noise + ls[_NOISE0, b]
+    dec = E - ls[_E0, b]
+    sl = dphi
+    armijo = dec <= _C1 * a * d0
+    approx = sl <= (2.0 * _DELTA - 1.0) * d0 and dec <= slack
+    curvature = sl >= sigma * d0
+    cap = _MAX_TAN / ls[_DMAX, b]
+    at_cap = a >= cap * (1.0 - 1e-9)
+    if (curvature and (armijo or approx)) or (at_cap and armijo):
+        return _ACCEPT
+    lo = ls[_LO, b]
+    dlo = ls[_DLO, b]
+    if sl >= 0.0 or dec > slack:  # past the minimum along the line
+        ls[_HI, b] = a
+        ls[_EHI, b] = E
+        ls[_DHI, b] = sl
+    else:  # still descending steeply: a longer step
+        ls[_LO, b] = a
+        ls[_ELO, b] = E
+        ls[_DLO, b] = sl
+    if ils[_TRIALS, b] >= _MAX_TRIALS:
+        return _FAILED
+    lo_n = ls[_LO, b]
+    hi = ls[_HI, b]
+    if np.isfinite(hi):
+        span = hi - lo_n
+        elo = ls[_ELO, b]
+        dl = ls[_DLO, b]
+        dh = ls[_DHI, b]
+        new = lo_n + 0.5 * span
+        if dh >= 0.0 and dh > dl:
+            new = lo_n + span * (-dl) / (dh - dl)
+        else:
+            den = 2.0 * (ls[_EHI, b] - elo - dl * span)
+            if den > 0.0:
+                new = lo_n - dl * span * span / den
+        if not np.isfinite(new):
+            new = lo_n + 0.5 * span
+        new = min(max(new, lo_n + 0.1 * span), hi - 0.1 * span)
+    else:
+        new = 4.0 * a
+        if sl > dlo:
+            ext = a + (a - lo) * (-sl) / (sl - dlo)
+            if np.isfinite(ext):
+                new = min(max(ext, 2.0 * a), 8.0 * a)
+        new = min(new, cap)
+    ls[_ALPHA, b] = new
+    return _RETRY
+
+
+@nb.njit(**_OPTS)
+def _store_one(b, sy, yy, ss, rho, gamma, ils, memory):
+    """Keep the pair `_accept_one` formed for ``b`` if its curvature is positive."""
+    j = ils[_HEAD, b]
+    if sy > 1e-12 * np.sqrt(ss * yy):
+        rho[b, j] = 1.0 / sy
+        gamma[b] = sy / yy
+        ils[_HEAD, b] = (j + 1) % memory
+        ils[_COUNT, b] = min(ils[_COUNT, b] + 1, memory)
+    elif ils[_COUNT, b] == memory:
+        # the rejected pair overwrote the oldest one
+        ils[_COUNT, b] -= 1
+
+
+@nb.njit(**_OPTS)
+def finish_trials(
+    active,
+    step,
+    E,
+    noise,
+    g,
+    tau,
+    w,
+    scale,
+    gmax_t,
+    stop,
+    m0,
+    d,
+    m,
+    g0,
+    S,
+    Y,
+    rho,
+    gamma,
+    ls,
+    ils,
+    geo,
+    sigma,
+    gmax,
+    iterations,
+    need_dir,
+    converged,
+    code,
+):
+    """Judge every active system's trial point and move the accepted ones there.
+
+    Per system: non-finite energy or field gives ``_NONFINITE``; otherwise the
+    slope :math:`\\phi'(a) = -\\langle g, \\tau\\rangle` (J per unit step)
+    and `_judge` decide; an accepted step moves ``m0``, ``g0`` to the trial point
+    (`_accept_one`), keeps the new pair (`_store_one`), counts the iteration and
+    marks the system converged when ``gmax_t <= stop``.
+    """
+    B = m0.shape[0]
+    N = m0.shape[2]
+    M = S.shape[1]
     for b in range(B):
         if not active[b]:
             code[b] = _IDLE
             continue
-        ils[_TRIALS, b] += 1
-        a = step[b]
-        d0 = ls[_DPHI0, b]
-        slack = noise[b] + ls[_NOISE0, b]
-        dec = E[b] - ls[_E0, b]
-        sl = dphi[b]
-        armijo = dec <= _C1 * a * d0
-        approx = sl <= (2.0 * _DELTA - 1.0) * d0 and dec <= slack
-        curvature = sl >= sigma * d0
-        cap = _MAX_TAN / ls[_DMAX, b]
-        at_cap = a >= cap * (1.0 - 1e-9)
-        if (curvature and (armijo or approx)) or (at_cap and armijo):
-            code[b] = _ACCEPT
+        if not (np.isfinite(E[b]) and np.isfinite(gmax_t[b])):
+            code[b] = _NONFINITE
             continue
-        lo = ls[_LO, b]
-        dlo = ls[_DLO, b]
-        if sl >= 0.0 or dec > slack:  # past the minimum along the line
-            ls[_HI, b] = a
-            ls[_EHI, b] = E[b]
-            ls[_DHI, b] = sl
-        else:  # still descending steeply: a longer step
-            ls[_LO, b] = a
-            ls[_ELO, b] = E[b]
-            ls[_DLO, b] = sl
-        if ils[_TRIALS, b] >= _MAX_TRIALS:
-            code[b] = _FAILED
+        acc = 0.0
+        for i in range(N):
+            acc += w[b, i] * (
+                g[b, 0, i] * tau[b, 0, i]
+                + g[b, 1, i] * tau[b, 1, i]
+                + g[b, 2, i] * tau[b, 2, i]
+            )
+        code[b] = _judge(b, step[b], E[b], noise[b], -acc * scale[b], ls, ils, sigma)
+        if code[b] != _ACCEPT:
             continue
-        code[b] = _RETRY
-        lo_n = ls[_LO, b]
-        hi = ls[_HI, b]
-        if np.isfinite(hi):
-            span = hi - lo_n
-            elo = ls[_ELO, b]
-            dl = ls[_DLO, b]
-            dh = ls[_DHI, b]
-            new = lo_n + 0.5 * span
-            if dh >= 0.0 and dh > dl:
-                new = lo_n + span * (-dl) / (dh - dl)
-            else:
-                den = 2.0 * (ls[_EHI, b] - elo - dl * span)
-                if den > 0.0:
-                    new = lo_n - dl * span * span / den
-            if not np.isfinite(new):
-                new = lo_n + 0.5 * span
-            new = min(max(new, lo_n + 0.1 * span), hi - 0.1 * span)
-        else:
-            new = 4.0 * a
-            if sl > dlo:
-                ext = a + (a - lo) * (-sl) / (sl - dlo)
-                if np.isfinite(ext):
-                    new = min(max(ext, 2.0 * a), 8.0 * a)
-            new = min(new, cap)
-        ls[_ALPHA, b] = new
-
-
-@nb.njit(**_OPTS)
-def store_pairs(accept, products, rho, gamma, ils, memory):
-    """Keep the pairs that `accept_steps` formed when their curvature is positive."""
-    B = accept.shape[0]
-    for b in range(B):
-        if not accept[b]:
-            continue
-        sy = products[0, b]
-        yy = products[1, b]
-        ss = products[2, b]
-        j = ils[_HEAD, b]
-        if sy > 1e-12 * np.sqrt(ss * yy):
-            rho[b, j] = 1.0 / sy
-            gamma[b] = sy / yy
-            ils[_HEAD, b] = (j + 1) % memory
-            ils[_COUNT, b] = min(ils[_COUNT, b] + 1, memory)
-        elif ils[_COUNT, b] == memory:
-            # the rejected pair overwrote the oldest one
-            ils[_COUNT, b] -= 1
+        sy, yy, ss = _accept_one(
+            b, step[b], m0, d, m, g, g0, S, Y, ils[_HEAD], ils[_COUNT], w, geo
+        )
+        _store_one(b, sy, yy, ss, rho, gamma, ils, M)
+        ls[_E0, b] = E[b]
+        ls[_NOISE0, b] = noise[b]
+        gmax[b] = gmax_t[b]
+        iterations[b] += 1
+        need_dir[b] = True
+        converged[b] = gmax[b] <= stop
 
 
 def _seed_pair(pair, m, mask, w, S, Y, rho, gamma, ils):
@@ -955,6 +1016,7 @@ def minimise_lbfgs(
     converged = gmax <= stopping_mxHxm
     need_dir = ~converged
     iterations = np.zeros(B, dtype=np.int64) + (0 if iterations is None else iterations)
+    gmax = np.ascontiguousarray(gmax, dtype=np.float64)
     evaluations = np.zeros(B, dtype=np.int64)
     resets = np.zeros(B, dtype=np.int64)
     next_callback = 100 * (int(iterations.max()) // 100 + 1)
@@ -996,36 +1058,38 @@ def minimise_lbfgs(
         H, E, noise = evaluate(m)
         gmax_t = tangent_field(mf, H.reshape(B, 3, -1), mask, g)
         evaluations += active
-        if not np.all(np.isfinite(gmax_t + E)[active]):
-            bad = active & ~np.isfinite(gmax_t + E)
-            _check_finite(np.where(bad, np.nan, 0.0), names, int(iterations.max()))
-        dphi = -weighted_dot(g, tau, w) * scale
-        line_search_update(active, step, E, noise, dphi, ls, ils, code, _SIGMA)
-        accept = code == _ACCEPT
-        if accept.any():
-            accept_steps(
-                accept,
-                step,
-                m0,
-                d,
-                mf,
-                g,
-                g0,
-                S,
-                Y,
-                ils[_HEAD],
-                ils[_COUNT],
-                w,
-                geo,
-                products,
-            )
-            store_pairs(accept, products, rho, gamma, ils, memory)
-            ls[_E0] = np.where(accept, E, ls[_E0])
-            ls[_NOISE0] = np.where(accept, noise, ls[_NOISE0])
-            gmax = np.where(accept, gmax_t, gmax)
-            iterations += accept
-            need_dir |= accept
-            converged |= accept & (gmax <= stopping_mxHxm)
+        finish_trials(
+            active,
+            step,
+            E,
+            noise,
+            g,
+            tau,
+            w,
+            scale,
+            gmax_t,
+            stopping_mxHxm,
+            m0,
+            d,
+            mf,
+            g0,
+            S,
+            Y,
+            rho,
+            gamma,
+            ls,
+            ils,
+            geo,
+            _SIGMA,
+            gmax,
+            iterations,
+            need_dir,
+            converged,
+            code,
+        )
+        if np.any(code == _NONFINITE):
+            bad = np.where(code == _NONFINITE, np.nan, 0.0)
+            _check_finite(bad, names, int(iterations.max()))
         failed = code == _FAILED
         if failed.any():
             hopeless = failed & (ils[_STEEPEST] == 1)
