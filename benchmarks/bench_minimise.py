@@ -21,9 +21,9 @@ interleaved (before, after, before, after, ...):
 
 Reported: converged (max |m x H x m| <= stopping_mxHxm, OOMMF's criterion),
 iterations (and L-BFGS field evaluations), median CPU time (``time.process_time``)
-and wall time over ``--repeat`` runs (more, up to 30, for runs under 0.1 s), ``(E -
-E_best)/|E_best|`` with ``E_best`` the best known minimum of the battery, the
-problem's state check, and the CPU ratio after/before. ``uptime`` load is recorded:
+and wall time over ``--repeat`` runs (more, up to 30, for runs under 0.1 s),
+``(E - E_best)/|E_best|`` with ``E_best`` the best known minimum of the battery,
+the problem's state check, and the CPU ratio after/before. ``uptime`` load is recorded:
 the development machine is shared, so compare ratios measured in the same run, not
 absolute seconds. A run that fails (``IntegrationError``) is not repeated.
 """
