@@ -1,4 +1,4 @@
-"""Energy minimisation (Barzilai-Borwein) and relaxation against Stoner-Wohlfarth."""
+"""Energy minimisation (each minimiser) and relaxation against Stoner-Wohlfarth."""
 
 import engine_test_fields as F  # loaded by conftest.py
 import numpy as np
@@ -47,13 +47,14 @@ def _theta(m):
     return np.arctan2(v[0], v[2])
 
 
+@pytest.mark.parametrize("method", ["auto", "lbfgs", "bb"])
 @pytest.mark.parametrize(
     ("h", "psi"), [(0.3, np.radians(150)), (0.8, np.radians(30)), (0.45, 3.0)]
 )
-def test_minimise_finds_the_stoner_wohlfarth_angle(h, psi):
+def test_minimise_finds_the_stoner_wohlfarth_angle(h, psi, method):
     e = Engine(_sw_system("sw", h, psi))
-    iters = e.minimise(stopping_mxHxm=1e-4)
-    assert iters[0] > 0
+    iters = e.minimise(stopping_mxHxm=1e-4, method=method)
+    assert 0 < iters[0] < 100
     assert _theta(e.m) == pytest.approx(_stoner_wohlfarth(h, psi, 0.05), abs=1e-8)
     assert e.max_mxHxm()[0] < 1e-4
     assert e.t == 0.0
@@ -97,7 +98,8 @@ def test_relax_not_converged_raises_and_restores():
     np.testing.assert_array_equal(e.m, m0)
 
 
-def test_minimise_uncoupled_cells_at_45_degrees_from_their_easy_axes():
+@pytest.mark.parametrize("method", ["auto", "lbfgs", "bb"])
+def test_minimise_uncoupled_cells_at_45_degrees_from_their_easy_axes(method):
     # micromagnetictests' UniaxialAnisotropy cases: no exchange, easy axis x in one
     # half and y in the other, m = (1, 1, 0) everywhere. The torque is stationary
     # along the descent path at 45 degrees (s.y ~ 0), so an uncapped
@@ -112,7 +114,7 @@ def test_minimise_uncoupled_cells_at_45_degrees_from_their_easy_axes():
     s.energy = mm.UniaxialAnisotropy(K=1e5, u=u)
     s.m = df.Field(mesh, nvdim=3, value=(1, 1, 0), norm=1e6)
     e = Engine(s)
-    iters = e.minimise(stopping_mxHxm=1e-3)
+    iters = e.minimise(stopping_mxHxm=1e-3, method=method)
     assert iters[0] < 1000
     m = e.m[0]
     # |m x H x m| = H_K |sin 2 theta| / 2 < 1e-3 A/m bounds the angle to the axis

@@ -197,7 +197,10 @@ class _Recorder:
         self.name = system.name
         Ms = np.linalg.norm(np.asarray(system.m.array, dtype=float), axis=-1)
         self.Ms = Ms
-        self.scale = 1.0 / (Ms.size * float(Ms.max()))
+        # OOMMF's Oxs_Driver (normalize_aveM): <m> = sum(Ms m) / sum |Ms|, the
+        # average over the magnetic cells weighted by Ms (1 where Ms = 0 everywhere)
+        total = float(np.abs(Ms).sum())
+        self.scale = 1.0 / total if total > 0 else 1.0
         self.engine_system = engine_system
         self.energy_terms = list(self.engine_system.energy)
         self.has_dynamics = (
@@ -205,6 +208,7 @@ class _Recorder:
         )
         self.pumping = _pumping_terms(self.engine_system)
         self.applied_fields = self._applied_field_terms()
+        self.term_columns = self._term_columns()
         self.columns = self._columns()
         self.odt = output.OdtWriter(
             workdir / f"{self.name}.odt",
@@ -248,7 +252,32 @@ class _Recorder:
         for label in self._pumping_labels():
             cols.append(output.Column(label, "A/m^2"))
         cols += self.driver._extra_columns(self)
+        cols += [column for _, column in self.term_columns]
         return cols
+
+    def _term_columns(self) -> list[tuple[object, output.Column]]:
+        """Columns that the dynamics terms report (``average_u``, ``average_J``, ...).
+
+        Each term implementation names its own (``table_columns``); a label that
+        several terms give is suffixed ``_<term name>``.
+        """
+        if not self.has_dynamics:
+            return []
+        found = [
+            (impl, label, unit)
+            for impl in self.engine.dynamics_terms.values()
+            for label, unit in impl.table_columns()
+        ]
+        labels = [label for _, label, _ in found]
+        return [
+            (
+                impl,
+                output.Column(
+                    label if labels.count(label) == 1 else f"{label}_{impl.name}", unit
+                ),
+            )
+            for impl, label, unit in found
+        ]
 
     def _applied_field_terms(self) -> list[str]:
         """Names of the time-dependent Zeeman terms with a uniform field.
@@ -294,7 +323,6 @@ class _Recorder:
             for c in range(3):
                 row[f"B{'xyz'[c]}_{name}"] = float(B[c])
         m0 = np.asarray(m, dtype=float)[0]
-        # OOMMF's normalised average (normalize_aveM_output): sum(Ms m)/(N max Ms)
         avg = (self.Ms[None] * m0).reshape(3, -1).sum(axis=1) * self.scale
         row.update(
             {
@@ -316,6 +344,11 @@ class _Recorder:
                 for c in range(3):
                     row[labels[3 * k + c]] = J[c]
         row.update(self.driver._extra_values(self, t))
+        values = {}
+        for impl, column in self.term_columns:
+            if impl not in values:
+                values[impl] = iter(np.asarray(impl.table_values(t), float)[0])
+            row[column.name] = float(next(values[impl]))
         row.update(extra)
         return row
 

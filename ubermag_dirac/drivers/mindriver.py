@@ -12,19 +12,24 @@ __all__ = ["MinDriver"]
 class MinDriver(Driver):
     r"""Energy minimisation driver (OOMMF's ``Oxs_MinDriver``).
 
-    Minimises the energy of ``system.energy`` (dynamics terms play no part) by
-    steepest descent on the unit sphere with Barzilai-Borwein step lengths until
-    :math:`\max|\mathbf m\times\mathbf H\times\mathbf m|` is below
-    ``stopping_mxHxm``. One table row and one snapshot are written at the end
-    (``output_step=True``: also at the start and every 100 iterations).
+    Minimises the energy of ``system.energy`` (dynamics terms play no part) with
+    :meth:`ubermag_dirac.engine.Engine.minimise` (Barzilai-Borwein steepest
+    descent on the unit spheres for up to 100 iterations, then L-BFGS with a line
+    search on the energy) until :math:`\max_i|\mathbf m_i\times\mathbf H_i
+    \times\mathbf m_i| \le` ``stopping_mxHxm``, OOMMF's ``Oxs_MinDriver`` test
+    (A/m, the largest over the cells that move). One table row and one snapshot
+    are written at the end (``output_step=True``: also at the start and every
+    100 iterations).
 
     Parameters (settings)
     ---------------------
     stopping_mxHxm : float, optional
-        Convergence threshold (A/m), default 1e-3. (oommfc gives OOMMF 0.1, but
-        OOMMF's conjugate-gradient minimiser usually ends far below its
-        threshold, while this minimiser stops just below it; 1e-3 A/m gives
-        states of comparable precision.)
+        Convergence threshold (A/m), default 1e-3. oommfc gives OOMMF 0.1;
+        OOMMF's ``Oxs_CGEvolve`` then stops just below it on hard problems (0.065
+        to 0.098 A/m on the minimiser battery of ``benchmarks/bench_minimise.py``)
+        but far below it on simple ones (Ubermag's calculator tests, e.g. cubic
+        anisotropy of uncoupled cells, need the angle to the axis below 1e-9
+        rad, i.e. about 1e-4 A/m there), so the default here is tighter.
     max_iterations : int, optional
         Iteration limit, default 200000; exceeding it fails the drive.
     n_threads : int, optional

@@ -79,7 +79,17 @@ class TimeDriver(Driver):
     ``By_<term>``, ``Bz_<term>`` (mT, :math:`\mu_0 \mathbf H(t)`); and for every
     dynamics term built with ``from_surface``, the pumped charge current averaged
     over the magnetic cells, ``Jpump_x``, ``Jpump_y``, ``Jpump_z`` (A/m^2;
-    suffixed ``_<term name>`` when there are several).
+    suffixed ``_<term name>`` when there are several). Current terms add OOMMF's
+    columns whenever present (constant or time-dependent): ``average_u`` (m/s,
+    ``mm.ZhangLi``; a vector ``u`` gives OOMMF's
+    ``SpinTEvolve_3d:evolver:average u``, ``... ux``, ``uy``, ``uz``) and
+    ``average_J`` (A/m^2, ``mm.Slonczewski``), the parameter averaged over all
+    cells (as OOMMF) times the time factor; ``ud.DiracSOT`` adds
+    ``average_H_DL``, ``average_H_FL`` and ``ud.SpinHallSOT`` ``average_H_SH``
+    (A/m), the amplitudes applied, averaged over the magnetic cells (suffixed
+    ``_<term name>`` when several terms give the same column). ``mx``, ``my``,
+    ``mz`` are OOMMF's :math:`\sum M_s\mathbf m/\sum |M_s|` (empty cells do not
+    count).
 
     Examples
     --------

@@ -27,9 +27,10 @@ Failures
 Relaxation and minimisation
     :meth:`Engine.relax`: damped dynamics without precession and without spin
     torques until :math:`\max|\dot{\mathbf m}|` < ``stopping_dm_dt`` (deg/ns).
-    :meth:`Engine.minimise`: Barzilai-Borwein descent on the sphere until
-    :math:`\max|\mathbf m\times\mathbf H\times\mathbf m|` < ``stopping_mxHxm``
-    (A/m, OOMMF default 0.1), with an iteration cap.
+    :meth:`Engine.minimise`: Barzilai-Borwein descent on the spheres, then
+    L-BFGS with a line search on the energy (:mod:`ubermag_dirac.engine.minimise`),
+    until :math:`\max|\mathbf m\times\mathbf H\times\mathbf m| \le`
+    ``stopping_mxHxm`` (A/m, OOMMF default 0.1), with an iteration cap.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from .grid import Grid, _as_systems
 from .integrators import DEFAULT_METHOD, DormandPrince45
 from .llg import _llg_serial as llg_rhs_serial
 from .llg import llg_rhs
-from .minimise import minimise_bb
+from .minimise import add_euler_energy, minimise_bb, minimise_lbfgs
 from .registry import DYNAMICS, ENERGY, lookup
 from .stochastic import STEP_FRACTION, StochasticHeun, ThermalNoise, fastest_rate
 from .threads import thread_context, tune_malloc
@@ -61,6 +62,9 @@ _ENERGY_MODULES = ("ubermag_dirac.engine.energy", "ubermag_dirac.engine.demag")
 
 #: rad/s per deg/ns (OOMMF's unit of ``stopping_dm_dt``).
 DEG_PER_NS = np.pi / 180.0 * 1e9
+
+#: minimise(method="auto"): Barzilai-Borwein iterations before L-BFGS takes over
+_BB_ITERATIONS = 100
 
 #: Sub-batch evaluators kept per engine (:meth:`Engine._rhs_subset`), in
 #: batches' worth of systems (memory: their parameter and field arrays).
@@ -285,6 +289,8 @@ class Engine:
         )
         self._minimise_iterations = 0
         self._minimise_time = 0.0
+        self._Ms_flat = np.ascontiguousarray(self.Ms.reshape(self.batch, -1))
+        self.minimise_stats = {}
         self.relax_stalled = np.zeros(self.batch, dtype=bool)
         self._setup_thermal(temperature, seed, thermal_dt, step_fraction)
 
@@ -921,16 +927,21 @@ class Engine:
         *,
         max_iterations: int = 200_000,
         callback: Callable | None = None,
+        method: str = "auto",
     ) -> np.ndarray:
-        r"""Minimise the energy of every system (Barzilai-Borwein descent on spheres).
+        r"""Minimise the energy of every system (on the unit spheres of the cells).
 
-        Steepest descent along :math:`\mathbf g = -\mathbf m\times(\mathbf m
-        \times\mathbf H)` with the norm-preserving update and alternating
-        Barzilai-Borwein step lengths of mumax3's minimiser (Exl et al., J. Appl.
-        Phys. 115, 17D118 (2014)), per system, until :math:`\max|\mathbf m
-        \times\mathbf H\times\mathbf m| <` ``stopping_mxHxm`` (A/m; OOMMF's
-        ``Oxs_MinDriver`` default, as oommfc writes it, is 0.1 A/m). Only energy
-        terms count; dynamics terms are ignored. ``engine.t`` is not changed.
+        Descends along :math:`\mathbf g = -\mathbf m\times(\mathbf m\times
+        \mathbf H)` until :math:`\max_i|\mathbf m_i\times\mathbf H_i\times
+        \mathbf m_i| \le` ``stopping_mxHxm`` over the cells that move (A/m;
+        OOMMF's ``Oxs_MinDriver`` test; its default, as oommfc writes it, is
+        0.1 A/m), per system: Barzilai-Borwein steps (mumax3's ``minimize``,
+        Exl et al., J. Appl. Phys. 115, 17D118 (2014)) for up to 100
+        iterations, then L-BFGS with a line search on the energy for the
+        systems not converged (:mod:`ubermag_dirac.engine.minimise`). Only
+        energy terms count; dynamics terms are ignored. ``engine.t`` is not
+        changed. ``minimise_stats`` then holds ``bb_iterations``, and for
+        L-BFGS its field ``evaluations`` and line-search ``resets`` (``(B,)``).
 
         Parameters
         ----------
@@ -940,11 +951,15 @@ class Engine:
             Iteration limit per call.
         callback : callable, optional
             ``callback(iteration, m, max_mxHxm)`` every 100 iterations.
+        method : {"auto", "lbfgs", "bb"}, default "auto"
+            ``"auto"`` as above; ``"lbfgs"`` or ``"bb"`` one minimiser only
+            (``"bb"`` is the minimiser of versions before issue 10, which does
+            not converge on flat landscapes such as creeping domain walls).
 
         Returns
         -------
         numpy.ndarray
-            ``(B,)`` iterations each system needed.
+            ``(B,)`` iterations each system needed (both minimisers).
 
         Raises
         ------
@@ -954,6 +969,10 @@ class Engine:
         """
         if not (stopping_mxHxm > 0):
             raise ValueError(f"stopping_mxHxm: expected > 0, got {stopping_mxHxm!r}.")
+        if method not in ("auto", "lbfgs", "bb"):
+            raise ValueError(
+                f"method: expected 'auto', 'lbfgs' or 'bb', got {method!r}."
+            )
         t = self._integrator.t.copy()
         H = np.zeros(self._shape)
 
@@ -969,19 +988,50 @@ class Engine:
 
         m_start = self.m.copy()
         start = time.perf_counter()
+        stats = {}
+        y = self._integrator.y
+        limit = int(max_iterations)
         try:
             with thread_context(self.threads):
-                iters = minimise_bb(
-                    field,
-                    self._integrator.y,
-                    self._active,
-                    stopping_mxHxm=float(stopping_mxHxm),
-                    max_iterations=int(max_iterations),
-                    names=self.names,
-                    callback=callback,
-                    energy=energy,
-                    weights=weights,
-                )
+                iters = np.zeros(self.batch, dtype=np.int64)
+                converged = np.zeros(self.batch, dtype=bool)
+                if method in ("auto", "bb"):
+                    bb_stats = {}
+                    bb_limit = limit if method == "bb" else min(limit, _BB_ITERATIONS)
+                    iters += minimise_bb(
+                        field,
+                        y,
+                        self._active,
+                        stopping_mxHxm=float(stopping_mxHxm),
+                        max_iterations=bb_limit,
+                        names=self.names,
+                        callback=callback,
+                        energy=energy,
+                        weights=weights,
+                        on_limit="raise" if method == "bb" else "return",
+                        stats=bb_stats,
+                    )
+                    converged = bb_stats["converged"]
+                    stats["bb_iterations"] = iters.copy()
+                if not converged.all():
+                    buffers = {}
+
+                    def evaluate(m):
+                        return self._field_and_energy(m, t, H, buffers)
+
+                    iters = minimise_lbfgs(
+                        evaluate,
+                        y,
+                        self._active,
+                        weights,
+                        stopping_mxHxm=float(stopping_mxHxm),
+                        max_iterations=limit,
+                        names=self.names,
+                        callback=callback,
+                        stats=stats,
+                        iterations=iters,
+                        pair=bb_stats.get("last_pair") if method == "auto" else None,
+                    )
         except IntegrationError:
             self._integrator.y[...] = m_start
             raise
@@ -989,7 +1039,49 @@ class Engine:
             self._integrator.invalidate()
             self._minimise_time += time.perf_counter() - start
         self._minimise_iterations += int(iters.max())
+        self.minimise_stats = stats
         return iters
+
+    def _field_and_energy(self, m, t, H, buffers):
+        """Total field (into ``H``), energy up to a constant, round-off of it.
+
+        For the minimiser: terms with an ``energy_degree`` p (exchange, DMI,
+        demag, Zeeman, ...) give their energy through Euler's identity from the
+        field computed anyway (their fields are summed per degree in
+        ``buffers[p]``); the others through their energy density. The round-off
+        estimate (J) is 1e-13 times the sum over cells of the magnitudes of the
+        contributions. Returns ``(H, E, noise)``, ``E`` and ``noise`` ``(B,)``.
+        """
+        B = self.batch
+        H.fill(0.0)
+        out = np.zeros((2, B))
+        dV = self.grid.cell_volume
+        groups = {}
+        for name, impl in self.energy_terms.items():
+            start = time.perf_counter()
+            p = getattr(impl, "energy_degree", None)
+            if p is not None:
+                buf = buffers.get(p)
+                if buf is None:
+                    buf = buffers[p] = np.zeros(self._shape)
+                if p not in groups:
+                    buf.fill(0.0)
+                    groups[p] = buf
+                impl.add_field(m, t, buf)
+            else:
+                Hterm = impl.field(m, t, out=buffers.get("term"))
+                buffers["term"] = Hterm
+                w = impl.energy_density(m, t, H=Hterm).reshape(B, -1)
+                H += Hterm
+                out[0] += w.sum(axis=1) * dV
+                out[1] += np.abs(w).sum(axis=1) * dV
+            self._field_time[name] += time.perf_counter() - start
+        Hf = H.reshape(B, 3, -1)
+        mf = m.reshape(B, 3, -1)
+        for p, buf in groups.items():
+            factor = MU0 * dV / p
+            add_euler_energy(mf, buf.reshape(B, 3, -1), self._Ms_flat, factor, Hf, out)
+        return H, out[0], 1e-13 * out[1]
 
     def __repr__(self) -> str:
         return (

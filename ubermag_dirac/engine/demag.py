@@ -734,6 +734,8 @@ class DemagImpl(EnergyImpl):
     -333333.33...
     """
 
+    energy_degree = 2
+
     def __init__(self, terms, grid, threads=1):
         super().__init__(terms[0].name, grid)
         self.demag = DemagField(grid.n, grid.cell, grid.pbc, threads=threads)

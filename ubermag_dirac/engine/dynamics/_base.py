@@ -152,6 +152,21 @@ class DynamicsImpl:
     def configure(self, params: LLGParameters) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def table_columns(self) -> list[tuple[str, str]]:
+        """``(label, unit)`` of the drive-table columns of this term (none).
+
+        OOMMF-style labels (:class:`ubermag_dirac.drivers.output.Column`);
+        drivers read a term's columns only through this method and
+        :meth:`table_values` (``mm.ZhangLi``: OOMMF's ``average u``,
+        ``mm.Slonczewski``: ``average J``, the registered torques: the
+        averages of their field amplitudes).
+        """
+        return []
+
+    def table_values(self, t) -> np.ndarray:
+        """Values of `table_columns` at time ``t`` (s), ``(B, k)``."""
+        return np.zeros((self.grid.batch, 0))
+
 
 class TimeFactorMixin:
     """``factor(t)``: the ``(B,)`` amplitude factors of ``self.funcs``/``self.dts``."""

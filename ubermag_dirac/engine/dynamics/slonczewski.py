@@ -12,6 +12,12 @@ added outside the Gilbert solve in the Landau-Lifshitz form with the scalar
 :func:`ubermag_dirac.engine.llg.llg_rhs`). ``Lambda < 1`` is refused as OOMMF
 does. ``func``/``dt`` and ``tcl_strings`` (OOMMF's ``J_profile``) give the time
 dependence (:mod:`._base`, :mod:`._tcl`).
+
+Table column, as ``Oxs_SpinXferEvolve`` writes it whenever the term is present
+(constant or not): ``SpinXferEvolve:evolver:average J`` (A/m^2, ubermagtable's
+``average_J``) :math:`= f(t)\,\langle J\rangle`, with OOMMF's mean over *all*
+cells of the mesh (empty and fixed cells included: OOMMF averages the parameter
+field as given) and :math:`f(t)` the time factor actually applied.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ class SlonczewskiImpl(DynamicsImpl, TimeFactorMixin):
         self.funcs, self.dts = func_dt(terms, what, require_dt=True, allow_tcl=True)
         self.time_dependent = any(f is not None for f in self.funcs)
         J = flat_scalar(grid, [term_value(t, "J") for t in terms], "J")
+        self.average_J = J.mean(axis=1)  # OOMMF's ave_J: all cells
         P = flat_scalar(grid, [term_value(t, "P") for t in terms], "P")
         lam_values = []
         for t in terms:
@@ -83,6 +90,13 @@ class SlonczewskiImpl(DynamicsImpl, TimeFactorMixin):
         if params.stt is not None:
             raise ValueError("At most one Slonczewski term per system.")
         params.stt = self
+
+    def table_columns(self):
+        """OOMMF's ``average J`` (A/m^2), see the module docstring."""
+        return [("SpinXferEvolve:evolver:average J", "A/m^2")]
+
+    def table_values(self, t):
+        return (self.average_J * self.factor(t))[:, None]
 
 
 @register_dynamics(mm.Slonczewski)

@@ -95,6 +95,25 @@ class TorqueImpl(TorqueFieldImpl):
     def what(self):
         return f"{self.cls} {self.name!r}"
 
+    def table_columns(self):
+        """``average_<amplitude>`` (A/m) of the torque's field parameters.
+
+        The amplitudes actually applied, :math:`f(t)\langle H\rangle` over the
+        magnetic cells (where they act): ``average_H_DL``, ``average_H_FL``
+        (``ud.DiracSOT``), ``average_H_SH`` (``ud.SpinHallSOT``); with
+        ``from_surface`` amplitudes they are proportional to the applied
+        electric field, so they plot the current pulse.
+        """
+        return [(f"average_{p.attr}", "A/m") for p in self.torque.parameters if p.field]
+
+    def table_values(self, t):
+        B = self.grid.batch
+        mask = self.grid.mask.reshape(B, -1)
+        count = np.maximum(mask.sum(axis=1), 1)
+        k = [i for i, p in enumerate(self.torque.parameters) if p.field]
+        means = (self.Q[:, k] * mask[:, None]).sum(axis=2) / count[:, None]
+        return means.reshape(B, len(k)) * self.factor(t)[:, None]
+
     def add_field(self, m, t, H):
         B = m.shape[0]
         self._loop(

@@ -72,6 +72,16 @@ passes a scalar ``df.Field`` ``u`` to OOMMF as its magnitude
 (``Oxs_VecMagScalarField``), so a negative field value would lose its sign
 there; the signed value is used here, as for numbers and region dicts (and as
 for the energy terms). Fixed cells do not move (OOMMF sets ``u = 0`` there).
+
+Table columns, as OOMMF's evolvers write them (``Anv_SpinTEvolve``,
+``Anv_SpinTEvolve_3d``: ``UpdateMeshArrays`` and ``UpdateSpinTorqueOutputs``)
+whenever the term is present, constant or not: with a scalar ``u``,
+``SpinTEvolve:evolver:average u`` (m/s, ubermagtable's ``average_u``)
+:math:`= f(t)\,\langle u\rangle`; with a vector ``u``,
+``SpinTEvolve_3d:evolver:average u`` :math:`= f(t)\,|\langle\mathbf u\rangle|`
+and ``... average ux``, ``uy``, ``uz`` :math:`= f(t)\langle u_k\rangle`.
+:math:`\langle\cdot\rangle` is OOMMF's mean over *all* cells of the mesh (empty
+and fixed cells included) and :math:`f(t)` the time factor actually applied.
 """
 
 import numbers
@@ -221,14 +231,16 @@ def zhang_li_add_field(
                         Hf[b, 2, p] += c1 * ez + c2 * cz
 
 
-def _zhang_li_u(grid, terms, what) -> np.ndarray:
+def _zhang_li_u(grid, terms, what) -> tuple[np.ndarray, np.ndarray]:
     """Spin-drift velocity ``(B, 3, nx, ny, nz)`` (m/s) as oommfc hands it to OOMMF.
 
     A number, a dict of numbers or a scalar field is the x component
     (``Anv_SpinTEvolve``); a vector, a dict of vectors or a vector field is the
     full vector (``Anv_SpinTEvolve_3d``). Conversion by the grid's parameter rules.
+    Returns ``u`` and ``(B,)`` whether each system's ``u`` is a vector.
     """
     u = np.zeros((grid.batch, 3, *grid.n))
+    vector = np.zeros(grid.batch, dtype=bool)
     for b, term in enumerate(terms):
         value = term_value(term, "u")
         if value is None:
@@ -253,9 +265,10 @@ def _zhang_li_u(grid, terms, what) -> np.ndarray:
             u[b, 0] = grid._one(value, 1, f"{what}: u")[..., 0]
         else:
             u[b] = np.moveaxis(grid._one(value, 3, f"{what}: u"), -1, 0)
+        vector[b] = not scalar
     if not np.all(np.isfinite(u)):
         raise ValueError(f"{what}: u must be finite everywhere.")
-    return u
+    return u, vector
 
 
 class ZhangLiImpl(TorqueFieldImpl):
@@ -344,8 +357,10 @@ class ZhangLiImpl(TorqueFieldImpl):
                         "refuses the Slonczewski parameters; the calculator does not "
                         "combine them either."
                     )
-        u = _zhang_li_u(grid, terms, what)
+        u, self.u_vector = _zhang_li_u(grid, terms, what)
         self.u = u
+        # OOMMF's ave_u: mean over all cells of the mesh, (B, 3)
+        self.average_u = u.reshape(grid.batch, 3, -1).mean(axis=2)
         mask = grid.mask
         coeffs = []
         use = []
@@ -396,6 +411,19 @@ class ZhangLiImpl(TorqueFieldImpl):
                     "(OOMMF would still apply the torque there). Add "
                     "mm.Precession, or mm.Damping with alpha > 0."
                 )
+
+    def table_columns(self):
+        """OOMMF's ``average u`` (m/s), see the module docstring."""
+        if self.u_vector.any():  # Anv_SpinTEvolve_3d
+            label = "SpinTEvolve_3d:evolver:average u"
+            return [(label + c, "m/s") for c in ("", "x", "y", "z")]
+        return [("SpinTEvolve:evolver:average u", "m/s")]
+
+    def table_values(self, t):
+        u = self.average_u * self.factor(t)[:, None]
+        if self.u_vector.any():
+            return np.column_stack([np.linalg.norm(u, axis=1), u])
+        return u[:, :1]
 
     def configure(self, params):
         if any(isinstance(tf, ZhangLiImpl) for tf in params.torque_fields):

@@ -1,4 +1,4 @@
-"""Common protocol of the engine's energy-term implementations.
+r"""Common protocol of the engine's energy-term implementations.
 
 Every builder registered with :func:`ubermag_dirac.engine.registry.register_energy`
 returns an object with this interface (the engine relies on nothing else):
@@ -18,6 +18,14 @@ returns an object with this interface (the engine relies on nothing else):
     for the terms whose density follows from the field).
 ``energy(m, t) -> E``
     Energy (J) of each system, ``(B,)``.
+``energy_degree`` : int or None
+    :math:`p` when the energy density is, up to a constant per cell, a
+    homogeneous function of degree :math:`p` of the cell magnetisations, so that
+    (Euler) :math:`w = -\frac{\mu_0 M_s}{p}\,\mathbf m\cdot\mathbf H + c`
+    with this term's field :math:`\mathbf H`: 2 for exchange, DMI, demag,
+    uniaxial anisotropy without ``K2``; 1 for Zeeman; 4 for cubic anisotropy.
+    The minimiser then gets energy differences from the field it computes
+    anyway. ``None`` (the default) otherwise.
 
 ``m`` is ``(B, 3, nx, ny, nz)`` float64 with unit vectors in magnetic cells and
 exactly 0 in empty cells (Ms = 0). ``t`` is a float or a ``(B,)`` array of
@@ -78,6 +86,7 @@ class EnergyImpl:
 
     name: str
     time_dependent: bool = False
+    energy_degree: int | None = None
 
     def __init__(self, name: str, grid):
         self.name = name

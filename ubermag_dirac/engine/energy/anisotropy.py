@@ -142,6 +142,8 @@ class UniaxialAnisotropyImpl(EnergyImpl):
         self.K1 = contiguous(self.K1)
         self.K2 = contiguous(self.K2)
         self.mask = np.ascontiguousarray(grid.mask)
+        # K1 d^2 (or K1 |u x m|^2: a constant apart) is quadratic; K2 is not
+        self.energy_degree = None if np.any(self.K2 != 0) else 2
 
     def _add_field(self, m, t, H):
         K.uniaxial_add_field(m, self.u, self.h1, self.h2, H)
@@ -182,6 +184,8 @@ class CubicAnisotropyImpl(EnergyImpl):
     ...
     ValueError: CubicAnisotropy.u2: zero-length axis in 1 magnetic cell(s) ...
     """
+
+    energy_degree = 4
 
     time_dependent = False
 

@@ -135,6 +135,8 @@ class DMIImpl(EnergyImpl):
     ValueError: DMI.D: expected a field with nvdim=1, got nvdim=3.
     """
 
+    energy_degree = 2
+
     time_dependent = False
 
     def __init__(self, terms, grid):

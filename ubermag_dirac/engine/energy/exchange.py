@@ -76,6 +76,8 @@ class ExchangeImpl(EnergyImpl):
     ValueError: Exchange.A: expected a field with nvdim=1, got nvdim=3.
     """
 
+    energy_degree = 2
+
     time_dependent = False
 
     def __init__(self, terms, grid):

@@ -425,6 +425,8 @@ class RKKYImpl(EnergyImpl):
         active = (Ms1 > 0) & (Ms2 > 0)  # OOMMF: skip a link with an Ms = 0 end
         self.c1 = (sigma + 2.0 * sigma2)[:, None] * self.weight * active
         self.c2 = -sigma2[:, None] * self.weight * active
+        # sigma (1 - m1.m2) is quadratic (a constant apart); sigma2 is not
+        self.energy_degree = None if np.any(sigma2 != 0) else 2
         hcoef = 2.0 / MU0
         self.h1 = np.divide(hcoef, Ms1, out=np.zeros_like(Ms1), where=active)
         self.h2 = np.divide(hcoef, Ms2, out=np.zeros_like(Ms2), where=active)

@@ -197,6 +197,8 @@ class ZeemanImpl(EnergyImpl):
     ValueError: Zeeman.H: expected a field with nvdim=3, got nvdim=1.
     """
 
+    energy_degree = 1
+
     def __init__(self, terms, grid):
         super().__init__(terms[0].name, grid)
         self.factors: list[Callable | None] = []
