@@ -96,7 +96,7 @@ class TorqueImpl(TorqueFieldImpl):
         return f"{self.cls} {self.name!r}"
 
     def table_columns(self):
-        """``average_<amplitude>`` (A/m) of the torque's field parameters.
+        r"""``average_<amplitude>`` (A/m) of the torque's field parameters.
 
         The amplitudes actually applied, :math:`f(t)\langle H\rangle` over the
         magnetic cells (where they act): ``average_H_DL``, ``average_H_FL``
