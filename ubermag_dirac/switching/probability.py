@@ -71,6 +71,7 @@ from ._trials import WIDTH, ProbabilitySpec, check_temperature, run_trials
 __all__ = [
     "assemble_probability",
     "compare_probability",
+    "macrospin_equivalent",
     "probability_spec",
     "switching_probability",
 ]
@@ -599,3 +600,63 @@ def compare_probability(a, b, labels=("film", "macrospin"), z_max=3.0):
             "labels": list(labels),
         },
     )
+
+
+def macrospin_equivalent(film):
+    r"""The reduced parameters of the macrospin equivalent of a film result.
+
+    As :func:`~ubermag_dirac.switching.macrospin_parameters` maps deterministic
+    diagrams: fields in units of :math:`H_{K,\mathrm{eff}}`
+    (:func:`~ubermag_dirac.switching.effective_anisotropy`), times in units of
+    :math:`t_u = 1/(\gamma_0 H_{K,\mathrm{eff}})`, and the thermal stability
+    factor of the film's volume,
+    :math:`\Delta = \mu_0 M_s H_{K,\mathrm{eff}} V/(2k_BT)` (the barrier of the
+    coherent macrospin in units of :math:`k_BT`): the inputs of a macrospin
+    switching-probability computation at the film's temperature, for
+    :func:`compare_probability`.
+
+    Parameters
+    ----------
+    film : xarray.Dataset
+        Result of :func:`switching_probability` with a macrospin equivalent
+        (``attrs["macrospin_equivalent"] == "yes"``).
+
+    Returns
+    -------
+    dict
+        ``hx``, ``hsot`` (reduced grids), ``pulse_width``, ``t_relax``
+        (reduced times), ``torque``, ``alpha``, ``delta_alpha``, ``Delta``
+        (dimensionless), ``T`` (K), ``time_unit`` (s), ``H_K_eff`` (A/m),
+        ``volume`` (m^3).
+
+    Raises
+    ------
+    ValueError
+        The film has no macrospin equivalent (e.g. easy plane).
+    """
+    from ..constants import KB, MU0
+
+    a = film.attrs
+    if a.get("macrospin_equivalent") != "yes" or not float(a.get("H_K_eff", 0)) > 0:
+        raise ValueError(
+            "This film has no macrospin equivalent: "
+            f"{a.get('macrospin_equivalent', 'not a switching result')}."
+        )
+    H_K = float(a["H_K_eff"])
+    t_u = 1.0 / (float(a["gamma0"]) * H_K)
+    V = float(np.prod(a["mesh_n"]) * np.prod(a["mesh_cell"]))
+    T = float(a["T"])
+    return {
+        "hx": film.hx.values / H_K,
+        "hsot": film.hsot.values / H_K,
+        "pulse_width": film.pulse_width.values / t_u,
+        "t_relax": float(a["t_relax"]) / t_u,
+        "torque": a["torque"],
+        "alpha": float(a["alpha"]),
+        "delta_alpha": float(a.get("delta_alpha", 0.0)),
+        "Delta": MU0 * float(a["Ms"]) * H_K * V / (2 * KB * T),
+        "T": T,
+        "time_unit": t_u,
+        "H_K_eff": H_K,
+        "volume": V,
+    }
