@@ -172,6 +172,17 @@ class ProbabilitySpec:
         """Shape of the units of work: the grid, then the trials."""
         return (*self.grid_shape, self.n_trials)
 
+    #: the unit of work (progress bar) and the worker function of a chunk
+    unit = "trial"
+
+    @property
+    def runner(self):
+        return run_trials
+
+    def memory_per_unit(self):
+        """Bytes of one trial (one system per start) in a batch."""
+        return self.sweep.memory_per_unit() * len(self.sweep.starts) / 2
+
     @functools.cached_property
     def widths(self):
         return np.asarray(dict(self.sweep.params)[WIDTH], dtype=float)

@@ -61,12 +61,10 @@ from ..statistics import wilson_interval
 from ..terms import system_checks
 from . import pulses as _pulses
 from ._assemble import _gather
-from ._execute import ClaimPlan, FixedPlan, check_executor, chunk_size_for, execute
-from ._execute import memory_per_point as _memory_per_point
+from ._execute import run_job
 from ._grid_units import current_coordinate, resolve_grid
-from ._store import ResultStore
 from ._torque import find_torque
-from ._trials import WIDTH, ProbabilitySpec, check_temperature, run_trials
+from ._trials import WIDTH, ProbabilitySpec, check_temperature
 
 __all__ = [
     "assemble_probability",
@@ -274,19 +272,16 @@ def switching_probability(
         engine_kwargs=engine_kwargs,
         resumable=dirname is not None,
     )
-    check_executor(executor)
-    run = {
-        "chunk_size": chunk_size,
-        "memory_limit": memory_limit,
-        "executor": executor,
-        "progress": progress,
-    }
-    if dirname is None:
-        results, chunk_size = _run(spec, None, **run)
-    else:
-        results, chunk_size = _run_in_folder(
-            spec, dirname, overwrite, bool(recompute_failed), run
-        )
+    results, chunk_size = run_job(
+        spec,
+        dirname,
+        overwrite,
+        bool(recompute_failed),
+        chunk_size=chunk_size,
+        memory_limit=memory_limit,
+        executor=executor,
+        progress=progress,
+    )
     ds = assemble_probability(spec.meta(), results)
     ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     n_failed = int(ds.n_failed.values.sum())
@@ -389,43 +384,6 @@ def probability_spec(
         settle=settle,
         check_interval=check_interval,
     )
-
-
-def _memory_per_trial(spec):
-    """Bytes of one trial (one system per start) in a batch."""
-    per_point = _memory_per_point(spec.sweep.system, 0, 1)  # two systems
-    return per_point * len(spec.sweep.starts) / 2
-
-
-def _run(spec, store, chunk_size, memory_limit, executor, progress, **claims):
-    """Compute the missing trials; ``(results, chunk_size)``."""
-    n = int(np.prod(spec.shape))
-    ndone = store.done_count(**claims) if store is not None else 0
-    if ndone == n:
-        return [], None
-    chunk_size = chunk_size_for(
-        n - ndone, _memory_per_trial(spec), chunk_size, memory_limit, executor
-    )
-    if store is None:
-        plan = FixedPlan(np.arange(n), chunk_size)
-    else:
-        plan = ClaimPlan(store, chunk_size, **claims)
-    results = execute(
-        spec.job(), plan, executor, store, progress, n, ndone, run_trials, "trial"
-    )
-    return results, chunk_size
-
-
-def _run_in_folder(spec, dirname, overwrite, recompute_failed, run):
-    fp = spec.fingerprint()
-    found = ResultStore.read(
-        dirname, fp, complete_only=True, recompute_failed=recompute_failed
-    )
-    if found is not None:
-        return found[1], None
-    with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
-        _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
-        return store.load_chunks(), chunk_size
 
 
 # ------------------------------------------------------------------ Dataset
