@@ -60,9 +60,9 @@ from ..engine.stochastic import STEP_FRACTION
 from ..statistics import wilson_interval
 from ..terms import system_checks
 from . import pulses as _pulses
-from ._assemble import _gather
+from ._assemble import _gather, add_field_coordinates
 from ._execute import run_job
-from ._grid_units import current_coordinate, resolve_grid
+from ._grid_units import resolve_grid
 from ._torque import find_torque
 from ._trials import WIDTH, ProbabilitySpec, check_temperature
 
@@ -455,13 +455,7 @@ def assemble_probability(meta, chunks):
         coords[_dim_name(name)] = (_dim_name(name), vals, {"units": units})
     coords["trial"] = ("trial", np.arange(shape[-1]))
     coords["start"] = ("start", starts)
-    current = current_coordinate(attrs, coords["hsot"][1])
-    if current is not None:
-        coords["J"] = current
-    H_K = attrs.get("H_K_eff")
-    if H_K is not None and H_K > 0:
-        coords["hx_reduced"] = ("hx", coords["hx"][1] / H_K, {"units": "H_K_eff"})
-        coords["hsot_reduced"] = ("hsot", coords["hsot"][1] / H_K, {"units": "H_K_eff"})
+    add_field_coordinates(coords, attrs)
     ds = xr.Dataset(var, coords=coords, attrs=attrs)
     if len(starts) == 1:
         ds = ds.squeeze("start", drop=False)
