@@ -88,6 +88,9 @@ __all__ = [
 #   _store.py     the results folder (chunks, manifest, claims, integrity)
 #   _locks.py     inter-process file locks (released when the holder dies)
 #   _assemble.py  the Dataset from the metadata and the chunk arrays
+#   _trials.py    thermal trials (switching_probability): ProbabilitySpec over a
+#                 SweepSpec, what a worker does with a chunk of trials
+#   probability.py  switching_probability, its Dataset, compare_probability
 
 
 def phase_diagram(
