@@ -161,3 +161,35 @@ def test_dirac_against_spin_hall_side_by_side():
     assert side.P_sw_dirac.values[0, 1, 0] == 1.0
     assert side.P_sw_she.values[0, 1, 0] == 0.0
     assert not side.agree.values[0, 1, 0]
+
+
+@pytest.mark.skipif(
+    not hasattr(ud.macrospin, "switching_probability"),
+    reason="ud.macrospin.switching_probability (issue 12, macrospin part) not merged",
+)
+def test_single_cell_film_agrees_with_the_macrospin_monte_carlo():
+    """One cell of the film calculator against the compiled macrospin Monte
+    Carlo with the film's macrospin-equivalent arguments (macrospin_equivalent):
+    P_sw within binomial errors (two-proportion z test, |z| < 3 per point).
+    The macrospin starts Boltzmann-distributed in its well, the film from the
+    T = 0 relaxed state: at a barrier of 11.6 k_B T the difference of the
+    starts is below the statistical resolution of these trials."""
+    film_ds = sw.switching_probability(
+        bit(),
+        [HX],
+        [0.0, 0.6e6, 0.8e6, 1.0e6],
+        pulse_width=[WIDTH],
+        t_relax=T_RELAX,
+        n_trials=300,
+        seed=4,
+        progress=False,
+    )
+    kw = sw.macrospin_equivalent(film_ds)
+    assert kw["delta"] == pytest.approx(1.5e6 * 32e-27 / (1.380649e-23 * 300))
+    macro = ud.macrospin.switching_probability(**kw, n_trials=4000, seed=4)
+    side = sw.compare_probability(film_ds, macro)
+    print(side.P_sw_film.values.ravel(), side.P_sw_macrospin.values.ravel())
+    print(side.z.values.ravel())
+    # without current both reverse spontaneously, rarely (barrier 11.6 k_B T)
+    assert side.P_sw_macrospin.values[0, 0, 0] < 0.01
+    assert side.agree.values.all(), side.z.values.ravel()
