@@ -259,3 +259,21 @@ def test_macrospin_equivalent_of_a_single_cell(reference):
     )
     with pytest.raises(ValueError, match="Select single values of \\['start'\\]"):
         sw.macrospin_equivalent(both)
+
+
+def test_swept_parameters_and_reduced_units():
+    """A swept term attribute becomes a dimension before pulse_width; the grid
+    may be given in units of H_K,eff."""
+    H_K = 2 * 1.5e6 / (4e-7 * np.pi * 8e5)
+    ds = sw.switching_probability(
+        bit(),
+        [0.1],
+        [0.0, 0.8],
+        units="H_K",
+        params={"damping.alpha": [0.3, 0.5]},
+        **{**FAST, "pulse_width": [4e-11], "n_trials": 2},
+    )
+    assert ds.P_sw.dims == ("hx", "hsot", "damping.alpha", "pulse_width")
+    np.testing.assert_allclose(ds.hsot.values, [0.0, 0.8 * H_K], rtol=1e-12)
+    np.testing.assert_array_equal(ds.P_sw.sel(hsot=0.0).values, 0.0)
+    assert int(ds.n_trials.sum()) == 2 * 2 * 2  # every trial of every point
