@@ -183,7 +183,7 @@ def _pulse_tables(widths, pulse, t_relax):
 def _check_pulse(pulse):
     if pulse is None:
         return None
-    if not isinstance(pulse, Trapezoid):
+    if not (isinstance(pulse, Trapezoid) and "duration" in pulse.params()):
         raise TypeError(
             "pulse must be a ud.Pulse.trapezoid / ubermag_dirac.pulses.Trapezoid "
             "(its duration is set to each pulse_width), got "
@@ -286,6 +286,7 @@ def switching_probability(
     dt=None,
     step_fraction=STEP_FRACTION,
     confidence=0.95,
+    keep_trials=False,
     **torque_params,
 ):
     r"""Thermal switching probability of a macrospin over (current, pulse width, h_x).
@@ -377,6 +378,9 @@ def switching_probability(
         ``c`` of :math:`\Delta\tau = c/\max(\rho, 4D_m)`, in (0, 1].
     confidence : float
         Level of the Wilson interval.
+    keep_trials : bool
+        Also return ``m_z`` of every trial at its end (variable ``mz`` with
+        the dimension ``trial``; a trial that settled early ends then).
     **torque_params
         Other parameters of the torque (reduced), e.g. of a torque registered
         outside the package.
@@ -574,7 +578,7 @@ def switching_probability(
     k = (mz * sign < 0).sum(axis=-1)
     n = np.full(k.shape, int(n_trials))
     lo, hi = wilson_interval(k, n, confidence)
-    return _dataset(
+    ds = _dataset(
         hx, s, widths, tau, k, n, lo, hi, dtmax.reshape(shape),
         spec=spec, H_K=H_K, t_unit=t_unit, si=si, per_J=per_J, attrs={
             "torque": spec.name, "delta": float(delta), "alpha": float(alpha),
@@ -595,6 +599,10 @@ def switching_probability(
             "integrator": "stochastic Heun (Stratonovich), fixed step",
         },
     )  # fmt: skip
+    if keep_trials:
+        ds["mz"] = (("hx", "hsot", "pulse_width", "trial"), mz,
+                    {"long_name": "m_z at the end of each trial"})  # fmt: skip
+    return ds
 
 
 def _dataset(hx, s, widths, tau, k, n, lo, hi, dt, *, spec, H_K, t_unit, si,
