@@ -230,7 +230,7 @@ def test_weak_convergence_in_the_step():
     (2 x 10^4 trials each)."""
     kw = dict(pulse_width=[40.0], hx=[0.2], delta=40.0, n_trials=20_000, seed=7)
     P = {
-        c: float(sp([0.9], step_fraction=c, **kw).P_sw) for c in (0.2, 0.1, 0.05, 0.025)
+        c: sp([0.9], step_fraction=c, **kw).P_sw.item() for c in (0.2, 0.1, 0.05, 0.025)
     }
     se = np.sqrt(2 * 0.25 / 20_000)
     for c in (0.1, 0.05):
@@ -245,11 +245,11 @@ def test_wilson_interval_coverage():
     kw = dict(pulse_width=[60.0], hx=[0.0], delta=5.0, alpha=1.0, start="up",
               t_relax=0.0, settle=None, n_trials=500)  # fmt: skip
     runs = [sp([0.0], seed=1000 + r, **kw) for r in range(200)]
-    k = np.array([int(r.n_switched) for r in runs])
+    k = np.array([r.n_switched.item() for r in runs])
     p = k.sum() / (500 * len(runs))
     assert 0.1 < p < 0.4
-    lo = np.array([float(r.ci_low) for r in runs])
-    hi = np.array([float(r.ci_high) for r in runs])
+    lo = np.array([r.ci_low.item() for r in runs])
+    hi = np.array([r.ci_high.item() for r in runs])
     assert ((lo <= p) & (p <= hi)).sum() >= 180
 
 

@@ -75,6 +75,12 @@ from .plotting import STATE_COLORS as STATE_COLORS
 from .plotting import compare_torques as compare_torques
 from .plotting import plot_phase_diagram as plot_phase_diagram
 from .plotting import plot_side_by_side as plot_side_by_side
+from .probability_plots import current_axis as current_axis
+from .probability_plots import plot_switching_map as plot_switching_map
+from .probability_plots import (
+    plot_switching_probability as plot_switching_probability,
+)
+from .probability_plots import plot_write_error_rate as plot_write_error_rate
 from .pulses import Pulse as Pulse
 from .solver import GAMMA0 as GAMMA0
 from .solver import MU0 as MU0
