@@ -370,7 +370,7 @@ class Engine:
                 "build a new Engine after changing a system."
             )
 
-    def _rhs_subset(self, idx, t, m, out):
+    def _rhs_subset(self, idx, t, m, out, extra=None):
         """Right-hand side of the systems ``idx`` only (``m``, ``out``: ``(k, 3, N)``).
 
         Evaluated by an engine of those systems alone, built once per subset
@@ -396,7 +396,9 @@ class Engine:
         while sum(map(len, self._subsets)) > _SUBSET_CACHE * self.batch:
             self._subsets.pop(next(iter(self._subsets)))
         before = sub._llg_time
-        mx = sub._rhs(t, m.reshape(sub._shape), out.reshape(sub._shape))
+        if extra is not None:  # the thermal field of these systems
+            extra = extra.reshape(sub._shape)
+        mx = sub._rhs(t, m.reshape(sub._shape), out.reshape(sub._shape), extra)
         self._llg_time += sub._llg_time - before
         return mx
 
@@ -767,15 +769,22 @@ class Engine:
         it = self._integrator
         if self._heun is None:
             self._heun = StochasticHeun(
-                self._rhs, self._mask, self.thermal, self.thermal_step(), self.names
+                self._rhs,
+                self._mask,
+                self.thermal,
+                self.thermal_step(),
+                self.names,
+                rhs_subset=self._rhs_subset,
             )
         heun = self._heun
         heun.dt = self.thermal_step()  # a thermal_dt set after the first run counts
         evaluations, steps = heun.evaluations, heun.steps.copy()
+        system_evaluations = heun.system_evaluations
         try:
-            it.t = heun.advance(it.y, it.t, t_end)
+            it.t = heun.advance(it.y, it.t, t_end, frozen=it.frozen)
         finally:
             it.evaluations += heun.evaluations - evaluations
+            it.system_evaluations += heun.system_evaluations - system_evaluations
             it.accepted += heun.steps - steps
             it.invalidate()
         it.wall_time += 0.0  # (the stochastic integrator keeps its own wall_time)

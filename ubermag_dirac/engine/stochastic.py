@@ -317,6 +317,31 @@ class ThermalNoise:
         Dm = llg.gamma**2 * a_max * self.sigma0**2 / (2.0 * (1.0 + a * a))
         return 4.0 * Dm.max(axis=1)
 
+    def subset(self, idx):
+        """The noise of the systems ``idx`` only (a compact view: the same streams,
+        amplitudes and damping tensors, in the order of ``idx``)."""
+        sub = ThermalNoise.__new__(ThermalNoise)
+        idx = np.asarray(idx, dtype=np.int64)
+        sub.T = self.T[idx]
+        sub.sigma0 = np.ascontiguousarray(self.sigma0[idx])
+        sub.q = np.ascontiguousarray(self.q[idx])
+        sub.alpha = np.ascontiguousarray(self.alpha[idx])
+        sub.dalpha = (
+            np.ascontiguousarray(self.dalpha[idx])
+            if self.dalpha.size
+            else (self.dalpha)
+        )
+        sub.nvec = (
+            np.ascontiguousarray(self.nvec[idx]) if self.dalpha.size else (self.nvec)
+        )
+        sub.names = [self.names[i] for i in idx]
+        sub.entropy = self.entropy
+        sub.seeds = [self.seeds[i] for i in idx]
+        sub.generators = [self.generators[i] for i in idx]  # shared: same streams
+        sub.batch, sub.ncells = sub.sigma0.shape
+        sub._xi = np.empty((sub.batch, 3, sub.ncells))
+        return sub
+
     def add_drift(self, m, out):
         """Add the noise-induced drift of the damping tensor (if any) to ``out``."""
         if self.dalpha.size:
@@ -423,10 +448,29 @@ class StochasticHeun:
     dt : numpy.ndarray
         ``(B,)`` largest step (s) per system.
     names : list of str
+    rhs_subset : callable, optional
+        ``rhs_subset(idx, t, m, out, extra) -> max_dmdt``: the right-hand side of
+        the systems ``idx`` only (compact ``(k, 3, ...)`` arrays), with the same
+        per-system result as ``rhs`` (the engine's sub-batch evaluator). With
+        it, systems that are frozen or have finished their steps are not
+        evaluated (see :meth:`advance`).
+
+    Notes
+    -----
+    Sub-batches. A system that sits out (frozen, or done with its steps of the
+    stage) is left out of the evaluations once at least an eighth of the
+    evaluated group is idle (:data:`~ubermag_dirac.engine.integrators.\
+REGROUP_FRACTION`, as the Dormand-Prince integrators), and the running systems
+    still need :data:`~ubermag_dirac.engine.integrators.REGROUP_MIN_ATTEMPTS`
+    steps or more: the group is gathered into compact arrays and evaluated by
+    ``rhs_subset``. Every operation of a step is per system (field, thermal
+    field from the system's own stream, Heun update, normalisation), so a
+    system's result does not depend on the group it is evaluated in.
     """
 
-    def __init__(self, rhs, mask, noise, dt, names):
+    def __init__(self, rhs, mask, noise, dt, names, rhs_subset=None):
         self.rhs = rhs
+        self.rhs_subset = rhs_subset
         self.mask = mask
         self.noise = noise
         dt = np.asarray(dt, dtype=np.float64)
@@ -435,66 +479,122 @@ class StochasticHeun:
         self.dt = dt
         self.names = list(names)
         self.evaluations = 0
+        #: evaluations counted per system (a sub-batch of k systems counts k)
+        self.system_evaluations = 0
         self.steps = np.zeros(noise.batch, dtype=np.int64)
         self.wall_time = 0.0
+        self._groups = {}  # group (tuple) -> (noise, mask) of that sub-batch
 
-    def advance(self, y, t, t_end):
+    def advance(self, y, t, t_end, frozen=None):
         """Integrate ``y`` ``(B, 3, ...)`` in place from times ``t`` to ``t_end``.
 
         Each system takes ``ceil((t_end - t_b) / dt_b)`` equal steps; systems that
-        are done sit out (their state is not touched). Returns the new ``(B,)``
-        times (``t_end`` exactly).
+        are done sit out (their state is not touched). Systems with
+        ``frozen[b]`` True take no step and draw no noise (their stream waits):
+        their state stays, their time moves to ``t_end`` (as
+        :attr:`ubermag_dirac.engine.Engine.frozen` in the deterministic
+        integrators). Returns the new ``(B,)`` times (``t_end`` exactly).
         """
         start = time.perf_counter()
         try:
-            return self._advance(y, t, t_end)
+            return self._advance(y, t, t_end, frozen)
         finally:
             self.wall_time += time.perf_counter() - start
 
-    def _advance(self, y, t, t_end):
+    def _group(self, on, group, left):
+        """Systems to evaluate: None (all) or the indices of a sub-batch."""
+        from .integrators import REGROUP_FRACTION, REGROUP_MIN_ATTEMPTS
+
+        if self.rhs_subset is None:
+            return None
+        B = on.size
+        n_on = int(on.sum())
+        size = B if group is None else group.size
+        if size - n_on < max(1, size // REGROUP_FRACTION):
+            return group
+        if left < REGROUP_MIN_ATTEMPTS and group is not None:
+            return group
+        if n_on == B:
+            return None
+        return np.flatnonzero(on)
+
+    def _sub(self, group):
+        """(noise, mask) of the sub-batch ``group`` (cached)."""
+        key = tuple(group.tolist())
+        found = self._groups.get(key)
+        if found is None:
+            found = (self.noise.subset(group), np.ascontiguousarray(self.mask[group]))
+            self._groups = {key: found}  # keep the latest only
+        return found
+
+    def _advance(self, y, t, t_end, frozen):
         B = y.shape[0]
         t = np.asarray(t, dtype=np.float64).copy()
         T_end = np.broadcast_to(np.asarray(t_end, dtype=np.float64), (B,))
+        frozen = np.zeros(B, dtype=bool) if frozen is None else np.asarray(frozen)
         span = T_end - t
         nsteps = np.where(span > 0, np.ceil(span / self.dt * (1 - 1e-12)), 0)
-        nsteps = nsteps.astype(np.int64)
+        nsteps = np.where(frozen, 0, nsteps).astype(np.int64)
         h = np.where(nsteps > 0, span / np.maximum(nsteps, 1), 0.0)
-        shape = y.shape
-        y3 = y.reshape(B, 3, -1)
-        H = np.zeros(shape)
-        f0 = np.empty(shape)
-        f1 = np.empty(shape)
-        pred = np.empty(shape)
-        new = np.empty(shape)
         t_start = t.copy()
-        for k in range(int(nsteps.max(initial=0))):
+        group = None
+        n_max = int(nsteps.max(initial=0))
+        for k in range(n_max):
             on = k < nsteps
+            left = int(nsteps[on].max(initial=0)) - k
+            if k == 0 or not on.all():
+                group = self._group(on, group, left)
             hk = np.where(on, h, 0.0)
-            tk = t_start + k * h
-            self.noise.sample(hk, on, H.reshape(B, 3, -1))
-            mx0 = self.rhs(tk, y, f0, H)
-            self.noise.add_drift(y, f0)
-            hb = hk.reshape((B,) + (1,) * (y.ndim - 1))
-            pred[...] = y + hb * f0  # not normalised: see the module docstring
-            mx1 = self.rhs(tk + hk, pred, f1, H)
-            self.noise.add_drift(pred, f1)
-            new[...] = y + 0.5 * hb * (f0 + f1)
-            normalise(new.reshape(B, 3, -1), self.mask)
-            self.evaluations += 2
-            bad = on & ~(np.isfinite(mx0) & np.isfinite(mx1))
-            if bad.any():
-                b = int(np.flatnonzero(bad)[0])
-                raise IntegrationError(
-                    "dm/dt became non-finite (NaN or inf) in a stochastic Heun step; "
-                    "the step may be too large for the thermal field (give a "
-                    "smaller thermal step) or a parameter is not finite.",
-                    system=b,
-                    name=self.names[b],
-                    t=float(tk[b]),
-                )
+            self._step(y, t_start + k * h, hk, on, group)
+            self.steps += on
+        return np.where((nsteps > 0) | frozen, T_end, t)
+
+    def _step(self, y, tk, hk, on, group):
+        """One Heun step of the systems ``on`` (evaluated: ``group`` or all)."""
+        if group is None:
+            noise, mask, yg = self.noise, self.mask, y
+            tg, hg, ong = tk, hk, on
+        else:
+            noise, mask = self._sub(group)
+            yg = y[group]
+            tg, hg, ong = tk[group], hk[group], on[group]
+        k = yg.shape[0]
+        H = np.zeros(yg.shape)
+        f0 = np.empty(yg.shape)
+        f1 = np.empty(yg.shape)
+        noise.sample(hg, ong, H.reshape(k, 3, -1))
+        mx0 = self._rhs(group, tg, yg, f0, H)
+        noise.add_drift(yg, f0)
+        hb = hg.reshape((k,) + (1,) * (y.ndim - 1))
+        pred = yg + hb * f0  # not normalised: see the module docstring
+        mx1 = self._rhs(group, tg + hg, pred, f1, H)
+        noise.add_drift(pred, f1)
+        new = yg + 0.5 * hb * (f0 + f1)
+        normalise(new.reshape(k, 3, -1), mask)
+        bad = ong & ~(np.isfinite(mx0) & np.isfinite(mx1))
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            b = j if group is None else int(group[j])
+            raise IntegrationError(
+                "dm/dt became non-finite (NaN or inf) in a stochastic Heun step; "
+                "the step may be too large for the thermal field (give a "
+                "smaller thermal step) or a parameter is not finite.",
+                system=b,
+                name=self.names[b],
+                t=float(tk[b]),
+            )
+        if group is None:
             if on.all():
                 y[...] = new
             else:
-                y3[on] = new.reshape(B, 3, -1)[on]
-            self.steps += on
-        return np.where(nsteps > 0, T_end, t)
+                y.reshape(k, 3, -1)[on] = new.reshape(k, 3, -1)[on]
+        else:
+            y[group[ong]] = new[ong]
+
+    def _rhs(self, group, t, m, out, extra):
+        self.evaluations += 1
+        if group is None:
+            self.system_evaluations += m.shape[0]
+            return self.rhs(t, m, out, extra)
+        self.system_evaluations += group.size
+        return self.rhs_subset(group, t, m, out, extra)

@@ -6,7 +6,10 @@ The sweep :func:`phase_diagram` runs the protocol of
 micromagnetic films through the batched :class:`ubermag_dirac.engine.Engine`;
 :func:`macrospin_diagram` and :func:`compare` put the macrospin diagram with the
 same parameters (effective anisotropy from :func:`effective_anisotropy`) next
-to it; :func:`plot` and :func:`plot_comparison` draw them. Pulses are picklable
+to it; :func:`plot` and :func:`plot_comparison` draw them.
+:func:`switching_probability` runs thermal trials of the film at ``system.T``
+(switching probability with Wilson intervals, resumable like the sweeps) and
+:func:`compare_probability` puts two such results side by side. Pulses are picklable
 ``func(t)`` classes (:class:`Step`, :class:`Trapezoid`, ...).
 
 A film-versus-macrospin study (see ``benchmarks/bench_switching.py`` for the
@@ -52,6 +55,8 @@ from .io import open_dataset as open_dataset
 from .io import to_netcdf as to_netcdf
 from .plotting import plot as plot
 from .plotting import plot_comparison as plot_comparison
+from .probability import compare_probability as compare_probability
+from .probability import switching_probability as switching_probability
 from .pulses import PiecewiseLinear as PiecewiseLinear
 from .pulses import Pulse as Pulse
 from .pulses import Sine as Sine

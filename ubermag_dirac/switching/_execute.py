@@ -129,8 +129,8 @@ POLL = 0.2
 class _Bar:
     """Point bar (or nothing) with float increments that never pass a chunk."""
 
-    def __init__(self, progress, npts, ndone):
-        self.bar = PointBar(npts, ndone) if progress else None
+    def __init__(self, progress, npts, ndone, unit="point"):
+        self.bar = PointBar(npts, ndone, unit=unit) if progress else None
         self.done = float(ndone)
         self.end = self.done
 
@@ -169,7 +169,7 @@ def _wait_for_others(bar, store):
     bar.sync(store.done_count())
 
 
-def _serial(job, plan, store, bar):
+def _serial(job, plan, store, bar, runner):
     results = []
     while True:
         idx, others = plan.next()
@@ -179,7 +179,7 @@ def _serial(job, plan, store, bar):
                 continue
             return results
         bar.start(len(idx))
-        res = run_chunk(job, idx, bar.update if bar.bar is not None else None)
+        res = runner(job, idx, bar.update if bar.bar is not None else None)
         bar.finish()
         _store_result(res, store, results)
 
@@ -192,7 +192,7 @@ def _as_executor(executor):
     return executor
 
 
-def _pooled(job, plan, executor, store, bar):
+def _pooled(job, plan, executor, store, bar, runner):
     n_workers = _n_workers(executor)
     executor = _as_executor(executor)
     results = []
@@ -204,7 +204,7 @@ def _pooled(job, plan, executor, store, bar):
                 idx, others = plan.next()
                 if not idx:
                     break
-                futures[executor.submit(run_chunk, job, idx)] = idx
+                futures[executor.submit(runner, job, idx)] = idx
             if not futures:
                 if others:
                     _wait_for_others(bar, store)
@@ -235,12 +235,19 @@ def check_executor(executor):
         )
 
 
-def execute(job, plan, executor, store, progress, npts, ndone):
-    """Run the chunks of ``plan``; their result dicts (also written to ``store``)."""
-    bar = _Bar(progress, npts, ndone)
+def execute(
+    job, plan, executor, store, progress, npts, ndone, runner=run_chunk, unit="point"
+):
+    """Run the chunks of ``plan``; their result dicts (also written to ``store``).
+
+    ``runner(job, indices, progress)`` computes one chunk (module-level, so that
+    executors can pickle it): :func:`~._batch.run_chunk` for phase diagrams,
+    :func:`~._trials.run_trials` for switching probabilities (``unit="trial"``).
+    """
+    bar = _Bar(progress, npts, ndone, unit)
     try:
         if executor is None:
-            return _serial(job, plan, store, bar)
-        return _pooled(job, plan, executor, store, bar)
+            return _serial(job, plan, store, bar, runner)
+        return _pooled(job, plan, executor, store, bar, runner)
     finally:
         bar.close()

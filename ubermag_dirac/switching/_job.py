@@ -109,13 +109,14 @@ class Job:
             [_pack_term(t) for t in s.energy],
             [_pack_term(t) for t in s.dynamics],
             _PackedField(s.m),
-            s.T,
+            _PackedField(s.T) if isinstance(s.T, df.Field) else s.T,
         )
         state["template_term"] = _pack_term(state["template_term"])
         return state
 
     def __setstate__(self, state):
         name, energy, dynamics, m, T = state.pop("_template")
+        T = T.unpack() if isinstance(T, _PackedField) else T
         s = mm.System(name=name, m=m.unpack(), T=T)
         for t in energy:
             s.energy += _unpack_term(t)

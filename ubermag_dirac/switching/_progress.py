@@ -28,15 +28,16 @@ class PointBar:
     >>> bar.close()
     """
 
-    def __init__(self, total, initial=0, **kwargs):
+    def __init__(self, total, initial=0, unit="point", **kwargs):
         from tqdm.auto import tqdm
 
         self.done = float(initial)
+        desc = "switching trials" if unit == "trial" else "switching sweep"
         self.bar = tqdm(
             total=int(total),
             initial=int(initial),
-            unit="point",
-            desc="switching sweep",
+            unit=unit,
+            desc=desc,
             **kwargs,
         )
 

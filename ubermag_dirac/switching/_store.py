@@ -51,7 +51,9 @@ _LOCK = ".lock"
 _RUNNING = ".running-"
 _CLAIM = ".claim-"
 #: keys every chunk file holds
-_REQUIRED = ("index", "failed", "error", "m_t", "fingerprint")
+_REQUIRED = ("index", "failed", "error", "fingerprint")
+#: and one of these: the results of a phase diagram (m_t) or of trials (mz_final)
+_RESULTS = ("m_t", "mz_final")
 
 
 class DamagedFileError(ValueError):
@@ -87,6 +89,8 @@ def _read_chunk(path):
             f"{path}: damaged chunk file ({type(exc).__name__}: {exc})."
         ) from exc
     missing = [k for k in _REQUIRED if k not in arrays]
+    if not any(k in arrays for k in _RESULTS):
+        missing.append(" or ".join(_RESULTS))
     n = arrays["index"].size if "index" in arrays else 0
     bad = [k for k, a in arrays.items() if a.ndim and k != "index" and len(a) != n]
     if missing or n == 0 or bad:

@@ -13,6 +13,7 @@ import xarray as xr
 
 from ._assemble import assemble
 from ._store import ResultStore
+from ._trials import KIND
 
 __all__ = ["load", "open_dataset", "to_netcdf"]
 
@@ -21,6 +22,10 @@ _JOIN = "|"
 
 def load(dirname):
     """Dataset of the points computed so far in a results folder.
+
+    A folder of :func:`~ubermag_dirac.switching.phase_diagram` or of
+    :func:`~ubermag_dirac.switching.switching_probability` (the trials
+    computed so far count).
 
     Points of missing chunks are NaN with ``computed = False`` (an interrupted
     sweep); rerunning :func:`~ubermag_dirac.switching.phase_diagram` with the
@@ -39,6 +44,12 @@ def load(dirname):
     if found is None:
         raise FileNotFoundError(f"{str(dirname)!r} holds no switching-sweep manifest.")
     manifest, chunks = found
+    if manifest.get("kind") == KIND:
+        from .probability import assemble_probability
+
+        return assemble_probability(
+            {k: manifest[k] for k in ("kind", "dims", "attrs")}, chunks
+        )
     return assemble(_meta(manifest), chunks)
 
 
