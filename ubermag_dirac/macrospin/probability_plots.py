@@ -213,9 +213,11 @@ def _title(ds):
         parts.append(f"T = {float(a['T']):g} K")
     if "delta" in a:
         parts.append(rf"$\Delta$ = {float(a['delta']):.3g}")
+    head = ", ".join(parts[:1])
+    tail = ", ".join(parts[1:])
     if "n_trials" in ds:
-        parts.append(f"{int(ds.n_trials.max())} trials")
-    return ", ".join(parts)
+        tail += f" ({int(ds.n_trials.max())} trials)"
+    return f"{head}\n{tail}" if head and tail else head or tail
 
 
 def plot_switching_map(ds, ax=None, levels=(0.1, 0.5, 0.9), **select):
@@ -341,6 +343,7 @@ def plot_write_error_rate(ds, ax=None, legend=True, **select):
     k = sub.n_switched
     n = sub.n_trials
     n_max = int(n.max())
+    any_full = False
     for idx in combos:
         pick = dict(zip(rest, idx, strict=True))
         wer = 1.0 - P.isel(pick).values.ravel()
@@ -355,6 +358,7 @@ def plot_write_error_rate(ds, ax=None, legend=True, **select):
         )  # fmt: skip
         color = eb[0].get_color()
         if full.any():
+            any_full = True
             ax.plot(x[full], high[full], "v", color=color, mfc="none", ms=6)
     ax.set_yscale("log")
     ax.set_ylim(bottom=min(0.5 / n_max, ax.get_ylim()[0]), top=1.5)
@@ -362,10 +366,13 @@ def plot_write_error_rate(ds, ax=None, legend=True, **select):
     ax.set_ylabel(r"write-error rate $1 - P_\mathrm{sw}$")
     ax.set_title(_title(sub))
     handles, _ = ax.get_legend_handles_labels()
-    if legend:
+    if any_full:
         from matplotlib.lines import Line2D
 
-        bound = Line2D([], [], ls="none", marker="v", mfc="none", color="k",
-                       label=f"upper bound (all of {n_max} switched)")  # fmt: skip
-        outside_legend(ax, [*handles, bound])
+        handles.append(
+            Line2D([], [], ls="none", marker="v", mfc="none", color="k",
+                   label=f"upper bound\n(all {n_max} switched)")
+        )  # fmt: skip
+    if legend and handles:
+        outside_legend(ax, handles)
     return ax
