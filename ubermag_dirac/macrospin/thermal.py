@@ -546,7 +546,7 @@ def switching_probability(
     entropy = _seed(seed)
     keys = _point_keys(entropy, hx, s, tau)
     n_mc_run = int(n_mc) if thermalise else 0
-    out = np.empty((N * len(tau) * int(n_trials), 3))
+    out = np.empty(N * len(tau) * int(n_trials))
     # early end of the relaxation (module docstring): energy (units mu0 Ms V H_K/2)
     # settle / delta below the lowest point of the equator, -2 |h_perp|
     e_saddle = -2.0 * np.hypot(P[:, 0], P[:, 1])
@@ -568,7 +568,7 @@ def switching_probability(
             kernels.thermal_parallel(int(n_trials), *args)
         finally:
             numba.set_num_threads(old)
-    mz = out[:, 2].reshape(len(hx), len(s), len(tau), int(n_trials))
+    mz = out.reshape(len(hx), len(s), len(tau), int(n_trials))
     if not np.all(np.isfinite(mz)):
         raise FloatingPointError(
             "Some trials gave a non-finite magnetisation (NaN/inf): a parameter is "
