@@ -50,8 +50,10 @@ Protocol of one trial
    (20) :math:`k_BT` below the lowest point of the equator (the saddle,
    :math:`E/k_BT = -2\Delta|h_x|`): every path to the other well crosses the
    equator, so its sign is then settled up to a recrossing probability of order
-   :math:`(t_\mathrm{relax}/\tau_0)e^{-20}\approx 10^{-8}` (at T = 0 as soon as
-   it is below the saddle, exactly, since the energy then only decreases).
+   :math:`(t_\mathrm{relax}/\tau_0)e^{-20}` (about 3e-8 for :math:`\alpha` = 0.1,
+   :math:`\Delta` = 40; at T = 0 as soon as it is below the saddle, exactly,
+   since the energy then only decreases). Measured: the same counts with and
+   without it (10^4 trials at four currents, same seed).
 
 Integrator: stochastic Heun (the scheme of :mod:`ubermag_dirac.engine.stochastic`:
 one field sample per step used by predictor and corrector, predictor not
@@ -64,18 +66,23 @@ fastest precession/relaxation rate: :math:`\Delta\tau` is
 :math:`4D_m = 2(\alpha + \delta\alpha)/((1 + \alpha^2)\Delta)` the thermal
 diffusion rate. An adaptive error-controlled step is not a valid SDE scheme
 without Brownian-bridge machinery, hence a fixed step (``docs/THERMAL.md``);
-every pulse breakpoint is hit exactly. Convergence in the step is checked in
-``tests/macrospin/test_thermal.py``.
+every pulse breakpoint is hit exactly. Convergence in the step
+(``tests/macrospin/test_thermal.py``): without noise the trajectory converges at
+order 2; with noise, at :math:`\Delta` = 40 near :math:`P_\mathrm{sw}` = 1/2,
+``c`` = 0.4, 0.2, 0.1, 0.05, 0.025 give 0.536, 0.536, 0.531, 0.535, 0.537
+(2 x 10^4 trials each, standard error 0.0035): no step bias is visible at the
+default, nor at four times the default.
 
 Random numbers and reproducibility: every trial has its own counter-based stream
-(SplitMix64 of a 64-bit key; Box-Muller normals), the key derived from
+(SplitMix64 of a 64-bit key; normals by Marsaglia's polar method), the key
+derived from
 ``numpy.random.SeedSequence(seed, spawn_key=(point key,))``, the point key from
 the bits of :math:`(h_x, s, \tau)` and the trial index. A trial therefore does
 not depend on the other points of the grid, on the number of trials, on the
 threads or on the order of computation: the same seed gives bit-identical
 results for a point alone and inside any grid. Trials with the same seed and
-point share their noise across torques and temperatures (common random numbers,
-which makes differences between those curves less noisy).
+point draw the same random numbers for other torques and temperatures (common
+random numbers, which makes differences between those curves less noisy).
 """
 
 from __future__ import annotations
@@ -558,7 +565,8 @@ def switching_probability(
     t_free = np.array([tk[w][np.isfinite(tk[w])].max() for w in range(len(tau))])
     args = (len(tau), keys, m, P, g, tk, vk, st, ns, dtmax, float(delta), n_mc_run,
             mc_step, t_free, e_stop, out)  # fmt: skip
-    announce("macrospin thermal kernels", [kernels.thermal_serial], "10-20")
+    kernel = kernels.thermal_serial if n_threads == 1 else kernels.thermal_parallel
+    announce("macrospin thermal kernels", [kernel], "10-20")
     if n_threads == 1:
         kernels.thermal_serial(int(n_trials), *args)
     else:
