@@ -238,3 +238,16 @@ def test_compare_probability_side_by_side(reference):
     assert c.attrs["agreement"] == 1.0
     assert set(c.data_vars) >= {"P_sw_dirac", "P_sw_she", "ci_low_she", "z", "agree"}
     np.testing.assert_array_equal(c.difference.values, 0.0)
+
+
+def test_macrospin_equivalent_of_a_single_cell(reference):
+    """One cell with uniaxial anisotropy only: H_K,eff = 2K/(mu0 Ms) and the
+    barrier mu0 Ms H_K V/(2 k_B T) = K V/(k_B T) (11.6 at 300 K)."""
+    eq = sw.macrospin_equivalent(reference)
+    K, V, kT = 1.5e6, 4e-9 * 4e-9 * 2e-9, 1.380649e-23 * 300.0
+    assert eq["Delta"] == pytest.approx(K * V / kT, rel=1e-12)
+    H_K = 2 * K / (4e-7 * np.pi * 8e5)
+    np.testing.assert_allclose(eq["hsot"], np.array(HS) / H_K, rtol=1e-12)
+    t_u = 1 / (2.211e5 * H_K)
+    np.testing.assert_allclose(eq["pulse_width"], np.array([4e-11, 8e-11]) / t_u)
+    assert eq["torque"] == "she" and eq["alpha"] == 0.5 and eq["T"] == 300.0

@@ -530,7 +530,10 @@ class Engine:
         magnetisation and without evaluating it (a sweep freezes the points that
         have come to rest, so that a batch costs no more than its points run
         one by one). Unfreezing resumes the integration from the frozen state at
-        the current time. Assign a ``(B,)`` boolean array (default all False).
+        the current time. Thermal runs too: a frozen system takes no stochastic
+        Heun step and draws no noise (its stream waits), and the others are
+        evaluated as a sub-batch with unchanged results. Assign a ``(B,)``
+        boolean array (default all False).
         """
         return self._integrator.frozen.copy()
 

@@ -56,6 +56,7 @@ from .io import to_netcdf as to_netcdf
 from .plotting import plot as plot
 from .plotting import plot_comparison as plot_comparison
 from .probability import compare_probability as compare_probability
+from .probability import macrospin_equivalent as macrospin_equivalent
 from .probability import switching_probability as switching_probability
 from .pulses import PiecewiseLinear as PiecewiseLinear
 from .pulses import Pulse as Pulse

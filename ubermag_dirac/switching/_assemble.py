@@ -132,6 +132,12 @@ def _coordinates(dims, times, attrs, snapshot_samples):
             times[np.asarray(snapshot_samples, dtype=int)],
             {"units": "s"},
         )
+    return add_field_coordinates(coords, attrs)
+
+
+def add_field_coordinates(coords, attrs):
+    """Add ``J`` (A/m^2, terms that know their current) and the reduced
+    ``hx_reduced``, ``hsot_reduced`` (units of H_K,eff) to ``coords``."""
     current = current_coordinate(attrs, coords["hsot"][1])
     if current is not None:
         coords["J"] = current

@@ -13,7 +13,7 @@ import numpy as np
 from ..terms.dirac_sot import pumping_spec
 from ._describe import START
 
-__all__ = ["DEG_PER_NS", "concat", "run_chunk"]
+__all__ = ["DEG_PER_NS", "concat", "run_chunk", "run_with_retry"]
 
 #: rad/s per deg/ns (OOMMF's unit of stopping_dm_dt)
 DEG_PER_NS = math.pi / 180.0 * 1e9
@@ -242,6 +242,32 @@ def _message(exc):
     return str(exc) or type(exc).__name__
 
 
+def run_with_retry(run_batch, failed, job, indices, progress=None):
+    """``run_batch(job, indices, progress)``; if the batch fails
+    (:class:`~ubermag_dirac.engine.IntegrationError`), each unit alone, and
+    ``failed(job, flat, message)`` for the units that fail alone. Adds
+    ``chunk_wall_time`` (s)."""
+    start = time.perf_counter()
+    IntegrationError = _integration_error()
+    try:
+        out = run_batch(job, indices, progress)
+    except IntegrationError as exc:
+        if len(indices) == 1:
+            out = failed(job, indices[0], _message(exc))
+        else:
+            parts = []
+            for flat in indices:
+                try:
+                    parts.append(run_batch(job, [flat], None))
+                except IntegrationError as one:
+                    parts.append(failed(job, flat, _message(one)))
+            out = concat(parts)
+            if progress is not None:
+                progress(0.0)
+    out["chunk_wall_time"] = np.array(time.perf_counter() - start)
+    return out
+
+
 def run_chunk(job, indices, progress=None):
     """Run some points of a sweep (module-level so executors can pickle it).
 
@@ -249,22 +275,4 @@ def run_chunk(job, indices, progress=None):
     retried point by point; points that fail alone are returned with
     ``failed = True``, NaN values and the error message.
     """
-    start = time.perf_counter()
-    IntegrationError = _integration_error()
-    try:
-        out = run_batch(job, indices, progress)
-    except IntegrationError as exc:
-        if len(indices) == 1:
-            out = failed_point(job, indices[0], _message(exc))
-        else:
-            parts = []
-            for flat in indices:
-                try:
-                    parts.append(run_batch(job, [flat], None))
-                except IntegrationError as one:
-                    parts.append(failed_point(job, flat, _message(one)))
-            out = concat(parts)
-            if progress is not None:
-                progress(0.0)
-    out["chunk_wall_time"] = np.array(time.perf_counter() - start)
-    return out
+    return run_with_retry(run_batch, failed_point, job, indices, progress)

@@ -410,6 +410,21 @@ class SweepSpec:
     def shape(self):
         return tuple(v.size for _, v in self.grid[0])
 
+    #: the unit of work (progress bar) and the worker function of a chunk
+    unit = "point"
+
+    @property
+    def runner(self):
+        from ._batch import run_chunk
+
+        return run_chunk
+
+    def memory_per_unit(self):
+        """Bytes of one grid point in a batch (both starts)."""
+        from ._execute import memory_per_point
+
+        return memory_per_point(self.system, self.snapshots, self.n_samples)
+
     # ------------------------------------------------------- descriptions
     def fingerprint(self):
         """Hash of every field (the key of a results folder)."""

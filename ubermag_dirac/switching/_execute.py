@@ -17,7 +17,7 @@ import numpy as np
 from ._batch import run_chunk
 from ._progress import PointBar
 
-__all__ = ["ClaimPlan", "FixedPlan", "execute", "memory_per_point"]
+__all__ = ["ClaimPlan", "FixedPlan", "execute", "memory_per_point", "run_job"]
 
 
 def memory_per_point(system, snapshots=0, n_samples=200):
@@ -251,3 +251,48 @@ def execute(
         return _pooled(job, plan, executor, store, bar, runner)
     finally:
         bar.close()
+
+
+def _run(spec, store, chunk_size, memory_limit, executor, progress, **claims):
+    """Compute the missing units of ``spec``; ``(results, chunk_size)``."""
+    n = int(np.prod(spec.shape))
+    ndone = store.done_count(**claims) if store is not None else 0
+    if ndone == n:
+        return [], None
+    chunk_size = chunk_size_for(
+        n - ndone, spec.memory_per_unit(), chunk_size, memory_limit, executor
+    )
+    if store is None:
+        plan = FixedPlan(np.arange(n), chunk_size)
+    else:
+        plan = ClaimPlan(store, chunk_size, **claims)
+    job = spec.job()
+    return (
+        execute(job, plan, executor, store, progress, n, ndone, spec.runner, spec.unit),
+        chunk_size,
+    )
+
+
+def run_job(spec, dirname, overwrite, recompute_failed, **run):
+    """Results (chunk dicts) of a sweep or trial job and the chunk size used.
+
+    ``spec`` (:class:`~._describe.SweepSpec` or :class:`~._trials.ProbabilitySpec`)
+    gives ``shape`` (units of work), ``memory_per_unit()``, ``runner``, ``unit``,
+    ``fingerprint()`` and ``meta()``; ``run``: ``chunk_size``, ``memory_limit``,
+    ``executor``, ``progress``. With ``dirname``, a complete folder is read
+    without writing, else its missing units are computed and stored.
+    """
+    from ._store import ResultStore
+
+    check_executor(run["executor"])
+    if dirname is None:
+        return _run(spec, None, **run)
+    fp = spec.fingerprint()
+    found = ResultStore.read(
+        dirname, fp, complete_only=True, recompute_failed=recompute_failed
+    )
+    if found is not None:  # complete: nothing is written (a read-only folder works)
+        return found[1], None
+    with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
+        _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
+        return store.load_chunks(), chunk_size

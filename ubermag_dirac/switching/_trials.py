@@ -33,12 +33,11 @@ import dataclasses
 import functools
 import math
 import numbers
-import time
 
 import numpy as np
 
 from .. import _numbers
-from ._batch import _integration_error, _message, _start_engine, concat
+from ._batch import _start_engine, run_with_retry
 from ._canonical import digest
 from ._describe import SweepSpec
 
@@ -171,6 +170,17 @@ class ProbabilitySpec:
     def shape(self):
         """Shape of the units of work: the grid, then the trials."""
         return (*self.grid_shape, self.n_trials)
+
+    #: the unit of work (progress bar) and the worker function of a chunk
+    unit = "trial"
+
+    @property
+    def runner(self):
+        return run_trials
+
+    def memory_per_unit(self):
+        """Bytes of one trial (one system per start) in a batch."""
+        return self.sweep.memory_per_unit() * len(self.sweep.starts) / 2
 
     @functools.cached_property
     def widths(self):
@@ -378,20 +388,4 @@ def run_trials(job, indices, progress=None):
     retried trial by trial; trials that fail alone are returned with
     ``failed = True`` and the error message (they do not count as trials).
     """
-    start = time.perf_counter()
-    IntegrationError = _integration_error()
-    try:
-        out = run_batch(job, indices, progress)
-    except IntegrationError as exc:
-        if len(indices) == 1:
-            out = failed_trial(job, indices[0], _message(exc))
-        else:
-            parts = []
-            for flat in indices:
-                try:
-                    parts.append(run_batch(job, [flat]))
-                except IntegrationError as one:
-                    parts.append(failed_trial(job, flat, _message(one)))
-            out = concat(parts)
-    out["chunk_wall_time"] = np.array(time.perf_counter() - start)
-    return out
+    return run_with_retry(run_batch, failed_trial, job, indices, progress)

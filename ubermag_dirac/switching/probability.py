@@ -60,17 +60,16 @@ from ..engine.stochastic import STEP_FRACTION
 from ..statistics import wilson_interval
 from ..terms import system_checks
 from . import pulses as _pulses
-from ._assemble import _gather
-from ._execute import ClaimPlan, FixedPlan, check_executor, chunk_size_for, execute
-from ._execute import memory_per_point as _memory_per_point
-from ._grid_units import current_coordinate, resolve_grid
-from ._store import ResultStore
+from ._assemble import _gather, add_field_coordinates
+from ._execute import run_job
+from ._grid_units import resolve_grid
 from ._torque import find_torque
-from ._trials import WIDTH, ProbabilitySpec, check_temperature, run_trials
+from ._trials import WIDTH, ProbabilitySpec, check_temperature
 
 __all__ = [
     "assemble_probability",
     "compare_probability",
+    "macrospin_equivalent",
     "probability_spec",
     "switching_probability",
 ]
@@ -273,19 +272,16 @@ def switching_probability(
         engine_kwargs=engine_kwargs,
         resumable=dirname is not None,
     )
-    check_executor(executor)
-    run = {
-        "chunk_size": chunk_size,
-        "memory_limit": memory_limit,
-        "executor": executor,
-        "progress": progress,
-    }
-    if dirname is None:
-        results, chunk_size = _run(spec, None, **run)
-    else:
-        results, chunk_size = _run_in_folder(
-            spec, dirname, overwrite, bool(recompute_failed), run
-        )
+    results, chunk_size = run_job(
+        spec,
+        dirname,
+        overwrite,
+        bool(recompute_failed),
+        chunk_size=chunk_size,
+        memory_limit=memory_limit,
+        executor=executor,
+        progress=progress,
+    )
     ds = assemble_probability(spec.meta(), results)
     ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     n_failed = int(ds.n_failed.values.sum())
@@ -390,43 +386,6 @@ def probability_spec(
     )
 
 
-def _memory_per_trial(spec):
-    """Bytes of one trial (one system per start) in a batch."""
-    per_point = _memory_per_point(spec.sweep.system, 0, 1)  # two systems
-    return per_point * len(spec.sweep.starts) / 2
-
-
-def _run(spec, store, chunk_size, memory_limit, executor, progress, **claims):
-    """Compute the missing trials; ``(results, chunk_size)``."""
-    n = int(np.prod(spec.shape))
-    ndone = store.done_count(**claims) if store is not None else 0
-    if ndone == n:
-        return [], None
-    chunk_size = chunk_size_for(
-        n - ndone, _memory_per_trial(spec), chunk_size, memory_limit, executor
-    )
-    if store is None:
-        plan = FixedPlan(np.arange(n), chunk_size)
-    else:
-        plan = ClaimPlan(store, chunk_size, **claims)
-    results = execute(
-        spec.job(), plan, executor, store, progress, n, ndone, run_trials, "trial"
-    )
-    return results, chunk_size
-
-
-def _run_in_folder(spec, dirname, overwrite, recompute_failed, run):
-    fp = spec.fingerprint()
-    found = ResultStore.read(
-        dirname, fp, complete_only=True, recompute_failed=recompute_failed
-    )
-    if found is not None:
-        return found[1], None
-    with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
-        _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
-        return store.load_chunks(), chunk_size
-
-
 # ------------------------------------------------------------------ Dataset
 def _dim_name(name):
     return "pulse_width" if name == WIDTH else name
@@ -496,13 +455,7 @@ def assemble_probability(meta, chunks):
         coords[_dim_name(name)] = (_dim_name(name), vals, {"units": units})
     coords["trial"] = ("trial", np.arange(shape[-1]))
     coords["start"] = ("start", starts)
-    current = current_coordinate(attrs, coords["hsot"][1])
-    if current is not None:
-        coords["J"] = current
-    H_K = attrs.get("H_K_eff")
-    if H_K is not None and H_K > 0:
-        coords["hx_reduced"] = ("hx", coords["hx"][1] / H_K, {"units": "H_K_eff"})
-        coords["hsot_reduced"] = ("hsot", coords["hsot"][1] / H_K, {"units": "H_K_eff"})
+    add_field_coordinates(coords, attrs)
     ds = xr.Dataset(var, coords=coords, attrs=attrs)
     if len(starts) == 1:
         ds = ds.squeeze("start", drop=False)
@@ -599,3 +552,63 @@ def compare_probability(a, b, labels=("film", "macrospin"), z_max=3.0):
             "labels": list(labels),
         },
     )
+
+
+def macrospin_equivalent(film):
+    r"""The reduced parameters of the macrospin equivalent of a film result.
+
+    As :func:`~ubermag_dirac.switching.macrospin_parameters` maps deterministic
+    diagrams: fields in units of :math:`H_{K,\mathrm{eff}}`
+    (:func:`~ubermag_dirac.switching.effective_anisotropy`), times in units of
+    :math:`t_u = 1/(\gamma_0 H_{K,\mathrm{eff}})`, and the thermal stability
+    factor of the film's volume,
+    :math:`\Delta = \mu_0 M_s H_{K,\mathrm{eff}} V/(2k_BT)` (the barrier of the
+    coherent macrospin in units of :math:`k_BT`): the inputs of a macrospin
+    switching-probability computation at the film's temperature, for
+    :func:`compare_probability`.
+
+    Parameters
+    ----------
+    film : xarray.Dataset
+        Result of :func:`switching_probability` with a macrospin equivalent
+        (``attrs["macrospin_equivalent"] == "yes"``).
+
+    Returns
+    -------
+    dict
+        ``hx``, ``hsot`` (reduced grids), ``pulse_width``, ``t_relax``
+        (reduced times), ``torque``, ``alpha``, ``delta_alpha``, ``Delta``
+        (dimensionless), ``T`` (K), ``time_unit`` (s), ``H_K_eff`` (A/m),
+        ``volume`` (m^3).
+
+    Raises
+    ------
+    ValueError
+        The film has no macrospin equivalent (e.g. easy plane).
+    """
+    from ..constants import KB, MU0
+
+    a = film.attrs
+    if a.get("macrospin_equivalent") != "yes" or not float(a.get("H_K_eff", 0)) > 0:
+        raise ValueError(
+            "This film has no macrospin equivalent: "
+            f"{a.get('macrospin_equivalent', 'not a switching result')}."
+        )
+    H_K = float(a["H_K_eff"])
+    t_u = 1.0 / (float(a["gamma0"]) * H_K)
+    V = float(np.prod(a["mesh_n"]) * np.prod(a["mesh_cell"]))
+    T = float(a["T"])
+    return {
+        "hx": film.hx.values / H_K,
+        "hsot": film.hsot.values / H_K,
+        "pulse_width": film.pulse_width.values / t_u,
+        "t_relax": float(a["t_relax"]) / t_u,
+        "torque": a["torque"],
+        "alpha": float(a["alpha"]),
+        "delta_alpha": float(a.get("delta_alpha", 0.0)),
+        "Delta": MU0 * float(a["Ms"]) * H_K * V / (2 * KB * T),
+        "T": T,
+        "time_unit": t_u,
+        "H_K_eff": H_K,
+        "volume": V,
+    }

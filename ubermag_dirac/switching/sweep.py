@@ -64,17 +64,9 @@ from ..terms import system_checks
 from ._assemble import assemble
 from ._batch import DEG_PER_NS
 from ._describe import SweepSpec
-from ._execute import (
-    ClaimPlan,
-    FixedPlan,
-    check_executor,
-    chunk_size_for,
-    execute,
-    memory_per_point,
-)
+from ._execute import memory_per_point, run_job
 from ._grid_units import resolve_grid
 from ._job import FIELD_TERM
-from ._store import ResultStore
 from ._torque import find_torque
 
 __all__ = [
@@ -96,6 +88,9 @@ __all__ = [
 #   _store.py     the results folder (chunks, manifest, claims, integrity)
 #   _locks.py     inter-process file locks (released when the holder dies)
 #   _assemble.py  the Dataset from the metadata and the chunk arrays
+#   _trials.py    thermal trials (switching_probability): ProbabilitySpec over a
+#                 SweepSpec, what a worker does with a chunk of trials
+#   probability.py  switching_probability, its Dataset, compare_probability
 
 
 def phase_diagram(
@@ -329,19 +324,16 @@ def phase_diagram(
         engine_kwargs=engine_kwargs,
         grid_units=tuple(sorted(grid_attrs.items())),
     )
-    check_executor(executor)
-    run = {
-        "chunk_size": chunk_size,
-        "memory_limit": memory_limit,
-        "executor": executor,
-        "progress": progress,
-    }
-    if dirname is None:
-        results, chunk_size = _run(spec, None, **run)
-    else:
-        results, chunk_size = _run_in_folder(
-            spec, dirname, overwrite, bool(recompute_failed), run
-        )
+    results, chunk_size = run_job(
+        spec,
+        dirname,
+        overwrite,
+        bool(recompute_failed),
+        chunk_size=chunk_size,
+        memory_limit=memory_limit,
+        executor=executor,
+        progress=progress,
+    )
     ds = assemble(spec.meta(), results)
     ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     if np.any(ds.failed.values):
@@ -352,34 +344,3 @@ def phase_diagram(
             stacklevel=2,
         )
     return ds
-
-
-def _run(spec, store, chunk_size, memory_limit, executor, progress, **claims):
-    """Compute the missing points; ``(results, chunk_size)``."""
-    npts = int(np.prod(spec.shape))
-    ndone = store.done_count(**claims) if store is not None else 0
-    if ndone == npts:
-        return [], None
-    per_point = memory_per_point(spec.system, spec.snapshots, spec.n_samples)
-    chunk_size = chunk_size_for(
-        npts - ndone, per_point, chunk_size, memory_limit, executor
-    )
-    if store is None:
-        plan = FixedPlan(np.arange(npts), chunk_size)
-    else:
-        plan = ClaimPlan(store, chunk_size, **claims)
-    results = execute(spec.job(), plan, executor, store, progress, npts, ndone)
-    return results, chunk_size
-
-
-def _run_in_folder(spec, dirname, overwrite, recompute_failed, run):
-    """Compute the missing points of a results folder; ``(results, chunk_size)``."""
-    fp = spec.fingerprint()
-    found = ResultStore.read(
-        dirname, fp, complete_only=True, recompute_failed=recompute_failed
-    )
-    if found is not None:  # complete: nothing is written (a read-only folder works)
-        return found[1], None
-    with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
-        _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
-        return store.load_chunks(), chunk_size

@@ -178,9 +178,13 @@ class TimeFactorMixin:
         B = len(self.funcs)
         t = np.broadcast_to(np.asarray(t, dtype=np.float64), (B,))
         out = np.ones(B)
+        done = {}  # systems sharing a func (batches of trials) call it once per time
         for b, (f, d) in enumerate(zip(self.funcs, self.dts, strict=True)):
             if f is not None:
-                out[b] = _time_factor(f, d, t[b])
+                key = (id(f), d, float(t[b]))
+                if key not in done:
+                    done[key] = _time_factor(f, d, t[b])
+                out[b] = done[key]
         return out
 
 
