@@ -57,15 +57,11 @@ def _llg_rhs_impl(
     do_precess,
     dalpha,
     nvec,
-    stt_c1,
-    stt_a,
-    stt_b,
-    stt_c2,
-    stt_p,
-    stt_fac,
+    stt,
     out,
     chunk_max,
 ):
+    stt_c1, stt_a, stt_b, stt_c2, stt_p, stt_fac = stt
     B = m.shape[0]
     N = m.shape[2]
     n_chunks = chunk_max.shape[1]
@@ -163,24 +159,8 @@ def llg_rhs(
     B = m.shape[0]
     chunk_max = np.empty((B, chunks))
     kernel = _llg_parallel if chunks > 1 else _llg_serial
-    c1, a, bb, c2, p, fac = stt
     kernel(
-        m,
-        H,
-        mask,
-        gamma,
-        alpha,
-        bool(do_precess),
-        dalpha,
-        nvec,
-        c1,
-        a,
-        bb,
-        c2,
-        p,
-        fac,
-        out,
-        chunk_max,
+        m, H, mask, gamma, alpha, bool(do_precess), dalpha, nvec, stt, out, chunk_max
     )
     if chunks == 1:
         return np.sqrt(chunk_max[:, 0])
