@@ -49,17 +49,7 @@ _OPTS = {"cache": True, "nogil": True, "boundscheck": False, "error_model": "num
 
 
 def _llg_rhs_impl(
-    m,
-    H,
-    mask,
-    gamma,
-    alpha,
-    do_precess,
-    dalpha,
-    nvec,
-    stt,
-    out,
-    chunk_max,
+    m, H, mask, gamma, alpha, do_precess, dalpha, nvec, stt, out, chunk_max
 ):
     stt_c1, stt_a, stt_b, stt_c2, stt_p, stt_fac = stt
     B = m.shape[0]
