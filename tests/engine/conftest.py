@@ -49,3 +49,18 @@ def grid_of(n, norms, cell=None, value=(0, 0, 1), **mesh_kw):
         s.m = df.Field(mesh, nvdim=3, value=value, norm=norm)
         systems.append(s)
     return Grid(systems)
+
+
+def batched_and_single_runs(systems, t, n):
+    """Run ``systems`` as one batched :class:`~ubermag_dirac.engine.Engine` and
+    each alone for ``t`` (s) in ``n`` stages; returns ``(batched, singles)``."""
+    from ubermag_dirac.engine import Engine
+
+    batched = Engine(systems)
+    batched.run(t, n)
+    singles = []
+    for s in systems:
+        single = Engine(s)
+        single.run(t, n)
+        singles.append(single)
+    return batched, singles
