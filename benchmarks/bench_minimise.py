@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_minimise.py           # all; writes results/minimise.json
     python benchmarks/bench_minimise.py --quick   # without SP4 and the wall pairs
     python benchmarks/bench_minimise.py --oommf   # also OOMMF's CG (needs OOMMFTCL)
+    python benchmarks/bench_minimise.py --relax-only  # only the RelaxDriver section
 
 For every problem and ``stopping_mxHxm`` 0.1 and 0.01 A/m, in the same process and
 interleaved (before, after, before, after, ...):
@@ -14,7 +15,9 @@ interleaved (before, after, before, after, ...):
 * after: ``Engine.minimise()`` (``method="auto"``: Barzilai-Borwein for up to 100
   iterations, then L-BFGS);
 * ``RelaxDriver`` (damped dynamics, then the minimiser's refinement) with either
-  minimiser, on the problems of ``RELAX``;
+  minimiser, on the problems of ``RELAX``, with ``stopping_mxHxm`` 0.1 and the
+  driver's default 1e-3 A/m (``--relax-only`` reruns this section alone and
+  replaces it in the results file, with its own date and load);
 * with ``--oommf``: ``oommfc.MinDriver`` (OOMMF 2.1a0's ``Oxs_CGEvolve``) on the
   same system; its final state is evaluated with this package's engine (energy,
   max |m x H x m|), its own table gives its iterations and max mxHxm.
@@ -49,7 +52,9 @@ RESULTS = ROOT / "benchmarks" / "results" / "minimise.json"
 STOPS = (0.1, 0.01)
 SLOW = ("sp4", "dw_pair", "dw_pair_long")
 #: RelaxDriver before/after on these (quick: the first three)
-RELAX = ("dw_single", "skyrmion", "hysteresis", "dw_pair")
+RELAX = ("dw_single", "skyrmion", "hysteresis", "dw_pair", "vortex")
+#: RelaxDriver's stopping_mxHxm: oommfc's MinDriver default and RelaxDriver's own
+RELAX_STOPS = (0.1, 1e-3)
 
 
 def _battery():
@@ -204,40 +209,53 @@ def _warm_up():
         run_engine(MB.PROBLEMS["uncoupled"], 0.1, method)
 
 
-def bench(names, repeat, with_oommf, relax_names):
+def _before_after(run, repeat):
+    """``run(method)`` for before (``"bb"``) and after (``"auto"``), interleaved
+    and repeated (`_repeats`), a failure not repeated; the row's medians."""
+    runs = {"before": [], "after": []}
+    k = 0
+    while k < _repeats(runs, repeat):
+        order = ("before", "after") if k % 2 == 0 else ("after", "before")
+        k += 1
+        for which in order:
+            if runs[which] and not runs[which][-1]["converged"]:
+                continue  # a failure is not repeated
+            runs[which].append(run("bb" if which == "before" else "auto"))
+    row = {k: _summary(v) for k, v in runs.items()}
+    row["cpu_ratio_after_before"] = row["after"]["cpu_s"] / row["before"]["cpu_s"]
+    return row
+
+
+def bench(names, repeat, with_oommf):
     _warm_up()
     rows = []
     for name in names:
         problem = MB.PROBLEMS[name]
         for stop in STOPS:
-            runs = {"before": [], "after": []}
-            k = 0
-            while k < _repeats(runs, repeat):
-                order = ("before", "after") if k % 2 == 0 else ("after", "before")
-                k += 1
-                for which in order:
-                    if runs[which] and not runs[which][-1]["converged"]:
-                        continue  # a failure is not repeated
-                    method = "bb" if which == "before" else "auto"
-                    runs[which].append(run_engine(problem, stop, method))
             row = {"problem": name, "stopping_mxHxm": stop}
-            row.update({k: _summary(v) for k, v in runs.items()})
-            b, a = row["before"], row["after"]
-            row["cpu_ratio_after_before"] = a["cpu_s"] / b["cpu_s"]
+            row.update(
+                _before_after(functools.partial(run_engine, problem, stop), repeat)
+            )
             if with_oommf:
                 row["oommf"] = run_oommf(problem, stop)
             rows.append(row)
             _print_row(row)
+    return rows
+
+
+def bench_relax(names, repeat):
+    _warm_up()
     relax = []
-    for name in relax_names:
+    for name in names:
         problem = MB.PROBLEMS[name]
-        row = {"problem": name, "stopping_mxHxm": 0.1}
-        row["before"] = run_relax(problem, 0.1, "bb")
-        row["after"] = run_relax(problem, 0.1, "auto")
-        row["cpu_ratio_after_before"] = row["after"]["cpu_s"] / row["before"]["cpu_s"]
-        relax.append(row)
-        _print_row(row, label="RelaxDriver ")
-    return rows, relax
+        for stop in RELAX_STOPS:
+            row = {"problem": name, "stopping_mxHxm": stop}
+            row.update(
+                _before_after(functools.partial(run_relax, problem, stop), repeat)
+            )
+            relax.append(row)
+            _print_row(row, label="RelaxDriver ")
+    return relax
 
 
 def _fmt(r):
@@ -271,6 +289,11 @@ def main():
         "--oommf", action="store_true", help="also run OOMMF (OOMMFTCL)"
     )
     parser.add_argument("--only", default=None, help="comma-separated problem names")
+    parser.add_argument(
+        "--relax-only",
+        action="store_true",
+        help="only the RelaxDriver section (replaced in the results file)",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     names = [n for n in MB.PROBLEMS if not (args.quick and n in SLOW)]
@@ -279,22 +302,38 @@ def main():
     relax_names = [n for n in RELAX if n in names]
     if args.oommf and not os.environ.get("OOMMFTCL"):
         parser.error("--oommf needs OOMMFTCL (and a display or Xvfb for oommfc)")
-    load = os.getloadavg()
-    rows, relax = bench(names, args.repeat, args.oommf, relax_names)
-    results = {
-        "machine": {
+    if args.relax_only and not RESULTS.exists():
+        parser.error(f"--relax-only updates {RESULTS}, which does not exist")
+
+    def machine(load):
+        return {
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "load_before": load,
             "load_after": os.getloadavg(),
             "note": "shared machine; compare ratios within one run",
-        },
+        }
+
+    load = os.getloadavg()
+    if args.relax_only:
+        results = json.loads(RESULTS.read_text())
+    else:
+        rows = bench(names, args.repeat, args.oommf)
+        results = {
+            "machine": machine(load),
+            "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+            "before": "Engine.minimise(method='bb'): main's Barzilai-Borwein minimiser",
+            "after": "Engine.minimise(): 100 Barzilai-Borwein iterations, then L-BFGS",
+            "repeat": args.repeat,
+            "minimise": rows,
+        }
+        load = os.getloadavg()
+    relax = bench_relax(relax_names, args.repeat)
+    results["relaxdriver"] = {
+        "machine": machine(load),
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-        "before": "Engine.minimise(method='bb'): main's Barzilai-Borwein minimiser",
-        "after": "Engine.minimise(): 100 Barzilai-Borwein iterations, then L-BFGS",
         "repeat": args.repeat,
-        "minimise": rows,
-        "relaxdriver": relax,
+        "rows": relax,
     }
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,25 @@ CASES = {
 }
 
 
+#: max |dm/dt| under the name OOMMF's evolver gives it (SpinTEvolve, SpinXferEvolve:
+#: ubermagtable's ``max_dmdt``; SpinTEvolve_3d: not renamed by ubermagtable)
+MAX_DMDT = {"zl_vector": "SpinTEvolve_3d:evolver:Max dm/dt"}
+
+#: OOMMF columns that ubermag-dirac's TimeDriver does not write (general, not
+#: specific to the current terms): the evolver's dE/dt and Delta E, the driver's
+#: last time step and the exchange's maximum spin angles
+NOT_WRITTEN = {
+    "dE/dt",
+    "delta_E",
+    "last_time_step",
+    "max_spin_ang_exchange",
+    "stage_max_spin_ang_exchange",
+    "run_max_spin_ang_exchange",
+    "SpinTEvolve_3d:evolver:dE/dt",
+    "SpinTEvolve_3d:evolver:Delta E",
+}
+
+
 def _system(name, term):
     mesh = _mesh()
     system = mm.System(name=name)
@@ -109,6 +128,11 @@ def test_oommf_current_columns(tmp_path, case):
         np.testing.assert_allclose(data[name], values, rtol=1e-12, atol=1e-9)
         unit = "A/m^2" if name.endswith("J") else "m/s"
         assert system.table.units[name] == unit
+    # the evolver's columns carry the name of OOMMF's evolver for the term
+    max_dmdt = MAX_DMDT.get(case, "max_dmdt")
+    assert system.table.units[max_dmdt] == "deg/ns"
+    assert "max_dm/dt" not in data.columns
+    assert data[max_dmdt].iloc[-1] > 0
 
 
 def test_current_columns_only_in_time_drives(tmp_path):
@@ -161,6 +185,9 @@ def test_columns_equal_oommf(tmp_path, case):
         system = _system(case, term)
         driver.drive(system, t=T, n=N, dirname=dirname, verbose=0)
         tables.append(system.table)
+    # every OOMMF column is there (but the few this package does not write)
+    oommf, ours = (set(table.data.columns) for table in tables)
+    assert oommf - NOT_WRITTEN <= ours, sorted(oommf - NOT_WRITTEN - ours)
     for name in expected:
         # OOMMF writes 12 significant digits
         np.testing.assert_allclose(

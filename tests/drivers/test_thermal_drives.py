@@ -44,6 +44,8 @@ def test_thermal_drive_table_info_and_reproducibility(tmp_path):
     table = system.table.data
     assert list(table["T"]) == [300.0] * 5  # OOMMF's Temperature column, K
     assert system.table.units["T"] == "K"
+    # the evolver's columns as OOMMF's ThermHeunEvolve names them (ubermagtable)
+    assert {"E", "E_calc_count", "max_dmdt"} <= set(table.columns)
     record = info(tmp_path)
     assert record["thermal_seed"] == 11 and record["success"] is True
     assert 0 < record["thermal_dt"] < 1e-12

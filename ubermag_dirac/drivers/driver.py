@@ -222,13 +222,19 @@ class _Recorder:
         self.recorded_iteration = None
 
     def _columns(self) -> list[output.Column]:
-        driver = type(self.driver)
-        d, ev = driver._odt_driver, driver._odt_evolver
-        cols = [output.Column(f"{ev}:evolver:Total energy", "J")]
+        d, ev = type(self.driver)._odt_driver, self.driver._evolver_label(self.engine)
+        evolver = [("E", output.Column(f"{ev}:evolver:Total energy", "J"))]
         if self.driver._x == "t":
-            cols.append(output.Column(f"{ev}:evolver:Energy calc count"))
+            label = f"{ev}:evolver:Energy calc count"
+            evolver.append(("E_calc_count", output.Column(label)))
         if self.has_dynamics:
-            cols.append(output.Column(f"{ev}:evolver:Max dm/dt", "deg/ns"))
+            label = f"{ev}:evolver:Max dm/dt"
+            evolver.append(("max_dm/dt", output.Column(label, "deg/ns")))
+        #: the evolver's columns by role: their names follow OOMMF's evolver
+        #: (ubermagtable: ``max_dm/dt`` of RungeKuttaEvolve, ``max_dmdt`` of
+        #: SpinTEvolve, raw labels of SpinTEvolve_3d)
+        self.evolver_names = {role: column.name for role, column in evolver}
+        cols = [column for _, column in evolver]
         cols.append(output.Column("max_mxHxm", "A/m"))
         cols += [
             output.Column(output.energy_label(term), "J") for term in self.energy_terms
@@ -303,17 +309,18 @@ class _Recorder:
     def values(self, stage: int, t: float, m: np.ndarray, extra: dict) -> dict:
         engine = self.engine
         energies = engine.energies(m, t)
+        names = self.evolver_names
         row = {
-            "E": float(energies["total"][0]),
+            names["E"]: float(energies["total"][0]),
             "max_mxHxm": float(engine.max_mxHxm(m, t)[0]),
         }
-        if "E_calc_count" in self.odt.names:
-            row["E_calc_count"] = engine.stats["evaluations"]
+        if "E_calc_count" in names:
+            row[names["E_calc_count"]] = engine.stats["evaluations"]
         dmdt = None
         if self.has_dynamics:  # one evaluation serves max dm/dt and pumping
             dmdt = np.asarray(engine.dmdt(m, t), dtype=float)[0]
             max_dmdt = float(np.sqrt((dmdt * dmdt).sum(axis=0)).max())
-            row["max_dm/dt"] = max_dmdt / DEG_PER_NS
+            row[names["max_dm/dt"]] = max_dmdt / DEG_PER_NS
         for term in self.energy_terms:
             name = output.Column(output.energy_label(term), "J").name
             row[name] = float(energies[term.name][0])
@@ -588,6 +595,10 @@ class Driver(mm.ExternalDriver):
         )
         out["temperature"] = 0.0
         return out
+
+    def _evolver_label(self, engine) -> str:
+        """OOMMF's evolver label of the table's evolver columns (``CGEvolve``, ...)."""
+        return self._odt_evolver
 
     def _extra_columns(self, recorder) -> list:
         """Additional table columns of the driver (``output.Column``)."""

@@ -11,6 +11,9 @@ from . import output
 from .driver import Driver, _engine_default
 from .evolvers import is_thermal, thermal_settings
 
+#: oommfc.TimeDriver's automatic evolver: ZhangLi before Slonczewski
+_OOMMFC_EVOLVER_CHOICE = ("SpinTEvolve", "SpinTEvolve_3d", "SpinXferEvolve")
+
 __all__ = ["TimeDriver"]
 
 #: a drive whose t / h_max exceeds this many steps warns first
@@ -89,7 +92,13 @@ class TimeDriver(Driver):
     (A/m), the amplitudes applied, averaged over the magnetic cells (suffixed
     ``_<term name>`` when several terms give the same column). ``mx``, ``my``,
     ``mz`` are OOMMF's :math:`\sum M_s\mathbf m/\sum |M_s|` (empty cells do not
-    count).
+    count). The evolver's columns are labelled by the evolver ``oommfc`` would run
+    the system with, so that ubermagtable gives them OOMMF's names: with
+    ``mm.ZhangLi`` (``SpinTEvolve``), ``mm.Slonczewski`` (``SpinXferEvolve``) or a
+    thermal evolver, ``max_dm/dt`` is ``max_dmdt``; with a vector ``u``
+    (``SpinTEvolve_3d``, which ubermagtable does not rename) ``E``,
+    ``E_calc_count`` and ``max_dm/dt`` keep OOMMF's labels
+    (``SpinTEvolve_3d:evolver:Total energy``, ...).
 
     Examples
     --------
@@ -239,6 +248,27 @@ class TimeDriver(Driver):
     def _info_extra(self) -> dict:
         return dict(self._thermal_info)
 
+    def _evolver_label(self, engine) -> str:
+        """The evolver ``oommfc.TimeDriver`` runs the same system with.
+
+        The thermal evolver's (``ThermHeunEvolve``, ...); else, as oommfc's
+        automatic choice, ``SpinTEvolve`` (``SpinTEvolve_3d`` for a vector u)
+        with ``mm.ZhangLi``, ``SpinXferEvolve`` with ``mm.Slonczewski``, and
+        ``RungeKuttaEvolve`` otherwise. ubermagtable names the columns after
+        it: ``max_dm/dt`` (RungeKuttaEvolve), ``max_dmdt`` (the others).
+        """
+        if getattr(self, "evolver", None) is not None:
+            return thermal_settings(self.evolver)["label"]
+        labels = [
+            impl.oommf_evolver
+            for impl in engine.dynamics_terms.values()
+            if impl.oommf_evolver is not None
+        ]
+        for label in _OOMMFC_EVOLVER_CHOICE:
+            if label in labels:
+                return label
+        return self._odt_evolver
+
     def _extra_columns(self, recorder) -> list:
         """The temperature column of OOMMF's thermal evolvers (ubermagtable: T)."""
         if getattr(self, "evolver", None) is None:
@@ -290,7 +320,7 @@ class TimeDriver(Driver):
             row = recorder.record(stage, t_stage, m)
             progress.update()
             if threshold is not None and stage < n - 1:
-                if row["max_dm/dt"] < threshold:
+                if row[recorder.evolver_names["max_dm/dt"]] < threshold:
                     raise _Converged
 
         try:

@@ -144,6 +144,11 @@ class DynamicsImpl:
     """Base class of the dynamics-term implementations (see the module docstring)."""
 
     time_dependent = False
+    #: OOMMF's time evolver that ``oommfc.TimeDriver`` selects for a system with
+    #: this term (``"SpinTEvolve"`` for ``mm.ZhangLi``, ...); its name labels the
+    #: evolver's table columns (``SpinTEvolve:evolver:Max dm/dt``, which
+    #: ubermagtable reads as ``max_dmdt``). None: the term leaves OOMMF's default.
+    oommf_evolver: str | None = None
 
     def __init__(self, name: str, grid):
         self.name = name

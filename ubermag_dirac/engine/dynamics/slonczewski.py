@@ -48,6 +48,8 @@ class SlonczewskiImpl(DynamicsImpl, TimeFactorMixin):
     \\mathbf m\\cdot\\mathbf p)`.
     """
 
+    oommf_evolver = "SpinXferEvolve"
+
     def __init__(self, terms, grid):
         super().__init__(terms[0].name, grid)
         what = f"Slonczewski {self.name!r}"
@@ -93,7 +95,7 @@ class SlonczewskiImpl(DynamicsImpl, TimeFactorMixin):
 
     def table_columns(self):
         """OOMMF's ``average J`` (A/m^2), see the module docstring."""
-        return [("SpinXferEvolve:evolver:average J", "A/m^2")]
+        return [(f"{self.oommf_evolver}:evolver:average J", "A/m^2")]
 
     def table_values(self, t):
         return (self.average_J * self.factor(t))[:, None]

@@ -405,12 +405,17 @@ class ZhangLiImpl(TorqueFieldImpl):
                     "mm.Precession, or mm.Damping with alpha > 0."
                 )
 
+    @property
+    def oommf_evolver(self):
+        """``Anv_SpinTEvolve`` (scalar u) or ``Anv_SpinTEvolve_3d`` (vector u)."""
+        return "SpinTEvolve_3d" if self.u_vector.any() else "SpinTEvolve"
+
     def table_columns(self):
         """OOMMF's ``average u`` (m/s), see the module docstring."""
-        if self.u_vector.any():  # Anv_SpinTEvolve_3d
-            label = "SpinTEvolve_3d:evolver:average u"
+        label = f"{self.oommf_evolver}:evolver:average u"
+        if self.u_vector.any():
             return [(label + c, "m/s") for c in ("", "x", "y", "z")]
-        return [("SpinTEvolve:evolver:average u", "m/s")]
+        return [(label, "m/s")]
 
     def table_values(self, t):
         u = self.average_u * self.factor(t)[:, None]
