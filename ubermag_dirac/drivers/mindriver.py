@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import micromagneticmodel as mm
 
-from .driver import Driver
+from .driver import _IterationDriver
 
 __all__ = ["MinDriver"]
 
 
-class MinDriver(Driver):
+class MinDriver(_IterationDriver):
     r"""Energy minimisation driver (OOMMF's ``Oxs_MinDriver``).
 
     Minimises the energy of ``system.energy`` (dynamics terms play no part) with
@@ -42,9 +42,6 @@ class MinDriver(Driver):
     Examples
     --------
     >>> import tempfile
-    >>> import discretisedfield as df
-    >>> import micromagneticmodel as mm
-    >>> import ubermag_dirac as ud
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
     >>> system = mm.System(name="minimise")
     >>> system.energy = mm.Exchange(A=1e-11) + mm.Zeeman(H=(0, 0, 1e6))
@@ -68,23 +65,9 @@ class MinDriver(Driver):
     _odt_driver = "MinDriver"
     _odt_evolver = "CGEvolve"
 
-    def _check_system(self, system):
-        """Checks that the system has energy (as oommfc)."""
-        if len(system.energy) == 0:
-            raise RuntimeError("System's energy is not defined")
-        self._check_common(system)
-
-    @property
-    def _x(self):
-        return "iteration"
-
     @classmethod
     def _defaults(cls):
         return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "n_threads": 1}
-
-    def _progress_spec(self, engine, kwargs):
-        """No measure of progress: a bar with the elapsed time only."""
-        return None, "", None
 
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)

@@ -70,6 +70,7 @@ import numba
 import numpy as np
 import scipy.fft as sfft
 
+from ._cells import load, store
 from ._fft import FFTWConvolver, PocketConvolver, have_pyfftw, pocketfft_module
 from ._newell import newell_tensor
 from .energy._base import MU0, EnergyImpl
@@ -105,15 +106,18 @@ def _apply6(F, K):  # pragma: no cover - compiled
     nb, _, ns = F.shape
     for b in range(nb):
         for s in range(ns):
-            mx = F[b, 0, s]
-            my = F[b, 1, s]
-            mz = F[b, 2, s]
+            mx, my, mz = load(F, b, s)
             kxy = K[3, s]
             kxz = K[4, s]
             kyz = K[5, s]
-            F[b, 0, s] = K[0, s] * mx + kxy * my + kxz * mz
-            F[b, 1, s] = kxy * mx + K[1, s] * my + kyz * mz
-            F[b, 2, s] = kxz * mx + kyz * my + K[2, s] * mz
+            store(
+                F,
+                b,
+                s,
+                K[0, s] * mx + kxy * my + kxz * mz,
+                kxy * mx + K[1, s] * my + kyz * mz,
+                kxz * mx + kyz * my + K[2, s] * mz,
+            )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -255,7 +259,6 @@ class DemagField:
     --------
     A uniformly magnetised cube of 8^3 cells has demagnetising factor 1/3:
 
-    >>> import numpy as np
     >>> from ubermag_dirac.engine.demag import DemagField
     >>> demag = DemagField((8, 8, 8), (1e-9, 1e-9, 1e-9))
     >>> M = np.zeros((1, 3, 8, 8, 8))
@@ -353,7 +356,6 @@ class DemagField:
 
         Examples
         --------
-        >>> import discretisedfield as df
         >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 2e-9, 1e-9), n=(4, 2, 1), bc="x")
         >>> DemagField.from_mesh(mesh).pbc
         ('x',)
@@ -722,8 +724,6 @@ class DemagImpl(EnergyImpl):
 
     Examples
     --------
-    >>> import discretisedfield as df
-    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 4e-9), n=(4, 4, 4))
     >>> s = mm.System(name="s")

@@ -80,7 +80,7 @@ import numpy as np
 import ubermagutil.typesystem as ts
 
 from .._termparams import term_value, time_factor
-from ..constants import E_OOMMF, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
+from ..constants import E_OOMMF, GAMMA0, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
 from . import _validation as v
 from .llg import torque_dmdt
 
@@ -172,8 +172,6 @@ class SpinHallSOT(mm.DynamicsTerm):
 
     Examples
     --------
-    >>> import micromagneticmodel as mm
-    >>> import ubermag_dirac as ud
     >>> she = ud.SpinHallSOT(H_SH=1e4)
     >>> she
     SpinHallSOT(H_SH=10000.0, j=(1, 0, 0), n=(0, 0, 1))
@@ -203,7 +201,6 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=1.0).p
         (0.0, 1.0, 0.0)
         """
@@ -224,7 +221,6 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=2.0).effective_field([1.0, 0, 0])  # x x y = z
         array([0., 0., 2.])
         """
@@ -237,7 +233,7 @@ class SpinHallSOT(mm.DynamicsTerm):
         )
         return v.like(H, mesh)
 
-    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=mm.consts.gamma0, t=0.0):
+    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=GAMMA0, t=0.0):
         r"""Contribution to :math:`\partial\mathbf{m}/\partial t` (1/s) for a
         background of ``mm.Precession(gamma0)`` and ``mm.Damping(alpha)``:
         :math:`\frac{\gamma_0 H_\text{SH}}{1+\alpha^2}[\mathbf{m}\times
@@ -247,7 +243,6 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=1.0).dmdt([1.0, 0, 0], gamma0=1.0)  # m x (p x m) = y
         array([0., 1., 0.])
         """
@@ -353,7 +348,6 @@ def spin_hall_to_slonczewski(
 
     Examples
     --------
-    >>> import ubermag_dirac as ud
     >>> stt = ud.terms.spin_hall_to_slonczewski(1e4, Ms=8e5, thickness=1e-9)
     >>> stt.mp, stt.Lambda, stt.eps_prime
     ((0.0, 1.0, 0.0), 1, 0)
@@ -417,8 +411,6 @@ def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
 
     Examples
     --------
-    >>> import micromagneticmodel as mm
-    >>> import ubermag_dirac as ud
     >>> stt = mm.Slonczewski(J=3.054669e10, mp=(0, 1, 0), P=1, Lambda=1)
     >>> she = ud.terms.slonczewski_to_spin_hall(stt, Ms=8e5, thickness=1e-9)
     >>> she.j, f"{she.H_SH:.1f}"
@@ -495,7 +487,6 @@ def slonczewski_dmdt(term, m, *, Ms, thickness, alpha=0.0, gamma0, t=0.0):
 
     Examples
     --------
-    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.terms.spin_hall import slonczewski_dmdt
     >>> stt = mm.Slonczewski(J=1e11, mp=(0, 1, 0), P=0.5, Lambda=1)
     >>> dmdt = slonczewski_dmdt(stt, [1.0, 0, 0], Ms=8e5, thickness=1e-9, gamma0=1.0)

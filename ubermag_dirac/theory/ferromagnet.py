@@ -30,6 +30,43 @@ from ..constants import MU0, MU_B
 from ..constants import E as _E
 from ._validation import as_mz, check_convention, positive, unit_vector
 
+_HBAR2 = MU_B / GAMMA  # = hbar / 2 for g = 2
+
+
+def _torque_field(surface, tau, mz, E, J, thickness, Ms, convention, current_thickness):
+    r""":math:`\hbar\,\tau(m_z)\, E/(2\mu_0 M_s d)` (A/m) for the coefficient
+    ``tau`` (``"tau_par"`` or ``"tau_perp"``) of ``surface``: the one formula of
+    :meth:`FerromagnetMixin.H_DL` and :meth:`FerromagnetMixin.H_FL`."""
+    d = positive("thickness", thickness, "m")
+    Ms = positive("Ms", Ms, "A/m")
+    E = surface._drive(E, J, d, current_thickness)
+    coefficient = getattr(surface, tau)(mz, convention)
+    return _HBAR2 * coefficient * E / (Ms * d * MU0)
+
+
+def _torque_field_method(name, tau, doc):
+    """The method ``name`` of :class:`FerromagnetMixin` (docstring ``doc``)."""
+
+    def method(
+        self,
+        mz,
+        *,
+        E=None,
+        J=None,
+        thickness,
+        Ms,
+        convention="kubo",
+        current_thickness=None,
+    ):
+        return _torque_field(
+            self, tau, mz, E, J, thickness, Ms, convention, current_thickness
+        )
+
+    method.__name__ = name
+    method.__qualname__ = f"FerromagnetMixin.{name}"
+    method.__doc__ = doc
+    return method
+
 
 class FerromagnetMixin:
     """Effective fields and damping of ``DiracSurface`` on a ferromagnet."""
@@ -45,7 +82,6 @@ class FerromagnetMixin:
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.electric_field(1e10, 1e-9)):.6e}"
         '8.495149e+03'
@@ -68,20 +104,10 @@ class FerromagnetMixin:
         dc = thickness if current_thickness is None else current_thickness
         return self.electric_field(J, dc)
 
-    def H_DL(
-        self,
-        mz,
-        *,
-        E=None,
-        J=None,
-        thickness,
-        Ms,
-        convention="kubo",
-        current_thickness=None,
-    ):
+    H_DL = _torque_field_method(
+        "H_DL",
+        "tau_par",
         r"""Damping-like field :math:`H_{DL}(m_z)` (A/m), angular factor included.
-
-        Damping-like field amplitude :math:`H_{DL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{DL}(m_z) = \frac{\hbar\,\tau_\parallel(m_z)\, E}{2\mu_0 M_s d}
 
@@ -106,7 +132,6 @@ class FerromagnetMixin:
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.H_DL(0.0, E=1e3, thickness=1e-9, Ms=1e6)):.6e}"
         '-2.569056e+00'
@@ -114,35 +139,22 @@ class FerromagnetMixin:
         Traceback (most recent call last):
         ...
         ValueError: give exactly one of E (V/m, along j) or J (A/m^2); ...
-        """
-        d = positive("thickness", thickness, "m")
-        Ms = positive("Ms", Ms, "A/m")
-        E = self._drive(E, J, d, current_thickness)
-        return _HBAR2 * self.tau_par(mz, convention) * E / (Ms * d * MU0)
+        """,
+    )
 
-    def H_FL(
-        self,
-        mz,
-        *,
-        E=None,
-        J=None,
-        thickness,
-        Ms,
-        convention="kubo",
-        current_thickness=None,
-    ):
+    H_FL = _torque_field_method(
+        "H_FL",
+        "tau_perp",
         r"""Field-like field :math:`H_{FL}(m_z)` (A/m), angular factor included.
-
-        Field-like field amplitude :math:`H_{FL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{FL}(m_z) = \frac{\hbar\,\tau_\perp(m_z)\, E}{2\mu_0 M_s d}
 
         Torque :math:`T = \gamma_0 H_{FL}\, m\times(n\times j)`. In kubo,
-        :math:`\mu_0 |H_{FL}|/E = \Delta\sigma_{xx}/(e v M_s d)`.
+        :math:`\mu_0 |H_{FL}|/E = \Delta\sigma_{xx}/(e v M_s d)`. Parameters as
+        :meth:`H_DL`.
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.H_FL(0.0, J=1e10, thickness=1e-9, Ms=1e6)):.6e}"
         '6.631456e+02'
@@ -150,11 +162,8 @@ class FerromagnetMixin:
         Traceback (most recent call last):
         ...
         ValueError: give exactly one of E (V/m, along j) or J (A/m^2); ...
-        """
-        d = positive("thickness", thickness, "m")
-        Ms = positive("Ms", Ms, "A/m")
-        E = self._drive(E, J, d, current_thickness)
-        return _HBAR2 * self.tau_perp(mz, convention) * E / (Ms * d * MU0)
+        """,
+    )
 
     def delta_alpha(self, mz, *, thickness, Ms, convention="kubo"):
         r"""Damping enhancement of the in-plane components (dimensionless, >= 0).
@@ -167,7 +176,6 @@ class FerromagnetMixin:
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.delta_alpha(0.0, thickness=1e-9, Ms=1e6)):.10e}"
         '1.4377649489e-03'
@@ -197,7 +205,6 @@ class FerromagnetMixin:
 
         Examples
         --------
-        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> a = s.damping_tensor(0.0, 0.01, thickness=1e-9, Ms=1e6)
         >>> [f"{x:.6f}" for x in a.diagonal()]
@@ -217,7 +224,5 @@ class FerromagnetMixin:
         proj = np.eye(3) - np.outer(n, n)
         return alpha * np.eye(3) + da[..., None, None] * proj
 
-
-_HBAR2 = MU_B / GAMMA  # = hbar / 2 for g = 2
 
 __all__ = ["FerromagnetMixin"]
