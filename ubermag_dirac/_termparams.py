@@ -21,6 +21,7 @@ def term_value(term, name, default=None):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac._termparams import term_value
     >>> z = mm.Zeeman(H=(0, 0, 1e5))
     >>> term_value(z, "H"), term_value(z, "func"), term_value(z, "dt", 1e-12)
@@ -41,6 +42,7 @@ def is_set(term, name):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac._termparams import is_set
     >>> is_set(mm.Damping(alpha=0.1), "alpha"), is_set(mm.Zeeman(H=(0, 0, 1)), "func")
     (True, False)

@@ -30,6 +30,7 @@ exactly :math:`4\pi\times10^{-7}` since 2019) differs from :data:`MU0` by
 
 Examples
 --------
+>>> import micromagneticmodel as mm
 >>> from ubermag_dirac import constants as c
 >>> c.MU0 == mm.consts.mu0 and c.GAMMA0 == mm.consts.gamma0
 True

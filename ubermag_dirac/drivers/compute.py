@@ -104,6 +104,8 @@ def compute(
     Examples
     --------
     >>> import os, tempfile
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> system = mm.examples.macrospin()  # Zeeman field along z, m along x
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     E = ud.compute(system.energy.zeeman.energy, system, dirname=tmp, verbose=0)

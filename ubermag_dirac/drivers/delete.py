@@ -31,6 +31,8 @@ def delete(system, silent=False, dirname="."):
     Examples
     --------
     >>> import os, tempfile
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> system = mm.examples.macrospin()
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     os.makedirs(os.path.join(tmp, system.name, "drive-0"))

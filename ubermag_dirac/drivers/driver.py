@@ -578,6 +578,7 @@ class Driver(mm.ExternalDriver):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.MinDriver(stopping_mxHxm=0.01).settings()
         {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'n_threads': 1}
         """

@@ -6,6 +6,7 @@ evolver is given (``RuntimeError``: a fixed-step stochastic integration is a cho
 the user makes); then the drive integrates the stochastic LLG with Brown's thermal
 field (:mod:`ubermag_dirac.engine.stochastic`):
 
+>>> import ubermag_dirac as ud
 >>> td = ud.TimeDriver(evolver=ud.StochasticHeunEvolver(seed=42))  # doctest: +SKIP
 
 ``StochasticHeunEvolver``
@@ -83,6 +84,7 @@ class StochasticHeunEvolver(mm.Evolver):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> ud.StochasticHeunEvolver(seed=1, dt=2e-14)
     StochasticHeunEvolver(dt=2e-14, seed=1)
     >>> ud.StochasticHeunEvolver(tol=1e-5)
@@ -106,6 +108,7 @@ class UHH_ThetaEvolver(mm.Evolver):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> ud.UHH_ThetaEvolver(fixed_timestep=2e-13).fixed_timestep
     2e-13
     """
@@ -129,6 +132,7 @@ class Xf_ThermHeunEvolver(mm.Evolver):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> ud.Xf_ThermHeunEvolver(uniform_seed=3).uniform_seed
     3
     """
@@ -158,6 +162,7 @@ class Xf_ThermSpinXferEvolver(mm.Evolver):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> ud.Xf_ThermSpinXferEvolver(min_timestep=1e-14).min_timestep
     1e-14
     """
@@ -238,6 +243,7 @@ def thermal_settings(evolver) -> dict:
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.drivers.evolvers import thermal_settings
     >>> thermal_settings(ud.Xf_ThermHeunEvolver(min_timestep=1e-14, uniform_seed=5))
     {'thermal_dt': 1e-14, 'seed': 5, 'step_fraction': 0.1, 'label': 'ThermHeunEvolve'}

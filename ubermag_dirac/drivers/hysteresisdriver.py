@@ -58,6 +58,9 @@ class HysteresisDriver(MinDriver):
     Examples
     --------
     >>> import tempfile
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
     >>> system = mm.System(name="loop")
     >>> system.energy = mm.Exchange(A=1e-11) + mm.UniaxialAnisotropy(K=1e5, u=(0, 0, 1))

@@ -42,6 +42,9 @@ class MinDriver(_IterationDriver):
     Examples
     --------
     >>> import tempfile
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
     >>> system = mm.System(name="minimise")
     >>> system.energy = mm.Exchange(A=1e-11) + mm.Zeeman(H=(0, 0, 1e6))

@@ -35,6 +35,8 @@ no-op). To turn it off, call `uninstall`, or set the environment variable
 
 Examples
 --------
+>>> import discretisedfield as df
+>>> import micromagneticmodel as mm
 >>> import oommfc as oc
 >>> import ubermag_dirac.drivers.oommf_guard as guard
 >>> guard.install()  # already done by ``import ubermag_dirac``; idempotent
@@ -92,6 +94,7 @@ def dirac_terms(system) -> list:
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.drivers.oommf_guard import dirac_terms
     >>> dirac_terms(mm.examples.macrospin())
     []

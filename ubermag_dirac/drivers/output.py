@@ -138,6 +138,7 @@ def energy_label(term) -> str:
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.drivers.output import Column, energy_label
     >>> energy_label(mm.Exchange(A=1e-12))
     'UniformExchange:exchange:Energy'
@@ -423,6 +424,7 @@ def input_record(system: mm.System, driver, drive_kwargs: Mapping) -> dict:
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.drivers.output import input_record
     >>> system = mm.examples.macrospin()
     >>> record = input_record(system, driver=None, drive_kwargs={"t": 1e-12})

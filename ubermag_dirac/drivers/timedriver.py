@@ -103,6 +103,9 @@ class TimeDriver(Driver):
     Examples
     --------
     >>> import os, tempfile
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
     >>> system = mm.System(name="precession")
     >>> system.energy = mm.Zeeman(H=(0, 0, 1e6))

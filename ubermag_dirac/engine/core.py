@@ -223,6 +223,8 @@ class Engine:
     --------
     A macrospin in a field precesses; the total energy is the Zeeman energy:
 
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine import Engine
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(2e-9, 2e-9, 2e-9), n=(1, 1, 1))
     >>> s = mm.System(name="macrospin")

@@ -259,6 +259,7 @@ class DemagField:
     --------
     A uniformly magnetised cube of 8^3 cells has demagnetising factor 1/3:
 
+    >>> import numpy as np
     >>> from ubermag_dirac.engine.demag import DemagField
     >>> demag = DemagField((8, 8, 8), (1e-9, 1e-9, 1e-9))
     >>> M = np.zeros((1, 3, 8, 8, 8))
@@ -356,6 +357,7 @@ class DemagField:
 
         Examples
         --------
+        >>> import discretisedfield as df
         >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 2e-9, 1e-9), n=(4, 2, 1), bc="x")
         >>> DemagField.from_mesh(mesh).pbc
         ('x',)
@@ -724,6 +726,8 @@ class DemagImpl(EnergyImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 4e-9), n=(4, 4, 4))
     >>> s = mm.System(name="s")

@@ -71,6 +71,8 @@ class Grid:
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 2e-9, 1e-9), cell=(1e-9, 1e-9, 1e-9))
     >>> system = mm.System(name="s")

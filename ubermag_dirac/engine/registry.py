@@ -80,6 +80,7 @@ def lookup(term, table: dict) -> Callable:
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.registry import lookup
     >>> lookup(mm.Exchange(A=1e-12), {})
     Traceback (most recent call last):

@@ -24,6 +24,7 @@ constants.
 
 Examples
 --------
+>>> import numpy as np
 >>> from ubermag_dirac.kernels.dormand_prince import RK547FM, get_tableau
 >>> bool(np.allclose([row.sum() for row in RK547FM.A[1:]], RK547FM.c[1:6]))
 True

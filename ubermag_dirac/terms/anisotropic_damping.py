@@ -67,6 +67,8 @@ class AnisotropicDamping(mm.DynamicsTerm):
     --------
     1. Together with isotropic damping.
 
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> system = mm.System(name="ti")
     >>> system.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.01)
     >>> system.dynamics += ud.AnisotropicDamping(delta_alpha=1.4e-3)
@@ -131,6 +133,7 @@ class AnisotropicDamping(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> d = ud.AnisotropicDamping.from_surface(s, thickness=1e-9, Ms=1e6)
         >>> f"{d.delta_alpha:.10e}"
@@ -165,6 +168,7 @@ class AnisotropicDamping(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.AnisotropicDamping(delta_alpha=0.5).tensor(0.1).diagonal()
         array([0.6, 0.6, 0.1])
         """
@@ -190,6 +194,7 @@ class AnisotropicDamping(mm.DynamicsTerm):
         by :math:`\delta\alpha`; with :math:`\alpha = 0`, :math:`\delta\alpha = 1`,
         :math:`\dot{\mathbf{m}}` goes from :math:`(0, 1, 0)` to :math:`(0, 1, 1)`:
 
+        >>> import ubermag_dirac as ud
         >>> d = ud.AnisotropicDamping(delta_alpha=1.0)
         >>> d.dmdt([1.0, 0, 0], [0, 0, 1.0], gamma0=1.0)
         array([0., 0., 1.])

@@ -88,6 +88,7 @@ def pumping_spec(term):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.terms.dirac_sot import pumping_spec
     >>> pumping_spec(ud.DiracSOT(H_DL=1e3)) is None
     True
@@ -168,6 +169,7 @@ def torque(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1), gamma0=GAMMA0):
     Damping-like torque :math:`\gamma_0 H_\text{DL} m_z (\mathbf{m}\times
     \hat{x})` for m in the xz plane at 45 degrees:
 
+    >>> import numpy as np
     >>> from ubermag_dirac.terms.dirac_sot import torque
     >>> s = np.sqrt(0.5)
     >>> torque([s, 0, s], H_DL=1.0, H_FL=0.0, beta=0.0, gamma0=1.0).round(12)
@@ -265,6 +267,8 @@ class DiracSOT(mm.DynamicsTerm):
     --------
     1. Constant amplitudes, current along x on a z-normal surface.
 
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> sot = ud.DiracSOT(H_DL=-2e3, H_FL=5e3, beta=0.25)
     >>> sot
     DiracSOT(H_DL=-2000.0, H_FL=5000.0, beta=0.25, j=(1, 0, 0), n=(0, 0, 1))
@@ -425,6 +429,7 @@ class DiracSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> sot = ud.DiracSOT.from_surface(s, E=1e3, thickness=1e-9, Ms=1e6)
         >>> f"{sot.H_DL:.6e} {sot.beta:.2f} {sot.E:g}"
@@ -490,6 +495,7 @@ class DiracSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.DiracSOT(H_DL=1.0, func=lambda t: 2 * t, dt=1.0).time_factor(2.6)
         6.0
         """
@@ -513,6 +519,7 @@ class DiracSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.DiracSOT(H_DL=10.0).effective_field([0, 0, 1.0])
         array([-10.,  -0.,  -0.])
         """
@@ -543,6 +550,7 @@ class DiracSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> sot = ud.DiracSOT(H_FL=1.0)
         >>> sot.dmdt([1.0, 0, 0], None, gamma0=1.0)  # m x (n x j) = x x y = z
         array([0., 0., 1.])

@@ -51,6 +51,7 @@ def cross_matrix(m):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.terms.llg import cross_matrix
     >>> cross_matrix([0, 0, 1]) @ np.array([1.0, 0, 0])
     array([0., 1., 0.])
@@ -125,6 +126,7 @@ def gilbert_dmdt(m, H, gamma0, alpha, delta_alpha=0.0, n=(0, 0, 1)):
     --------
     Precession about a field along z, with and without damping:
 
+    >>> import numpy as np
     >>> from ubermag_dirac.terms import gilbert_dmdt
     >>> g0 = 2.211e5
     >>> gilbert_dmdt([1.0, 0, 0], [0, 0, 1e5], g0, 0.0) / (g0 * 1e5)

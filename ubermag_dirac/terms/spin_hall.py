@@ -172,6 +172,8 @@ class SpinHallSOT(mm.DynamicsTerm):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> she = ud.SpinHallSOT(H_SH=1e4)
     >>> she
     SpinHallSOT(H_SH=10000.0, j=(1, 0, 0), n=(0, 0, 1))
@@ -201,6 +203,7 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=1.0).p
         (0.0, 1.0, 0.0)
         """
@@ -221,6 +224,7 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=2.0).effective_field([1.0, 0, 0])  # x x y = z
         array([0., 0., 2.])
         """
@@ -243,6 +247,7 @@ class SpinHallSOT(mm.DynamicsTerm):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> ud.SpinHallSOT(H_SH=1.0).dmdt([1.0, 0, 0], gamma0=1.0)  # m x (p x m) = y
         array([0., 1., 0.])
         """
@@ -348,6 +353,7 @@ def spin_hall_to_slonczewski(
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> stt = ud.terms.spin_hall_to_slonczewski(1e4, Ms=8e5, thickness=1e-9)
     >>> stt.mp, stt.Lambda, stt.eps_prime
     ((0.0, 1.0, 0.0), 1, 0)
@@ -411,6 +417,8 @@ def slonczewski_to_spin_hall(term, *, Ms, thickness, n=(0, 0, 1)):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> stt = mm.Slonczewski(J=3.054669e10, mp=(0, 1, 0), P=1, Lambda=1)
     >>> she = ud.terms.slonczewski_to_spin_hall(stt, Ms=8e5, thickness=1e-9)
     >>> she.j, f"{she.H_SH:.1f}"
@@ -487,6 +495,7 @@ def slonczewski_dmdt(term, m, *, Ms, thickness, alpha=0.0, gamma0, t=0.0):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.terms.spin_hall import slonczewski_dmdt
     >>> stt = mm.Slonczewski(J=1e11, mp=(0, 1, 0), P=0.5, Lambda=1)
     >>> dmdt = slonczewski_dmdt(stt, [1.0, 0, 0], Ms=8e5, thickness=1e-9, gamma0=1.0)

@@ -57,6 +57,8 @@ def film_thickness(system, n=(0, 0, 1)):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.terms.system_checks import film_thickness
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 3e-9), cell=(2e-9, 2e-9, 1e-9))
     >>> s = mm.System(name="s", m=df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=8e5))
@@ -103,6 +105,9 @@ def check_surface_terms(system):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.terms.system_checks import check_surface_terms
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(8e-9, 8e-9, 1e-9), cell=(2e-9, 2e-9, 1e-9))
     >>> s = mm.System(name="film")
@@ -202,6 +207,8 @@ def warn_missing_precession(system, stacklevel=3):
 
     Examples
     --------
+    >>> import micromagneticmodel as mm
+    >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.terms.system_checks import warn_missing_precession
     >>> s = mm.System(name="s")
     >>> s.dynamics = mm.Damping(alpha=0.5)  # pure damped relaxation: fine

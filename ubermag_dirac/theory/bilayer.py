@@ -67,6 +67,7 @@ class Bilayer:
     Fields of :math:`10^{11}` A/m^2 in a 1 nm film with the Bi2Se3 preset, and
     back:
 
+    >>> import ubermag_dirac as ud
     >>> bl = ud.theory.Bilayer(ud.theory.preset("Bi2Se3"), thickness=1e-9, Ms=8e5)
     >>> f = bl.fields(1e11)
     >>> f"{float(f.H_DL):.4g} A/m, {float(f.H_FL):.4g} A/m, {float(f.delta_alpha):.3g}"
@@ -114,6 +115,7 @@ class Bilayer:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.preset("Bi2Se3")
         >>> sot = ud.DiracSOT.from_surface(s, J=1e11, thickness=1e-9, Ms=8e5)
         >>> ud.theory.Bilayer.from_term(sot).Ms

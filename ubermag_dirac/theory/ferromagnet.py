@@ -82,6 +82,7 @@ class FerromagnetMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.electric_field(1e10, 1e-9)):.6e}"
         '8.495149e+03'
@@ -132,6 +133,7 @@ class FerromagnetMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.H_DL(0.0, E=1e3, thickness=1e-9, Ms=1e6)):.6e}"
         '-2.569056e+00'
@@ -155,6 +157,7 @@ class FerromagnetMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.H_FL(0.0, J=1e10, thickness=1e-9, Ms=1e6)):.6e}"
         '6.631456e+02'
@@ -176,6 +179,7 @@ class FerromagnetMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.delta_alpha(0.0, thickness=1e-9, Ms=1e6)):.10e}"
         '1.4377649489e-03'
@@ -205,6 +209,7 @@ class FerromagnetMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> a = s.damping_tensor(0.0, 0.01, thickness=1e-9, Ms=1e6)
         >>> [f"{x:.6f}" for x in a.diagonal()]

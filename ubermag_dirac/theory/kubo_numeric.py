@@ -213,6 +213,7 @@ def spin_response(beta, m, tau_eps, *, ladder=True, n_phi=32, n_gl=24, n_panels=
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory.kubo_numeric import spin_response
     >>> K = spin_response(0.5, (0, 0, 1), 200.0)
     >>> print(f"{K[1, 0] / 200 * np.pi:.4f} {K[0, 0]:.4f}")  # -> f_FL = 0.4286, -0.1299

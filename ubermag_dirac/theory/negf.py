@@ -80,6 +80,7 @@ def two_band_response(h, dh, weight, *, E_F, eta, eps0=None):
     --------
     A single k-point with a Zeeman-like h = (0, 0, 1) and a transverse drive:
 
+    >>> import numpy as np
     >>> from ubermag_dirac.theory.negf import two_band_response
     >>> surf, sea = two_band_response(
     ...     np.array([[0.0], [0.0], [1.0]]),
@@ -172,6 +173,7 @@ def dirac_spin_response(
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory.negf import dirac_spin_response
     >>> surf, sea = dirac_spin_response(0.1, 1.0, 1e-3, (0, 0, 1))
     >>> print(f"{surf[1, 1] * 1e-3:.5f} {0.1 * 0.99 / (8 * np.pi):.5f}")
@@ -205,6 +207,7 @@ def dirac_conductivity(Delta, E_F, eta, m, **grid):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory.negf import dirac_conductivity
     >>> s = dirac_conductivity(0.0, 1.0, 1e-3, (0, 0, 1))
     >>> print(
@@ -259,6 +262,7 @@ def mk_damping_tensor(surface, m, *, thickness, Ms, eta=None, part="total", **gr
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> s = ud.theory.DiracSurface.from_ev(5e5, 0.02, 0.2, 1e-13)
     >>> a = ud.theory.negf.mk_damping_tensor(
     ...     s, (0, 0, 1), thickness=1e-9, Ms=1e6, part="symmetric"
@@ -323,6 +327,7 @@ def effective_damping(alpha_tensor, axis, *, e1=None, H1=1.0, H2=1.0):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory import effective_damping
     >>> a = 0.01 * np.eye(3) + 0.004 * np.diag([1.0, 1.0, 0.0])
     >>> a_in, a_n = effective_damping(a, (0, 1, 0)), effective_damping(a, (0, 0, 1))

@@ -44,6 +44,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
     >>> s.beta, round(s.Delta_eV, 12), round(s.eps_F_eV, 12)
     (0.25, 0.05, 0.2)
@@ -87,6 +88,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(4.3e5, 0.1, 0.2, 1e-13)
         >>> s.beta
         0.5
@@ -122,6 +124,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.f_FL(-1.0)):.10f}"
         '0.7894736842'
@@ -137,6 +140,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.f_DL(-1.0)):.10f}"
         '0.7534626039'
@@ -152,6 +156,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> float(ud.theory.DiracSurface.from_ev(6e5, 0.1, 0.2, 5e-14).A(1.0))
         1.4285714285714286
         >>> ud.theory.DiracSurface.from_ev(6e5, 0.1, 0.2, 5e-14).A(-2)
@@ -166,6 +171,7 @@ class DiracSurface(TransportMixin, FerromagnetMixin):
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.1, 0.2, 5e-14)
         >>> f"{float(s.B(1.0)):.6e}"
         '2.686579e-02'
@@ -242,6 +248,7 @@ def preset(name, **overrides):
 
     Examples
     --------
+    >>> import ubermag_dirac as ud
     >>> ud.theory.preset("Bi2Te3").v
     430000.0
     >>> ud.theory.preset("Bi2Se3", tau=1e-13).tau

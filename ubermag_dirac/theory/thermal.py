@@ -308,6 +308,7 @@ def tensor_damping_drift(m, alpha, dalpha, n=(0.0, 0.0, 1.0)):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory import thermal
     >>> thermal.tensor_damping_drift([0.6, 0.0, 0.8], 0.1, 0.0)  # isotropic
     array([ 0.,  0., -0.])
@@ -468,6 +469,7 @@ def two_spin_correlation(coupling, barrier=0.0):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from ubermag_dirac.theory import thermal
     >>> k = 3.0
     >>> bool(np.isclose(thermal.two_spin_correlation(k), 1 / np.tanh(k) - 1 / k))
@@ -960,6 +962,7 @@ class UniaxialMacrospin:
 
         Examples
         --------
+        >>> import numpy as np
         >>> from ubermag_dirac.theory import thermal
         >>> p = thermal.UniaxialMacrospin(K=1.0, Ms=8e5, V=1e-26, T=300.0, alpha=1.0)
         >>> t = np.array([0.5, 1.0]) * p.tau_N  # free diffusion: exp(-t/tau_N)
@@ -981,6 +984,7 @@ class UniaxialMacrospin:
 
         Examples
         --------
+        >>> import numpy as np
         >>> from ubermag_dirac.theory import thermal
         >>> p = thermal.UniaxialMacrospin(K=1e5, Ms=8e5, V=1e-26, T=300.0, alpha=1.0)
         >>> S = p.survival(np.array([0.1, 1.0, 10.0]) * p.tau_N)

@@ -46,6 +46,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.sigma_xx(0.0)):.10e}"
         '1.1771423548e-03'
@@ -65,6 +66,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.sigma_xy(1.0)):.6e}"
         '-2.918949e-05'
@@ -85,6 +87,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.tau_perp(-1.0)):.10e}"
         '1.4687207581e+24'
@@ -103,6 +106,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> f"{float(s.tau_par(-1.0, convention='paper')):.10e}"
         '-2.3065828204e+22'
@@ -138,6 +142,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> dS = s.spin_density([0, 0, 1], [1e3, 0, 0])
         >>> [f"{x:.4e}" for x in dS]
@@ -168,6 +173,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> t = s.torque_density([1, 0, 0], [1.0, 0, 0])
         >>> [f"{x:.6e}" for x in t]
@@ -219,6 +225,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> J = s.pumped_current([0, 0, 1], [1e9, 0, 0], thickness=1e-9)
         >>> [f"{x:.4e}" for x in J]
@@ -275,6 +282,7 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> k = s.kappa([0, 0, 1], thickness=1e-9, Ms=1e6)
         >>> f"{k[0, 0]:.6e}"
@@ -303,6 +311,8 @@ class TransportMixin:
 
         Examples
         --------
+        >>> import numpy as np
+        >>> import ubermag_dirac as ud
         >>> s = ud.theory.DiracSurface.from_ev(6e5, 0.05, 0.2, 5e-14)
         >>> m = np.array([0.6, 0, 0.8])
         >>> d = s.delta_tensor(m, thickness=1e-9, Ms=1e6)

@@ -36,6 +36,7 @@ module with the term class, the kernel and a :class:`Torque`, plus one
 
 Examples
 --------
+>>> import ubermag_dirac as ud
 >>> from ubermag_dirac import torques
 >>> torques.names()
 ('dirac', 'she')

@@ -56,6 +56,10 @@ class TorqueImpl(TorqueFieldImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import numpy as np
+    >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.engine import Engine
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 2e-9, 2e-9), n=(2, 1, 1))
     >>> s = mm.System(name="s")

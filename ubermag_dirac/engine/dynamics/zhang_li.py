@@ -278,6 +278,9 @@ class ZhangLiImpl(TorqueFieldImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import numpy as np
     >>> from ubermag_dirac.engine import Engine
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(40e-9, 2e-9, 2e-9), cell=(2e-9, 2e-9, 2e-9))
     >>> s = mm.System(name="wire")

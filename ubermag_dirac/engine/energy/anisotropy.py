@@ -100,6 +100,8 @@ class UniaxialAnisotropyImpl(EnergyImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.anisotropy import UniaxialAnisotropyImpl
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(2e-9, 1e-9, 1e-9), n=(2, 1, 1))
@@ -162,6 +164,8 @@ class CubicAnisotropyImpl(EnergyImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.anisotropy import CubicAnisotropyImpl
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(1e-9, 1e-9, 1e-9), n=(1, 1, 1))

@@ -19,6 +19,7 @@ finishes (and registers) afterwards.
 
 Examples
 --------
+>>> import micromagneticmodel as mm
 >>> import ubermag_dirac.engine.energy  # noqa: F401
 >>> from ubermag_dirac.engine.registry import ENERGY, lookup
 >>> lookup(mm.Demag(), ENERGY).__name__

@@ -107,6 +107,9 @@ class DMIImpl(EnergyImpl):
     --------
     A Néel spiral of the chirality that ``Cnv_z`` with ``D > 0`` favours:
 
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import numpy as np
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.dmi import DMIImpl
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(20e-9, 1e-9, 1e-9), n=(20, 1, 1), bc="x")

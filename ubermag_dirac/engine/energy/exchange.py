@@ -50,6 +50,9 @@ class ExchangeImpl(EnergyImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import numpy as np
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.exchange import ExchangeImpl
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(8e-9, 1e-9, 1e-9), n=(8, 1, 1))

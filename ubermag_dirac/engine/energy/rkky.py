@@ -353,6 +353,9 @@ class RKKYImpl(EnergyImpl):
     :math:`E = 2A\sigma(1 - \cos\pi) = 2 \cdot 4\times10^{-18} \cdot (-10^{-4})
     \cdot 2` J.
 
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
+    >>> import numpy as np
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.rkky import RKKYImpl
     >>> sub = {

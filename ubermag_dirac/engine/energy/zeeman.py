@@ -172,6 +172,8 @@ class ZeemanImpl(EnergyImpl):
 
     Examples
     --------
+    >>> import discretisedfield as df
+    >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.zeeman import ZeemanImpl
     >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(1e-9, 1e-9, 1e-9), n=(1, 1, 1))
