@@ -350,9 +350,10 @@ def switching_probability(
         In-plane damping enhancement (>= 0, default 0 or the bilayer's).
     beta : float, optional
         Dirac :math:`\Delta/\epsilon_F` (default 0 or the bilayer's).
-    h_fl : float, optional
-        Dirac field-like amplitude :math:`H_\mathrm{FL}/H_K` (default 0 or the
-        bilayer's, proportional to ``hsot``).
+    h_fl : float or array_like, optional
+        Dirac field-like amplitude :math:`H_\mathrm{FL}/H_K`: a number, or an
+        array like ``hsot`` (proportional to the current, e.g.
+        ``ratio * hsot``); default 0, or the bilayer's ``fl_dl_ratio * hsot``.
     pulse : ubermag_dirac.pulses.Trapezoid, optional
         Pulse shape (``t_on = 0``; rise and fall in the time unit of
         ``pulse_width``); its ``duration`` is set to each ``pulse_width``.
