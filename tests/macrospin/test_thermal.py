@@ -12,6 +12,7 @@ sqrt(p (1 - p) / n) (4 sigma: a false alarm about once in 16000 runs).
 
 import numpy as np
 import pytest
+import xarray as xr
 from scipy import stats
 
 import ubermag_dirac as ud
@@ -37,6 +38,17 @@ def test_fresh_seed_is_recorded_and_reproduces():
     a = sp([0.9], **kw)
     b = sp([0.9], seed=a.attrs["seed"], **kw)
     assert np.array_equal(a.mz.values, b.mz.values)
+
+
+def test_result_survives_netcdf(tmp_path):
+    """Every attribute is a number or a string (a fresh seed fits netCDF3's
+    32-bit integers): the Dataset round-trips through ``to_netcdf``."""
+    ds = sp([0.9], pulse_width=[20.0], hx=[0.2], delta=40.0, n_trials=20)
+    ds.to_netcdf(tmp_path / "p.nc")
+    back = xr.open_dataset(tmp_path / "p.nc")
+    assert back.attrs["seed"] == ds.attrs["seed"]
+    assert np.array_equal(back.n_switched.values, ds.n_switched.values)
+    back.close()
 
 
 def test_point_alone_equals_point_in_grid_and_threads():

@@ -255,7 +255,9 @@ def _point_keys(entropy, hx, s, w):
 
 def _seed(seed):
     if seed is None:
-        return int(np.random.SeedSequence().entropy)
+        # fresh entropy, 31 bits: the attribute then survives any netCDF backend
+        # (netCDF3 stores 32-bit integers); a seed only has to be repeatable
+        return int(np.random.SeedSequence().entropy % 2**31)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}.")
     return int(seed)
@@ -377,7 +379,8 @@ def switching_probability(
     n_trials : int
         Trials per point (>= 1; 10^4 by default).
     seed : int, optional
-        Seed (>= 0); None draws fresh entropy, recorded in ``attrs["seed"]``.
+        Seed (>= 0); None draws a fresh one (31 bits), recorded in
+        ``attrs["seed"]``.
     n_threads : int
         Threads (numba); results do not depend on it.
     dt : float, optional
