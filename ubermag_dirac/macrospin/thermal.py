@@ -458,6 +458,7 @@ def switching_probability(
     if not 0 < step_fraction <= 1:
         raise ValueError(f"step_fraction must be in (0, 1], got {step_fraction!r}.")
     pulse = _check_pulse(pulse)
+    pulse_given = pulse  # recorded as given (time unit of pulse_width)
     time_scale = 1.0 / t_unit if si else 1.0  # input time unit -> reduced
     tau = widths * time_scale
     if pulse is not None and si:
@@ -601,7 +602,7 @@ def switching_probability(
             "T": T, "Ms": Ms, "V": V, "K": K, "H_K": H_K, "gamma0": float(gamma0),
             "bilayer": repr(bilayer) if bilayer is not None else None,
             "H_per_J": per_J,
-            "pulse": repr(pulse) if pulse is not None else "rectangular",
+            "pulse": repr(pulse_given) if pulse is not None else "rectangular",
             "t_relax": float(t_relax_red), "start": start,
             "settle": "none" if settle is None else float(settle),
             "thermalise": int(bool(thermalise)), "n_mc": int(n_mc),
