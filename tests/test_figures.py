@@ -229,3 +229,8 @@ def test_probability_plots_read_film_datasets(probabilities):
     assert labels == ["pulse width = 1 ns", "pulse width = 2 ns"]
     ax = ms.plot_switching_map(film)
     assert ax.get_ylabel() == "pulse width (ns)"
+    # both starts of a film sweep: a dimension of strings
+    both = xr.concat([film, film], dim=xr.DataArray(["up", "down"], dims="start"))
+    ax = ms.plot_write_error_rate(both, pulse_width=1e-9)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["start = up", "start = down"]

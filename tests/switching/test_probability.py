@@ -161,7 +161,7 @@ def test_result_does_not_depend_on_chunking_or_executor(reference):
     ds = reference
     assert ds.attrs["chunk_size"] == 18  # all trials in one batch
     one = sw.switching_probability(bit(), HX, HS, chunk_size=1, **FAST)
-    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+    with concurrent.futures.ProcessPoolExecutor(2) as ex:  # the job is pickled
         pooled = sw.switching_probability(
             bit(), HX, HS, chunk_size=4, executor=ex, **FAST
         )

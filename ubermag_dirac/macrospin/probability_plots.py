@@ -123,8 +123,10 @@ def _others(da, dim, select):
 def _label(ds, rest, idx):
     parts = []
     for d, i in zip(rest, idx, strict=True):
-        v = float(ds[d].values[i])
-        parts.append(f"{_NAMES.get(d, d)} = {_format(d, v, ds[d])}")
+        v = ds[d].values[i]
+        if np.issubdtype(np.asarray(v).dtype, np.number):
+            v = _format(d, float(v), ds[d])
+        parts.append(f"{_NAMES.get(d, d)} = {v}")
     return ", ".join(parts)
 
 

@@ -255,7 +255,9 @@ def _point_keys(entropy, hx, s, w):
 
 def _seed(seed):
     if seed is None:
-        return int(np.random.SeedSequence().entropy)
+        # fresh entropy, 31 bits: the attribute then survives any netCDF backend
+        # (netCDF3 stores 32-bit integers); a seed only has to be repeatable
+        return int(np.random.SeedSequence().entropy % 2**31)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}.")
     return int(seed)
@@ -350,9 +352,10 @@ def switching_probability(
         In-plane damping enhancement (>= 0, default 0 or the bilayer's).
     beta : float, optional
         Dirac :math:`\Delta/\epsilon_F` (default 0 or the bilayer's).
-    h_fl : float, optional
-        Dirac field-like amplitude :math:`H_\mathrm{FL}/H_K` (default 0 or the
-        bilayer's, proportional to ``hsot``).
+    h_fl : float or array_like, optional
+        Dirac field-like amplitude :math:`H_\mathrm{FL}/H_K`: a number, or an
+        array like ``hsot`` (proportional to the current, e.g.
+        ``ratio * hsot``); default 0, or the bilayer's ``fl_dl_ratio * hsot``.
     pulse : ubermag_dirac.pulses.Trapezoid, optional
         Pulse shape (``t_on = 0``; rise and fall in the time unit of
         ``pulse_width``); its ``duration`` is set to each ``pulse_width``.
@@ -376,7 +379,8 @@ def switching_probability(
     n_trials : int
         Trials per point (>= 1; 10^4 by default).
     seed : int, optional
-        Seed (>= 0); None draws fresh entropy, recorded in ``attrs["seed"]``.
+        Seed (>= 0); None draws a fresh one (31 bits), recorded in
+        ``attrs["seed"]``.
     n_threads : int
         Threads (numba); results do not depend on it.
     dt : float, optional
@@ -454,6 +458,7 @@ def switching_probability(
     if not 0 < step_fraction <= 1:
         raise ValueError(f"step_fraction must be in (0, 1], got {step_fraction!r}.")
     pulse = _check_pulse(pulse)
+    pulse_given = pulse  # recorded as given (time unit of pulse_width)
     time_scale = 1.0 / t_unit if si else 1.0  # input time unit -> reduced
     tau = widths * time_scale
     if pulse is not None and si:
@@ -597,7 +602,7 @@ def switching_probability(
             "T": T, "Ms": Ms, "V": V, "K": K, "H_K": H_K, "gamma0": float(gamma0),
             "bilayer": repr(bilayer) if bilayer is not None else None,
             "H_per_J": per_J,
-            "pulse": repr(pulse) if pulse is not None else "rectangular",
+            "pulse": repr(pulse_given) if pulse is not None else "rectangular",
             "t_relax": float(t_relax_red), "start": start,
             "settle": "none" if settle is None else float(settle),
             "thermalise": int(bool(thermalise)), "n_mc": int(n_mc),
