@@ -127,6 +127,7 @@ def bench_trials(quick):
         "t_relax": 0.3e-9,
         "n_trials": trials,
         "seed": 1,
+        "starts": "up",
         "progress": False,
     }
     args = (s, [0.05 * H_K], [-0.5 * H_K])

@@ -31,7 +31,7 @@ def bit(T=300.0, K=1.5e6, name="bit"):
 
 
 HX = [3e5]
-HS = [0.0, -1.5e6, -3e6]
+HS = [0.0, 1.5e6, 3e6]  # down start, hx > 0: positive torques switch
 FAST = {
     "pulse_width": [4e-11, 8e-11],
     "n_trials": 3,
@@ -98,7 +98,7 @@ def _spec(system=None, **change):
         "relax": "minimise",
         "relax_kwargs": None,
         "scale_fl": True,
-        "starts": "up",
+        "starts": "down",
         "thermal_dt": None,
         "step_fraction": 0.1,
         "settle": 0.9,
@@ -199,14 +199,14 @@ def test_dataset_counts_and_wilson_interval(reference):
     # the classification: sign of <m_z> at the end against the relaxed start
     sign = np.sign(ds.mz_final) != np.sign(ds.mz_start)
     np.testing.assert_array_equal(ds.switched.values, sign.values)
-    # physics at a glance: no torque, no switching; H_K against the field does
+    # physics at a glance: no torque, no switching; a torque of H_K does
     np.testing.assert_array_equal(ds.P_sw.sel(hsot=0.0).values, 0.0)
-    assert ds.P_sw.sel(hsot=-3e6).values.min() > 0
+    assert ds.P_sw.sel(hsot=3e6).values.min() > 0
     # settled trials stopped early, after their pulse
     assert np.all(ds.t_stop.values >= ds.pulse_width.values[:, None] - 1e-18)
     assert np.any(ds.t_stop.values < ds.pulse_width.values[:, None] + 4e-11)
     assert ds.attrs["T"] == 300.0 and ds.attrs["seed"] == 11
-    assert ds.attrs["start"] == "up" and ds.hsot_reduced.attrs["units"] == "H_K_eff"
+    assert ds.attrs["start"] == "down" and ds.hsot_reduced.attrs["units"] == "H_K_eff"
 
 
 def test_both_starts_give_a_start_dimension():
@@ -214,8 +214,9 @@ def test_both_starts_give_a_start_dimension():
         bit(), HX, HS[::2], **{**FAST, "pulse_width": [4e-11]}, starts=("up", "down")
     )
     assert ds.P_sw.dims == ("hx", "hsot", "pulse_width", "start")
-    # the field and torque that reverse the up start hold the down start
-    np.testing.assert_array_equal(ds.P_sw.sel(hsot=-3e6).values.ravel(), [1.0, 0.0])
+    # the field and torque that reverse the down start mostly hold the up start
+    up, down = ds.P_sw.sel(hsot=3e6).values.ravel()
+    assert down > up
 
 
 def test_results_folder_resumes_the_missing_trials(tmp_path, reference):
@@ -245,9 +246,16 @@ def test_macrospin_equivalent_of_a_single_cell(reference):
     barrier mu0 Ms H_K V/(2 k_B T) = K V/(k_B T) (11.6 at 300 K)."""
     eq = sw.macrospin_equivalent(reference)
     K, V, kT = 1.5e6, 4e-9 * 4e-9 * 2e-9, 1.380649e-23 * 300.0
-    assert eq["Delta"] == pytest.approx(K * V / kT, rel=1e-12)
+    assert eq["delta"] == pytest.approx(K * V / kT, rel=1e-12)
     H_K = 2 * K / (4e-7 * np.pi * 8e5)
+    assert eq["H_K"] == pytest.approx(H_K, rel=1e-12)
     np.testing.assert_allclose(eq["hsot"], np.array(HS) / H_K, rtol=1e-12)
     t_u = 1 / (2.211e5 * H_K)
     np.testing.assert_allclose(eq["pulse_width"], np.array([4e-11, 8e-11]) / t_u)
-    assert eq["torque"] == "she" and eq["alpha"] == 0.5 and eq["T"] == 300.0
+    assert eq["t_relax"] == pytest.approx(4e-11 / t_u)
+    assert eq["torque"] == "she" and eq["alpha"] == 0.5 and eq["start"] == "down"
+    both = sw.switching_probability(
+        bit(), HX, HS[:1], **{**FAST, "pulse_width": [4e-11]}, starts=("up", "down")
+    )
+    with pytest.raises(ValueError, match="Select single values of \\['start'\\]"):
+        sw.macrospin_equivalent(both)

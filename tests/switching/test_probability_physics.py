@@ -61,7 +61,7 @@ def test_film_switching_probability_against_current_density():
     assert 0 < J_th < 3e13
     J = np.array([0.0, 0.8, 0.9, 1.0, 1.25, 2.0]) * J_th
     ds = sw.switching_probability(
-        s, hx, J=J, n_trials=60, seed=7, progress=False, **protocol
+        s, hx, J=J, n_trials=60, seed=7, starts="up", progress=False, **protocol
     )
     P = ds.P_sw.values[0, :, 0]
     low, high = ds.ci_low.values[0, :, 0], ds.ci_high.values[0, :, 0]
@@ -114,6 +114,7 @@ def test_single_cell_film_agrees_with_an_independent_driver_computation(tmp_path
         t_relax=T_RELAX,
         n_trials=400,
         seed=3,
+        starts="up",
         progress=False,
     )
     k_film, n_film = int(ds.n_switched.values.item()), int(ds.n_trials.values.item())
@@ -146,6 +147,7 @@ def test_dirac_against_spin_hall_side_by_side():
     # H_DL of the Dirac threshold at J ~ 1.5e13 A/m^2 (0.034 H_K, test above)
     hs = np.array([0.0, 0.06]) * H_K * np.sign(b.H_DL_per_J)
     kw = {"pulse_width": [2e-10], "t_relax": 2e-10, "n_trials": 30, "seed": 5}
+    kw["starts"] = "up"
     a = sw.switching_probability(dirac, [0.1 * H_K], hs, progress=False, **kw)
     c = sw.switching_probability(she, [0.1 * H_K], hs, progress=False, **kw)
     side = sw.compare_probability(a, c, labels=("dirac", "she"))

@@ -145,13 +145,25 @@ def macrospin_parameters(film):
         "current": current,
         "tol": float(a["tol"]),
     }
+    kw.update(torque_arguments(a, torque, values, s, H_K))
+    return {**kw, "time_unit": time_unit, "H_K_eff": H_K}
+
+
+def torque_arguments(attrs, torque, values, s, H_K):
+    """The torque's macrospin keyword arguments (reduced) from a film result.
+
+    ``values``: the term's recorded attributes (``{attr: value}``, SI); the
+    field-like amplitude follows the torque (``h_fl_ratio * s``) when the
+    sweep scaled it, fields are divided by ``H_K`` (A/m).
+    """
+    kw = {}
     for attr, value in values.items():
         par = torque.parameter(attr)
-        if attr == torque.field_like and int(a.get("scale_fl", 0)):
-            kw[par.key] = float(a["h_fl_ratio"]) * s
+        if attr == torque.field_like and int(attrs.get("scale_fl", 0)):
+            kw[par.key] = float(attrs["h_fl_ratio"]) * s
         else:
             kw[par.key] = value / H_K if par.field else value
-    return {**kw, "time_unit": time_unit, "H_K_eff": H_K}
+    return kw
 
 
 def macrospin_diagram(film, **overrides):

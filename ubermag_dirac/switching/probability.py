@@ -9,9 +9,11 @@ trajectories of the film at ``system.T`` and counts those that switch.
 
 Protocol of one trial (times from the start of the current, s)
 
-1. start: the magnetisation along :math:`+\mathbf n` (``starts="up"``, the
-   default; ``"down"`` or both on request), relaxed at T = 0 in the field
-   (energy minimisation, as :func:`~ubermag_dirac.switching.phase_diagram`'s
+1. start: the magnetisation along :math:`-\mathbf n` (``starts="down"``, the
+   default, as :func:`ubermag_dirac.macrospin.switching_probability`; with
+   :math:`H_x > 0` and a positive torque amplitude the built-in torques switch
+   down to up), ``"up"`` or both, relaxed at T = 0 in the field (energy
+   minimisation, as :func:`~ubermag_dirac.switching.phase_diagram`'s
    protocol A; ``relax=None`` starts exactly at :math:`\pm\mathbf n`). All
    trials of a grid point share this state: the thermal history starts with
    the pulse;
@@ -92,7 +94,7 @@ def switching_probability(
     relax="minimise",
     relax_kwargs=None,
     scale_fl=True,
-    starts="up",
+    starts="down",
     thermal_dt=None,
     step_fraction=STEP_FRACTION,
     settle=0.9,
@@ -153,9 +155,9 @@ def switching_probability(
         Passed to the relaxation.
     scale_fl : bool
         ``ud.DiracSOT``: ``H_FL`` scales with ``H_DL`` (the template's ratio).
-    starts : {"up", "down"} or both
-        Starting direction(s); with both, the result has a ``start``
-        dimension.
+    starts : {"down", "up"} or both
+        Starting direction(s) (default ``"down"``); with both, the result
+        has a ``start`` dimension.
     thermal_dt : float, optional
         Fixed step of the stochastic integrator (s); default: estimated per
         trial from its dynamics (``step_fraction`` over the fastest rate, see
@@ -223,30 +225,31 @@ def switching_probability(
     >>> s.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.5)
     >>> s.dynamics += ud.SpinHallSOT(H_SH=0.0)
     >>> s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=8e5)
-    >>> ud.switching.switching_probability(s, [3e5], [-3e6], pulse_width=[1e-10])
+    >>> ud.switching.switching_probability(s, [3e5], [3e6], pulse_width=[1e-10])
     Traceback (most recent call last):
     ...
     ValueError: system.T = 0 K: a thermal switching probability needs ...
 
     At 300 K (a barrier of 12 k_B T), with an in-plane field of 0.1 H_K, no
-    torque switches none of the trials, a torque of H_K (opposite to the field:
-    the sign that reverses the up start) every one:
+    torque switches none of the trials from the down start, a torque of H_K
+    most of them (it pulls m towards the plane; the field decides where it
+    falls after the pulse):
 
     >>> s.T = 300
     >>> ds = ud.switching.switching_probability(
     ...     s,
     ...     [3e5],
-    ...     [0.0, -3e6],
+    ...     [0.0, 3e6],
     ...     pulse_width=[1e-10],
-    ...     n_trials=4,
+    ...     n_trials=8,
     ...     seed=1,
     ...     t_relax=1e-10,
     ...     progress=False,
     ... )
     >>> ds.P_sw.values[0, :, 0], ds.n_trials.values[0, :, 0]
-    (array([0., 1.]), array([4, 4]))
-    >>> ds.ci_high.values[0, 0, 0].round(3)  # Wilson 95 %: 0 of 4
-    np.float64(0.49)
+    (array([0.  , 0.75]), array([8, 8]))
+    >>> ds.ci_high.values[0, 0, 0].round(3)  # Wilson 95 %: 0 of 8
+    np.float64(0.324)
     """
     spec = probability_spec(
         system,
@@ -555,38 +558,49 @@ def compare_probability(a, b, labels=("film", "macrospin"), z_max=3.0):
 
 
 def macrospin_equivalent(film):
-    r"""The reduced parameters of the macrospin equivalent of a film result.
+    r"""Arguments of :func:`ubermag_dirac.macrospin.switching_probability` for
+    the macrospin equivalent of a film result.
 
     As :func:`~ubermag_dirac.switching.macrospin_parameters` maps deterministic
     diagrams: fields in units of :math:`H_{K,\mathrm{eff}}`
     (:func:`~ubermag_dirac.switching.effective_anisotropy`), times in units of
-    :math:`t_u = 1/(\gamma_0 H_{K,\mathrm{eff}})`, and the thermal stability
-    factor of the film's volume,
+    :math:`1/(\gamma_0 H_{K,\mathrm{eff}})`, the same damping, torque
+    parameters and start, and the thermal stability factor of the film's
+    volume :math:`V` at its temperature,
     :math:`\Delta = \mu_0 M_s H_{K,\mathrm{eff}} V/(2k_BT)` (the barrier of the
-    coherent macrospin in units of :math:`k_BT`): the inputs of a macrospin
-    switching-probability computation at the film's temperature, for
-    :func:`compare_probability`.
+    coherent macrospin in units of :math:`k_BT`)::
+
+        macro = ud.macrospin.switching_probability(
+            **ud.switching.macrospin_equivalent(film), n_trials=10_000, seed=1
+        )
+        ud.switching.compare_probability(film, macro)
 
     Parameters
     ----------
     film : xarray.Dataset
-        Result of :func:`switching_probability` with a macrospin equivalent
-        (``attrs["macrospin_equivalent"] == "yes"``).
+        Result of :func:`switching_probability` with grid dimensions ``hx``,
+        ``hsot``, ``pulse_width`` only, one start, and a macrospin equivalent
+        (``attrs["macrospin_equivalent"] == "yes"``, :math:`H_{K,\mathrm{eff}}
+        > 0`).
 
     Returns
     -------
     dict
         ``hx``, ``hsot`` (reduced grids), ``pulse_width``, ``t_relax``
-        (reduced times), ``torque``, ``alpha``, ``delta_alpha``, ``Delta``
-        (dimensionless), ``T`` (K), ``time_unit`` (s), ``H_K_eff`` (A/m),
-        ``volume`` (m^3).
+        (reduced times), ``torque``, ``alpha``, ``delta_alpha``, the torque's
+        other parameters (reduced: ``beta``, ``h_fl`` of the Dirac torque),
+        ``delta``, ``H_K`` (A/m: physical coordinates of the result),
+        ``gamma0``, ``start``.
 
     Raises
     ------
     ValueError
-        The film has no macrospin equivalent (e.g. easy plane).
+        No macrospin equivalent (easy plane, ...), both starts, or further
+        swept parameters.
     """
+    from .. import torques
     from ..constants import KB, MU0
+    from .compare import torque_arguments
 
     a = film.attrs
     if a.get("macrospin_equivalent") != "yes" or not float(a.get("H_K_eff", 0)) > 0:
@@ -594,21 +608,29 @@ def macrospin_equivalent(film):
             "This film has no macrospin equivalent: "
             f"{a.get('macrospin_equivalent', 'not a switching result')}."
         )
+    extra = [d for d in film.P_sw.dims if d not in ("hx", "hsot", "pulse_width")]
+    if extra:
+        raise ValueError(
+            f"Select single values of {extra} first (film.isel({{...}})): the "
+            "macrospin takes one start and no further swept parameters."
+        )
     H_K = float(a["H_K_eff"])
     t_u = 1.0 / (float(a["gamma0"]) * H_K)
     V = float(np.prod(a["mesh_n"]) * np.prod(a["mesh_cell"]))
-    T = float(a["T"])
+    torque = torques.get(a["torque"])
+    s = film.hsot.values / H_K
+    values = {attr: float(a.get(attr, 0.0)) for attr in torque.recorded}
     return {
         "hx": film.hx.values / H_K,
-        "hsot": film.hsot.values / H_K,
+        "hsot": s,
         "pulse_width": film.pulse_width.values / t_u,
         "t_relax": float(a["t_relax"]) / t_u,
         "torque": a["torque"],
         "alpha": float(a["alpha"]),
         "delta_alpha": float(a.get("delta_alpha", 0.0)),
-        "Delta": MU0 * float(a["Ms"]) * H_K * V / (2 * KB * T),
-        "T": T,
-        "time_unit": t_u,
-        "H_K_eff": H_K,
-        "volume": V,
+        **torque_arguments(a, torque, values, s, H_K),
+        "delta": MU0 * float(a["Ms"]) * H_K * V / (2 * KB * float(a["T"])),
+        "H_K": H_K,
+        "gamma0": float(a["gamma0"]),
+        "start": str(film.start.values),
     }
