@@ -166,3 +166,71 @@ def test_macrospin_diagram_of_a_bilayer_has_a_current_axis(diagrams):
     assert ax.get_xlabel() == r"current density $J$ ($10^{14}$ A/m$^2$)"
     (top,) = ax.child_axes
     assert top.get_xlabel() == r"$H_\mathrm{DL}/H_K$"
+
+
+# ----------------------------------------------- thermal switching probabilities
+@pytest.fixture(scope="module")
+def probabilities():
+    return ms.switching_probability(
+        [-0.45, -0.35, -0.3, -0.25], pulse_width=[40.0, 80.0], hx=[0.3], torque="she",
+        delta=160.0, start="up", n_trials=300, seed=1,
+    )  # fmt: skip
+
+
+def all_text_inside(fig):
+    renderer = render(fig)
+    drawn = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    assert inside(drawn, fig), f"drawn artists {drawn} exceed the canvas {fig.bbox}"
+    return renderer
+
+
+def test_probability_curves_as_saved(probabilities):
+    ax = ms.plot_switching_probability(probabilities)
+    renderer = all_text_inside(ax.figure)
+    assert "/H_K" in ax.get_xlabel()
+    assert len(ax.get_lines()) == 2 and len(ax.collections) == 2  # two Wilson bands
+    box = ax.get_legend().get_window_extent(renderer)
+    assert not box.overlaps(ax.get_window_extent(renderer)), "legend on the data"
+
+
+def test_write_error_rate_as_saved_with_upper_bounds(probabilities):
+    ds = probabilities.sel(pulse_width=[80.0])
+    ax = ms.plot_write_error_rate(ds)
+    all_text_inside(ax.figure)
+    assert ax.get_yscale() == "log"
+    full = ds.n_switched.values == ds.n_trials.values
+    assert full.any()  # the fixture has points where every trial switched
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("upper bound" in t for t in texts)
+
+
+def test_probability_map_as_saved(probabilities):
+    ax = ms.plot_switching_map(probabilities)
+    all_text_inside(ax.figure)
+    assert colorbar_labels(ax.figure) or any(
+        a.get_label() == "<colorbar>" for a in ax.figure.axes
+    )
+    assert "pulse width" in ax.get_ylabel()
+
+
+def test_probability_plots_read_film_datasets(probabilities):
+    """A film result (``ud.switching.switching_probability``: hsot in A/m, a J
+    coordinate, pulse widths in s, a trial dimension) draws over J."""
+    H_K = 2e5
+    film = probabilities.assign_coords(
+        hsot=probabilities.hsot.values * H_K,
+        pulse_width=("pulse_width", [1e-9, 2e-9], {"units": "s"}),
+        J=("hsot", probabilities.hsot.values * -4e12, {"units": "A/m^2"}),
+    )
+    film["mz_final"] = (("hx", "hsot", "pulse_width", "trial"), np.zeros((1, 4, 2, 3)))
+    ax = ms.plot_switching_probability(film)
+    assert ax.get_xlabel() == r"current density $J$ ($10^{12}$ A/m$^2$)"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["pulse width = 1 ns", "pulse width = 2 ns"]
+    ax = ms.plot_switching_map(film)
+    assert ax.get_ylabel() == "pulse width (ns)"
+    # both starts of a film sweep: a dimension of strings
+    both = xr.concat([film, film], dim=xr.DataArray(["up", "down"], dims="start"))
+    ax = ms.plot_write_error_rate(both, pulse_width=1e-9)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["start = up", "start = down"]

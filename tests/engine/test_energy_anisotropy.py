@@ -12,20 +12,14 @@ from ubermag_dirac.engine.energy.anisotropy import (
     CubicAnisotropyImpl,
     UniaxialAnisotropyImpl,
 )
-from ubermag_dirac.engine.grid import Grid
+
+from .conftest import grid_of as engine_grid
 
 Ms = 1e6
 
 
 def grid_of(n=(1, 1, 1), norm=Ms, subregions=None, systems=1):
-    p2 = tuple(k * 1e-9 for k in n)
-    mesh = df.Mesh(p1=(0, 0, 0), p2=p2, n=n, subregions=subregions or {})
-    out = []
-    for i in range(systems):
-        s = mm.System(name=f"s{i}")
-        s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=norm)
-        out.append(s)
-    return Grid(out)
+    return engine_grid(n, [norm] * systems, subregions=subregions or {})
 
 
 def state(vectors):

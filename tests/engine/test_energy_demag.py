@@ -1,13 +1,13 @@
 """The demag term through the energy protocol (adapter around DemagField)."""
 
-import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 import pytest
 
 from ubermag_dirac.engine.energy import MU0
-from ubermag_dirac.engine.grid import Grid
 from ubermag_dirac.engine.registry import ENERGY, lookup
+
+from .conftest import grid_of as engine_grid
 
 demag = pytest.importorskip(
     "ubermag_dirac.engine.demag",
@@ -16,14 +16,7 @@ demag = pytest.importorskip(
 
 
 def grid_of(n, norms, cell=(1e-9, 1e-9, 1e-9), **kw):
-    p2 = tuple(k * c for k, c in zip(n, cell, strict=True))
-    mesh = df.Mesh(p1=(0, 0, 0), p2=p2, cell=cell, **kw)
-    out = []
-    for i, norm in enumerate(norms):
-        s = mm.System(name=f"s{i}")
-        s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=norm)
-        out.append(s)
-    return Grid(out)
+    return engine_grid(n, norms, cell=cell, **kw)
 
 
 def random_m(grid, seed=0):

@@ -10,21 +10,15 @@ from ubermag_dirac.engine.energy import MU0
 from ubermag_dirac.engine.energy.anisotropy import UniaxialAnisotropyImpl
 from ubermag_dirac.engine.energy.dmi import DMIImpl
 from ubermag_dirac.engine.energy.exchange import ExchangeImpl
-from ubermag_dirac.engine.grid import Grid
+
+from .conftest import grid_of as engine_grid
 
 Ms = 8e5
 D = 3e-3
 
 
 def grid_of(n, cell=(1e-9, 1e-9, 1e-9), norm=Ms, systems=1, **kw):
-    p2 = tuple(k * c for k, c in zip(n, cell, strict=True))
-    mesh = df.Mesh(p1=(0, 0, 0), p2=p2, cell=cell, **kw)
-    out = []
-    for i in range(systems):
-        s = mm.System(name=f"s{i}")
-        s.m = df.Field(mesh, nvdim=3, value=(0, 0, 1), norm=norm)
-        out.append(s)
-    return Grid(out)
+    return engine_grid(n, [norm] * systems, cell=cell, **kw)
 
 
 def rotation_profile(grid, k, axis, e1, e2):

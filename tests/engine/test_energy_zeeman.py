@@ -10,22 +10,18 @@ import pytest
 
 from ubermag_dirac.engine.energy import MU0
 from ubermag_dirac.engine.energy.zeeman import ZeemanImpl, tcl_round
-from ubermag_dirac.engine.grid import Grid
 from ubermag_dirac.engine.registry import UnsupportedTermError
+
+from .conftest import grid_of as engine_grid
 
 Ms = 8e5
 H0 = np.array([1e5, -2e4, 3e5])
 
 
 def grid_of(n=(2, 1, 1), norm=Ms, systems=1, subregions=None):
-    p2 = tuple(k * 1e-9 for k in n)
-    mesh = df.Mesh(p1=(0, 0, 0), p2=p2, n=n, subregions=subregions or {})
-    out = []
-    for i in range(systems):
-        s = mm.System(name=f"s{i}")
-        s.m = df.Field(mesh, nvdim=3, value=(0.6, 0, 0.8), norm=norm)
-        out.append(s)
-    return Grid(out)
+    return engine_grid(
+        n, [norm] * systems, value=(0.6, 0, 0.8), subregions=subregions or {}
+    )
 
 
 def applied(z, t, grid):

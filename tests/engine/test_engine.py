@@ -8,6 +8,8 @@ import pytest
 
 from ubermag_dirac.engine import Engine, IntegrationError, UnsupportedTermError
 
+from .conftest import batched_and_single_runs
+
 GAMMA = 2.211e5
 
 
@@ -171,11 +173,8 @@ def test_batch_equals_separate_runs():
         F.macrospin(f"s{i}", m0=(1, 0.2, -0.3), H=H, K=1e4 * i, u=(1, 0, 1), alpha=0.05)
         for i, H in enumerate(fields)
     ]
-    batched = Engine(systems)
-    batched.run(2e-10, 4)
-    for i, s in enumerate(systems):
-        single = Engine(s)
-        single.run(2e-10, 4)
+    batched, singles = batched_and_single_runs(systems, 2e-10, 4)
+    for i, single in enumerate(singles):
         np.testing.assert_allclose(batched.m[i], single.m[0], rtol=0, atol=1e-13)
         assert batched.stats["steps_per_system"][i] == single.stats["steps"]
     # systems of different stiffness took different numbers of steps

@@ -13,6 +13,8 @@ from ubermag_dirac.engine import Engine, UnsupportedTermError
 from ubermag_dirac.engine.core import _import_energy_modules
 from ubermag_dirac.engine.registry import ENERGY, lookup
 
+from .conftest import batched_and_single_runs
+
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 MU0 = 4e-7 * np.pi
 
@@ -50,11 +52,8 @@ def _film(i, n=8):
 @needs_energy
 def test_batch_of_films_equals_separate_runs():
     systems = [_film(i) for i in range(3)]
-    batched = Engine(systems)
-    batched.run(2e-11, 2)
-    for i, s in enumerate(systems):
-        single = Engine(s)
-        single.run(2e-11, 2)
+    batched, singles = batched_and_single_runs(systems, 2e-11, 2)
+    for i, single in enumerate(singles):
         np.testing.assert_allclose(batched.m[i], single.m[0], rtol=0, atol=1e-10)
     # the systems are really different
     assert np.abs(batched.m[0] - batched.m[2]).max() > 1e-2

@@ -8,13 +8,11 @@ import pytest
 import ubermag_dirac as ud
 from ubermag_dirac.terms.llg import gilbert_dmdt, landau_lifshitz_dmdt
 
+from .conftest import random_unit
+
 G0 = mm.consts.gamma0
+
 RNG = np.random.default_rng(99)
-
-
-def random_unit(shape):
-    v = RNG.normal(size=(*shape, 3))
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def test_construction_repr_equality_latex():
@@ -80,7 +78,7 @@ def test_tensor_and_dmdt():
     A = d.tensor(alpha=0.1)
     n = np.array([0.0, 0.6, 0.8])
     np.testing.assert_allclose(A, 0.1 * np.eye(3) + 0.3 * (np.eye(3) - np.outer(n, n)))
-    m = random_unit((50,))
+    m = random_unit(RNG, (50,))
     H = RNG.normal(size=(50, 3)) * 1e5
     got = d.dmdt(m, H, alpha=0.1, gamma0=G0)
     full = gilbert_dmdt(m, H, G0, 0.1, 0.3, n)

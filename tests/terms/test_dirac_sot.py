@@ -9,13 +9,11 @@ import ubermag_dirac as ud
 from ubermag_dirac.terms import dirac_sot
 from ubermag_dirac.terms.llg import gilbert_dmdt
 
+from .conftest import random_unit
+
 G0 = mm.consts.gamma0
+
 RNG = np.random.default_rng(20261122)
-
-
-def random_unit(shape):
-    v = RNG.normal(size=(*shape, 3))
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def random_rotation():
@@ -272,7 +270,7 @@ def test_m_along_x_beta_zero():
 
 def test_torque_field_components_by_hand():
     # j = x, n = z: H_T = (-H_DL f_DL m_z, -H_FL f_FL, 0), written out per cell
-    m = random_unit((50,))
+    m = random_unit(RNG, (50,))
     H_DL = RNG.normal(size=50) * 1e3
     H_FL = RNG.normal(size=50) * 1e3
     beta = RNG.uniform(0, 0.99, size=50)
@@ -297,7 +295,7 @@ def test_torque_field_components_by_hand():
 
 def test_rotation_covariance():
     R = random_rotation()
-    m = random_unit((20,))
+    m = random_unit(RNG, (20,))
     j, n = np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])
     H = dirac_sot.torque_field(m, 3.0, -2.0, 0.7, j, n)
     H_rot = dirac_sot.torque_field(m @ R.T, 3.0, -2.0, 0.7, R @ j, R @ n)
@@ -307,7 +305,7 @@ def test_rotation_covariance():
 
 
 def test_broadcasting_shapes():
-    m = random_unit((3, 4, 5))
+    m = random_unit(RNG, (3, 4, 5))
     H = dirac_sot.torque_field(m, np.ones((3, 4, 5)), 1.0, 0.5)
     assert H.shape == (3, 4, 5, 3)
     H2 = dirac_sot.torque_field(m, 1.0, 1.0, np.full((4, 5), 0.5))
@@ -318,7 +316,7 @@ def test_broadcasting_shapes():
 
 def test_dmdt_method():
     sot = ud.DiracSOT(H_DL=-3e3, H_FL=2e3, beta=0.6, func=lambda t: 0.5)
-    m = random_unit((30,))
+    m = random_unit(RNG, (30,))
     H_T = 0.5 * dirac_sot.torque_field(m, -3e3, 2e3, 0.6)
     # alpha = 0: the torque itself
     np.testing.assert_allclose(
@@ -342,7 +340,7 @@ def test_inside_gilbert_form_differs_from_outside_at_order_alpha():
     first order in alpha; for the damping-like part it rescales and for the
     field-like part it rotates the torque, changing switching thresholds.
     """
-    m = random_unit((40,))
+    m = random_unit(RNG, (40,))
     Heff = RNG.normal(size=(40, 3)) * 1e4
     H_T = dirac_sot.torque_field(m, -5e3, 2e3, 0.5)
     T = -G0 * np.cross(m, H_T)

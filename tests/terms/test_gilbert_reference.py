@@ -7,13 +7,11 @@ import scipy.optimize
 from ubermag_dirac.terms import damping_tensor, gilbert_dmdt, landau_lifshitz_dmdt
 from ubermag_dirac.terms.llg import cross_matrix
 
+from .conftest import random_unit
+
 G0 = 2.211e5
+
 RNG = np.random.default_rng(7)
-
-
-def random_unit(shape):
-    v = RNG.normal(size=(*shape, 3))
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def test_cross_matrix():
@@ -34,7 +32,7 @@ def test_damping_tensor():
 
 
 def test_scalar_damping_matches_landau_lifshitz_closed_form():
-    m = random_unit((200,))
+    m = random_unit(RNG, (200,))
     H = RNG.normal(size=(200, 3)) * 1e5
     alpha = RNG.uniform(0, 2, size=200)
     g = gilbert_dmdt(m, H, G0, alpha)
@@ -59,11 +57,11 @@ def test_hand_solution_precession_about_normal():
 
 def test_tensor_damping_against_direct_numerical_solve():
     """Solve v = -g m x H + m x (A v) by a generic root finder, cell by cell."""
-    m = random_unit((25,))
+    m = random_unit(RNG, (25,))
     H = RNG.normal(size=(25, 3)) * 1e5
     alpha = RNG.uniform(0, 1, size=25)
     da = RNG.uniform(0, 1, size=25)
-    n = random_unit((25,))
+    n = random_unit(RNG, (25,))
     got = gilbert_dmdt(m, H, G0, alpha, da, n)
     for k in range(25):
         A = alpha[k] * np.eye(3) + da[k] * (np.eye(3) - np.outer(n[k], n[k]))
@@ -83,7 +81,7 @@ def test_tensor_damping_against_direct_numerical_solve():
 
 
 def test_properties_of_solution():
-    m = random_unit((100,))
+    m = random_unit(RNG, (100,))
     H = RNG.normal(size=(100, 3)) * 1e5
     alpha = RNG.uniform(0, 1, size=100)
     da = RNG.uniform(0, 1, size=100)
@@ -102,7 +100,7 @@ def test_properties_of_solution():
 
 
 def test_broadcasting_and_errors():
-    m = random_unit((3, 4))
+    m = random_unit(RNG, (3, 4))
     H = RNG.normal(size=(3, 4, 3))
     out = gilbert_dmdt(m, H, G0, np.full((3, 4), 0.1), 0.2, np.array([0, 0, 1.0]))
     assert out.shape == (3, 4, 3)

@@ -14,15 +14,13 @@ from ubermag_dirac.terms.spin_hall import (
     spin_hall_to_slonczewski,
 )
 
+from .conftest import random_unit
+
 G0 = mm.consts.gamma0
+
 RNG = np.random.default_rng(314)
 # OOMMF's constants in Oxs_SpinXferEvolve (typed here independently)
 HBAR, E, MU0 = 1.0545717e-34, 1.6021765e-19, 4 * np.pi * 1e-7
-
-
-def random_unit(shape):
-    v = RNG.normal(size=(*shape, 3))
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
 def mm_docstring_dmdt(m, J, mp, P, Lambda, eps_prime, alpha, Ms, t, gamma0):
@@ -92,7 +90,7 @@ def test_torque_field_by_hand():
     np.testing.assert_allclose(she.dmdt([0, 0, 1.0], None, gamma0=G0), [0, G0 * 5, 0])
     # m = p: no torque
     np.testing.assert_array_equal(she.dmdt([0, 1.0, 0], None, alpha=0.3), 0.0)
-    m = random_unit((30,))
+    m = random_unit(RNG, (30,))
     H_SH = RNG.normal(size=30) * 1e3
     p = np.array([0.0, 1.0, 0.0])
     T = -G0 * np.cross(m, spin_hall.torque_field(m, H_SH))
@@ -134,7 +132,7 @@ def test_spin_hall_equals_slonczewski_for_random_m_and_alpha(H_SH, j, n, P):
     Ms, t = 1.1e6, 1.5e-9
     she = ud.SpinHallSOT(H_SH=H_SH, j=j, n=n)
     stt = spin_hall_to_slonczewski(she, Ms=Ms, thickness=t, P=P)
-    m = random_unit((500,))
+    m = random_unit(RNG, (500,))
     alpha = RNG.uniform(0, 1, size=500)
     a = she.dmdt(m, None, alpha=alpha, gamma0=G0)
     b = slonczewski_dmdt(stt, m, Ms=Ms, thickness=t, alpha=alpha, gamma0=G0)
@@ -152,7 +150,7 @@ def test_full_llg_equivalence():
     Ms, t = 8e5, 1e-9
     she = ud.SpinHallSOT(H_SH=4e3)
     stt = spin_hall_to_slonczewski(she, Ms=Ms, thickness=t)
-    m = random_unit((200,))
+    m = random_unit(RNG, (200,))
     Heff = RNG.normal(size=(200, 3)) * 5e4
     for alpha in (0.0, 0.02, 0.5):
         ours = gilbert_dmdt(m, Heff + she.effective_field(m), G0, alpha)
@@ -172,7 +170,7 @@ def test_general_slonczewski_is_gilbert_with_field_inside():
     Ms, t, J, P, Lam, eps_p = 9e5, 2e-9, 3e11, 0.4, 2.0, 0.3
     mp = np.array([0.0, 0.6, 0.8])
     stt = mm.Slonczewski(J=J, mp=tuple(mp), P=P, Lambda=Lam, eps_prime=eps_p)
-    m = random_unit((100,))
+    m = random_unit(RNG, (100,))
     beta = abs(HBAR / (MU0 * E)) * J / (t * Ms)
     eps = P * Lam**2 / ((Lam**2 + 1) + (Lam**2 - 1) * (m @ mp))
     H_stt = beta * (eps[:, None] * np.cross(m, mp) + eps_p * mp)
@@ -190,7 +188,7 @@ def test_func_and_dt_pass_through_both_ways():
     she = ud.SpinHallSOT(H_SH=1e3, func=f, dt=1e-12)
     stt = spin_hall_to_slonczewski(she, Ms=8e5, thickness=1e-9)
     assert stt.func is f and stt.dt == 1e-12
-    m = random_unit((10,))
+    m = random_unit(RNG, (10,))
     a = she.dmdt(m, None, alpha=0.1, t=3e-12)
     b = slonczewski_dmdt(stt, m, Ms=8e5, thickness=1e-9, alpha=0.1, gamma0=G0, t=3e-12)
     np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -800,3 +800,14 @@ class Driver(mm.ExternalDriver):
 
     def _read_data(self, system):  # pragma: no cover
         raise NotImplementedError("ubermag-dirac drivers update the system in drive().")
+
+
+class _IterationDriver(Driver):
+    """Base of the drivers whose table runs over iterations (``MinDriver``,
+    ``RelaxDriver``): no measure of progress but the elapsed time."""
+
+    _x = "iteration"
+
+    def _progress_spec(self, engine, kwargs):
+        """No measure of progress: a bar with the elapsed time only."""
+        return None, "", None

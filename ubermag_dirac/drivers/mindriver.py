@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import micromagneticmodel as mm
 
-from .driver import Driver
+from .driver import _IterationDriver
 
 __all__ = ["MinDriver"]
 
 
-class MinDriver(Driver):
+class MinDriver(_IterationDriver):
     r"""Energy minimisation driver (OOMMF's ``Oxs_MinDriver``).
 
     Minimises the energy of ``system.energy`` (dynamics terms play no part) with
@@ -68,23 +68,9 @@ class MinDriver(Driver):
     _odt_driver = "MinDriver"
     _odt_evolver = "CGEvolve"
 
-    def _check_system(self, system):
-        """Checks that the system has energy (as oommfc)."""
-        if len(system.energy) == 0:
-            raise RuntimeError("System's energy is not defined")
-        self._check_common(system)
-
-    @property
-    def _x(self):
-        return "iteration"
-
     @classmethod
     def _defaults(cls):
         return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "n_threads": 1}
-
-    def _progress_spec(self, engine, kwargs):
-        """No measure of progress: a bar with the elapsed time only."""
-        return None, "", None
 
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import micromagneticmodel as mm
 import numpy as np
 
-from .driver import DEG_PER_NS, Driver, _engine_default
+from .driver import DEG_PER_NS, _engine_default, _IterationDriver
 
 __all__ = ["RelaxDriver"]
 
 
-class RelaxDriver(Driver):
+class RelaxDriver(_IterationDriver):
     r"""Relaxation by damped dynamics without precession (like mumax3's ``relax``).
 
     Integrates :math:`\dot{\mathbf m} = -\frac{\gamma_0\alpha}{1+\alpha^2}\mathbf m
@@ -93,26 +93,12 @@ class RelaxDriver(Driver):
     _odt_driver = "MinDriver"
     _odt_evolver = "RungeKuttaEvolve"
 
-    def _check_system(self, system):
-        """Checks that the system has energy (as oommfc's MinDriver)."""
-        if len(system.energy) == 0:
-            raise RuntimeError("System's energy is not defined")
-        self._check_common(system)
-
-    @property
-    def _x(self):
-        return "iteration"
-
     @property
     def _info_driver(self):
         return "MinDriver"
 
     def _info_extra(self):
         return {"ubermag_dirac_driver": "RelaxDriver"}
-
-    def _progress_spec(self, engine, kwargs):
-        """No measure of progress: a bar with the elapsed time only."""
-        return None, "", None
 
     def _engine_system_for(self, system, **kwargs):
         # only gamma0 and alpha enter the relaxation: keep Precession and Damping

@@ -94,8 +94,10 @@ class FFTWConvolver:
             sl[2 + k] = slice(0, self.n[k])
         return arr[tuple(sl)]
 
-    def _build(self, B):
-        fftw = self._pyfftw
+    def _shapes(self, B):
+        """``(last, others, rshape, cshape)``: the real buffer is padded along
+        the last transformed axis ``last``, the complex one along all of them
+        (``P // 2 + 1`` along ``last``: real-to-complex)."""
         n, P, taxes = self.n, self.padded, self.taxes
         last, others = taxes[-1], taxes[:-1]
         rshape = [B, 3, *n]
@@ -104,6 +106,24 @@ class FFTWConvolver:
         for k in others:
             cshape[2 + k] = P[k]
         cshape[2 + last] = P[last] // 2 + 1
+        return last, others, rshape, cshape
+
+    def _padding(self, B, R, C, Rout):
+        """``(zero, Min, Hout)``: the blocks of ``C`` that must be zero before the
+        forward transforms, and the unpadded views of the input and output."""
+        n, others = self.n, self.taxes[:-1]
+        zero = []
+        for k in others:
+            sl = [slice(None)] * C.ndim
+            sl[2 + k] = slice(n[k], None)
+            zero.append(tuple(sl))
+        Min = R[tuple(slice(0, s) for s in (B, 3, *n))]
+        Hout = Rout[tuple(slice(0, s) for s in (B, 3, *n))]
+        return zero, Min, Hout
+
+    def _build(self, B):
+        fftw = self._pyfftw
+        last, others, rshape, cshape = self._shapes(B)
         R = fftw.zeros_aligned(tuple(rshape), dtype=self.dtype)
         Rout = fftw.zeros_aligned(tuple(rshape), dtype=self.dtype)
         C = fftw.zeros_aligned(tuple(cshape), dtype=self.cdtype)
@@ -131,14 +151,7 @@ class FFTWConvolver:
                 threads=self.threads,
             )
         )
-        # blocks of C that must be zero before the forward transforms
-        zero = []
-        for k in others:
-            sl = [slice(None)] * C.ndim
-            sl[2 + k] = slice(n[k], None)
-            zero.append(tuple(sl))
-        Min = R[tuple(slice(0, s) for s in (B, 3, *n))]
-        Hout = Rout[tuple(slice(0, s) for s in (B, 3, *n))]
+        zero, Min, Hout = self._padding(B, R, C, Rout)
         return R, C, forward, inverse, zero, Min, Hout
 
     def convolve(self, M, out, add, scale=None):
@@ -193,14 +206,7 @@ class PocketConvolver(FFTWConvolver):
 
     def _build(self, B):
         pp = self._pp
-        n, P, taxes = self.n, self.padded, self.taxes
-        last, others = taxes[-1], taxes[:-1]
-        rshape = [B, 3, *n]
-        rshape[2 + last] = P[last]
-        cshape = [B, 3, *n]
-        for k in others:
-            cshape[2 + k] = P[k]
-        cshape[2 + last] = P[last] // 2 + 1
+        last, others, rshape, cshape = self._shapes(B)
         R = np.zeros(rshape, dtype=self.dtype)
         Rout = np.zeros(rshape, dtype=self.dtype)
         C = np.zeros(cshape, dtype=self.cdtype)
@@ -232,7 +238,7 @@ class PocketConvolver(FFTWConvolver):
                 )
             )
             done.append(k)
-        lastsize = P[last]
+        lastsize = self.padded[last]
 
         def c2r(v=Cphys, out=Rout):
             pp.c2r(
@@ -246,13 +252,7 @@ class PocketConvolver(FFTWConvolver):
             )
 
         inverse.append(c2r)
-        zero = []
-        for k in others:
-            sl = [slice(None)] * C.ndim
-            sl[2 + k] = slice(n[k], None)
-            zero.append(tuple(sl))
-        Min = R[tuple(slice(0, s) for s in (B, 3, *n))]
-        Hout = Rout[tuple(slice(0, s) for s in (B, 3, *n))]
+        zero, Min, Hout = self._padding(B, R, C, Rout)
         return (
             R,
             C,

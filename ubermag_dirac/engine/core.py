@@ -1003,6 +1003,12 @@ class Engine:
         stats = {}
         y = self._integrator.y
         limit = int(max_iterations)
+        # settings of both minimisers (Barzilai-Borwein, then L-BFGS)
+        common = {
+            "stopping_mxHxm": float(stopping_mxHxm),
+            "names": self.names,
+            "callback": callback,
+        }
         try:
             with thread_context(self.threads):
                 iters = np.zeros(self.batch, dtype=np.int64)
@@ -1014,14 +1020,12 @@ class Engine:
                         field,
                         y,
                         self._active,
-                        stopping_mxHxm=float(stopping_mxHxm),
                         max_iterations=bb_limit,
-                        names=self.names,
-                        callback=callback,
                         energy=energy,
                         weights=weights,
                         on_limit="raise" if method == "bb" else "return",
                         stats=bb_stats,
+                        **common,
                     )
                     converged = bb_stats["converged"]
                     stats["bb_iterations"] = iters.copy()
@@ -1036,13 +1040,11 @@ class Engine:
                         y,
                         self._active,
                         weights,
-                        stopping_mxHxm=float(stopping_mxHxm),
                         max_iterations=limit,
-                        names=self.names,
-                        callback=callback,
                         stats=stats,
                         iterations=iters,
                         pair=bb_stats.get("last_pair") if method == "auto" else None,
+                        **common,
                     )
         except IntegrationError:
             self._integrator.y[...] = m_start

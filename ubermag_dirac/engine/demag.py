@@ -70,6 +70,7 @@ import numba
 import numpy as np
 import scipy.fft as sfft
 
+from ._cells import load, store
 from ._fft import FFTWConvolver, PocketConvolver, have_pyfftw, pocketfft_module
 from ._newell import newell_tensor
 from .energy._base import MU0, EnergyImpl
@@ -105,15 +106,18 @@ def _apply6(F, K):  # pragma: no cover - compiled
     nb, _, ns = F.shape
     for b in range(nb):
         for s in range(ns):
-            mx = F[b, 0, s]
-            my = F[b, 1, s]
-            mz = F[b, 2, s]
+            mx, my, mz = load(F, b, s)
             kxy = K[3, s]
             kxz = K[4, s]
             kyz = K[5, s]
-            F[b, 0, s] = K[0, s] * mx + kxy * my + kxz * mz
-            F[b, 1, s] = kxy * mx + K[1, s] * my + kyz * mz
-            F[b, 2, s] = kxz * mx + kyz * my + K[2, s] * mz
+            store(
+                F,
+                b,
+                s,
+                K[0, s] * mx + kxy * my + kxz * mz,
+                kxy * mx + K[1, s] * my + kyz * mz,
+                kxz * mx + kyz * my + K[2, s] * mz,
+            )
 
 
 @numba.njit(cache=True, nogil=True)

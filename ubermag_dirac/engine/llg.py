@@ -35,6 +35,7 @@ import numba as nb
 import numpy as np
 
 from ..kernels import damping_dmdt, gilbert_dmdt, slonczewski_dmdt
+from ._cells import clear, load, store
 
 __all__ = [
     "dp_error",
@@ -48,23 +49,9 @@ _OPTS = {"cache": True, "nogil": True, "boundscheck": False, "error_model": "num
 
 
 def _llg_rhs_impl(
-    m,
-    H,
-    mask,
-    gamma,
-    alpha,
-    do_precess,
-    dalpha,
-    nvec,
-    stt_c1,
-    stt_a,
-    stt_b,
-    stt_c2,
-    stt_p,
-    stt_fac,
-    out,
-    chunk_max,
+    m, H, mask, gamma, alpha, do_precess, dalpha, nvec, stt, out, chunk_max
 ):
+    stt_c1, stt_a, stt_b, stt_c2, stt_p, stt_fac = stt
     B = m.shape[0]
     N = m.shape[2]
     n_chunks = chunk_max.shape[1]
@@ -78,18 +65,12 @@ def _llg_rhs_impl(
         vmax = 0.0
         for i in range(lo, hi):
             if not mask[b, i]:
-                out[b, 0, i] = 0.0
-                out[b, 1, i] = 0.0
-                out[b, 2, i] = 0.0
+                clear(out, b, i)
                 continue
-            mx = m[b, 0, i]
-            my = m[b, 1, i]
-            mz = m[b, 2, i]
+            mx, my, mz = load(m, b, i)
             a = alpha[b, i]
             g = gamma[b, i]
-            Hx = H[b, 0, i]
-            Hy = H[b, 1, i]
-            Hz = H[b, 2, i]
+            Hx, Hy, Hz = load(H, b, i)
             if has_tensor:  # (the engine refuses a tensor without precession)
                 vx, vy, vz = gilbert_dmdt(
                     mx, my, mz, Hx, Hy, Hz, g, a, dalpha[b, i],
@@ -111,9 +92,7 @@ def _llg_rhs_impl(
                 vx += sx
                 vy += sy
                 vz += sz
-            out[b, 0, i] = vx
-            out[b, 1, i] = vy
-            out[b, 2, i] = vz
+            store(out, b, i, vx, vy, vz)
             v2 = vx * vx + vy * vy + vz * vz
             if v2 > vmax or v2 != v2:  # NaN sticks
                 vmax = v2
@@ -170,24 +149,8 @@ def llg_rhs(
     B = m.shape[0]
     chunk_max = np.empty((B, chunks))
     kernel = _llg_parallel if chunks > 1 else _llg_serial
-    c1, a, bb, c2, p, fac = stt
     kernel(
-        m,
-        H,
-        mask,
-        gamma,
-        alpha,
-        bool(do_precess),
-        dalpha,
-        nvec,
-        c1,
-        a,
-        bb,
-        c2,
-        p,
-        fac,
-        out,
-        chunk_max,
+        m, H, mask, gamma, alpha, bool(do_precess), dalpha, nvec, stt, out, chunk_max
     )
     if chunks == 1:
         return np.sqrt(chunk_max[:, 0])
@@ -228,18 +191,12 @@ def normalise(m, mask):
     for b in range(B):
         for i in range(N):
             if mask[b, i]:
-                x = m[b, 0, i]
-                y = m[b, 1, i]
-                z = m[b, 2, i]
+                x, y, z = load(m, b, i)
                 r = np.sqrt(x * x + y * y + z * z)
                 if r > 0.0:
-                    m[b, 0, i] = x / r
-                    m[b, 1, i] = y / r
-                    m[b, 2, i] = z / r
+                    store(m, b, i, x / r, y / r, z / r)
             else:
-                m[b, 0, i] = 0.0
-                m[b, 1, i] = 0.0
-                m[b, 2, i] = 0.0
+                clear(m, b, i)
 
 
 @nb.njit(**_OPTS)
@@ -257,19 +214,13 @@ def dp_solution(y, h, K, bcoef, mask, out):
     stage_combination(yf, h, Kf, bcoef, K.shape[0] - 1, of)
     for b in range(B):
         for i in range(N):
-            x = out[b, 0, i]
-            yy = out[b, 1, i]
-            z = out[b, 2, i]
+            x, yy, z = load(out, b, i)
             r2 = x * x + yy * yy + z * z
             if mask[b, i] and r2 > 0.0:
                 r = 1.0 / np.sqrt(r2)
-                out[b, 0, i] = x * r
-                out[b, 1, i] = yy * r
-                out[b, 2, i] = z * r
+                store(out, b, i, x * r, yy * r, z * r)
             else:
-                out[b, 0, i] = 0.0
-                out[b, 1, i] = 0.0
-                out[b, 2, i] = 0.0
+                clear(out, b, i)
 
 
 @nb.njit(**_OPTS)

@@ -124,6 +124,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ._cells import clear, load, store
 from .errors import IntegrationError
 
 __all__ = ["add_euler_energy", "minimise_bb", "minimise_lbfgs"]
@@ -144,23 +145,15 @@ def tangent_field(m, H, mask, g):
         gmax = 0.0
         for i in range(N):
             if not mask[b, i]:
-                g[b, 0, i] = 0.0
-                g[b, 1, i] = 0.0
-                g[b, 2, i] = 0.0
+                clear(g, b, i)
                 continue
-            mx = m[b, 0, i]
-            my = m[b, 1, i]
-            mz = m[b, 2, i]
-            Hx = H[b, 0, i]
-            Hy = H[b, 1, i]
-            Hz = H[b, 2, i]
+            mx, my, mz = load(m, b, i)
+            Hx, Hy, Hz = load(H, b, i)
             d = mx * Hx + my * Hy + mz * Hz
             gx = Hx - d * mx
             gy = Hy - d * my
             gz = Hz - d * mz
-            g[b, 0, i] = gx
-            g[b, 1, i] = gy
-            g[b, 2, i] = gz
+            store(g, b, i, gx, gy, gz)
             g2 = gx * gx + gy * gy + gz * gz
             if g2 > gmax or g2 != g2:
                 gmax = g2
@@ -195,9 +188,7 @@ def cayley_step(m, g, tau, mask):
             z = c * m[b, 2, i] + 4.0 * f * gz
             # exact in exact arithmetic; renormalise so round-off cannot build up
             r = 1.0 / np.sqrt(x * x + y * y + z * z)
-            m[b, 0, i] = x * r
-            m[b, 1, i] = y * r
-            m[b, 2, i] = z * r
+            store(m, b, i, x * r, y * r, z * r)
 
 
 @nb.njit(**_OPTS)
@@ -376,34 +367,24 @@ def sphere_step(m0, d, alpha, mask, m, tau):
     for b in range(B):
         a = alpha[b]
         for i in range(N):
-            x0 = m0[b, 0, i]
-            y0 = m0[b, 1, i]
-            z0 = m0[b, 2, i]
-            dx = d[b, 0, i]
-            dy = d[b, 1, i]
-            dz = d[b, 2, i]
+            x0, y0, z0 = load(m0, b, i)
+            dx, dy, dz = load(d, b, i)
             if a == 0.0 or not mask[b, i]:
-                m[b, 0, i] = x0
-                m[b, 1, i] = y0
-                m[b, 2, i] = z0
-                tau[b, 0, i] = dx
-                tau[b, 1, i] = dy
-                tau[b, 2, i] = dz
+                store(m, b, i, x0, y0, z0)
+                store(tau, b, i, dx, dy, dz)
                 continue
             d2 = dx * dx + dy * dy + dz * dz
             x = x0 + a * dx
             y = y0 + a * dy
             z = z0 + a * dz
             r = 1.0 / np.sqrt(x * x + y * y + z * z)
-            m[b, 0, i] = x * r
-            m[b, 1, i] = y * r
-            m[b, 2, i] = z * r
+            store(m, b, i, x * r, y * r, z * r)
             f = 1.0 / np.sqrt(1.0 + a * a * d2)
             f = f * f * f
             ad2 = a * d2
-            tau[b, 0, i] = (dx - ad2 * x0) * f
-            tau[b, 1, i] = (dy - ad2 * y0) * f
-            tau[b, 2, i] = (dz - ad2 * z0) * f
+            store(
+                tau, b, i, (dx - ad2 * x0) * f, (dy - ad2 * y0) * f, (dz - ad2 * z0) * f
+            )
 
 
 @nb.njit(**_OPTS)
@@ -415,9 +396,7 @@ def _accept_one(b, a, m0, d, m, g, g0, S, Y, head, count, w, geo):
     n = count[b]
     # per cell: unit direction u, change e of the u-component, step angle
     for i in range(N):
-        dx = d[b, 0, i]
-        dy = d[b, 1, i]
-        dz = d[b, 2, i]
+        dx, dy, dz = load(d, b, i)
         dn = np.sqrt(dx * dx + dy * dy + dz * dz)
         if dn == 0.0 or a == 0.0 or w[b, i] == 0.0:
             for k in range(7):
@@ -459,17 +438,13 @@ def _accept_one(b, a, m0, d, m, g, g0, S, Y, head, count, w, geo):
         ey = geo[4, i]
         ez = geo[5, i]
         th = geo[6, i]
-        tgx = g0[b, 0, i]
-        tgy = g0[b, 1, i]
-        tgz = g0[b, 2, i]
+        tgx, tgy, tgz = load(g0, b, i)
         p = tgx * ux + tgy * uy + tgz * uz
         tgx += p * ex
         tgy += p * ey
         tgz += p * ez
         # project on the new tangent plane (round-off; g is tangent there)
-        nx = m[b, 0, i]
-        ny = m[b, 1, i]
-        nz = m[b, 2, i]
+        nx, ny, nz = load(m, b, i)
         p = tgx * nx + tgy * ny + tgz * nz
         yx = tgx - p * nx - g[b, 0, i]
         yy_ = tgy - p * ny - g[b, 1, i]
@@ -488,12 +463,8 @@ def _accept_one(b, a, m0, d, m, g, g0, S, Y, head, count, w, geo):
         sy += wi * (sx * yx + sy_ * yy_ + sz * yz)
         yy += wi * (yx * yx + yy_ * yy_ + yz * yz)
         ss += wi * (sx * sx + sy_ * sy_ + sz * sz)
-        m0[b, 0, i] = nx
-        m0[b, 1, i] = ny
-        m0[b, 2, i] = nz
-        g0[b, 0, i] = g[b, 0, i]
-        g0[b, 1, i] = g[b, 1, i]
-        g0[b, 2, i] = g[b, 2, i]
+        store(m0, b, i, nx, ny, nz)
+        store(g0, b, i, g[b, 0, i], g[b, 1, i], g[b, 2, i])
     return sy, yy, ss
 
 
@@ -615,9 +586,7 @@ def lbfgs_direction(g, m, S, Y, rho, gamma, head, count, w, which, d, out):
         for i in range(N):
             wi = w[b, i]
             if wi == 0.0:
-                d[b, 0, i] = 0.0
-                d[b, 1, i] = 0.0
-                d[b, 2, i] = 0.0
+                clear(d, b, i)
                 continue
             x = d[b, 0, i] * gb
             y = d[b, 1, i] * gb
@@ -626,12 +595,8 @@ def lbfgs_direction(g, m, S, Y, rho, gamma, head, count, w, which, d, out):
             x -= q * m[b, 0, i]
             y -= q * m[b, 1, i]
             z -= q * m[b, 2, i]
-            d[b, 0, i] = x
-            d[b, 1, i] = y
-            d[b, 2, i] = z
-            gx = g[b, 0, i]
-            gy = g[b, 1, i]
-            gz = g[b, 2, i]
+            store(d, b, i, x, y, z)
+            gx, gy, gz = load(g, b, i)
             gd += wi * (gx * x + gy * y + gz * z)
             gg += wi * (gx * gx + gy * gy + gz * gz)
             d2 = x * x + y * y + z * z
@@ -661,9 +626,7 @@ def add_euler_energy(m, Hp, Ms, factor, H, out):
         e = 0.0
         a = 0.0
         for i in range(N):
-            hx = Hp[b, 0, i]
-            hy = Hp[b, 1, i]
-            hz = Hp[b, 2, i]
+            hx, hy, hz = load(Hp, b, i)
             H[b, 0, i] += hx
             H[b, 1, i] += hy
             H[b, 2, i] += hz

@@ -26,6 +26,10 @@ Main entry points
     The switching phase diagrams of the paper's Fig. 2 as ``xarray.Dataset``.
 :func:`switching_threshold`
     Step-current switching threshold versus :math:`h_x`.
+:func:`switching_probability`, :func:`plot_switching_probability`,
+:func:`plot_switching_map`, :func:`plot_write_error_rate`
+    Thermal switching probabilities (stochastic LLG, >= 10^4 trials per point,
+    Wilson intervals) and their curves, maps and write-error rates.
 :func:`bilayer_arguments`, :func:`with_current_density`
     Diagrams of a ferromagnet on a Dirac surface (``ud.theory.Bilayer``): its
     field-like torque and damping, and the current density (A/m^2) axis.
@@ -71,6 +75,12 @@ from .plotting import STATE_COLORS as STATE_COLORS
 from .plotting import compare_torques as compare_torques
 from .plotting import plot_phase_diagram as plot_phase_diagram
 from .plotting import plot_side_by_side as plot_side_by_side
+from .probability_plots import current_axis as current_axis
+from .probability_plots import plot_switching_map as plot_switching_map
+from .probability_plots import (
+    plot_switching_probability as plot_switching_probability,
+)
+from .probability_plots import plot_write_error_rate as plot_write_error_rate
 from .pulses import Pulse as Pulse
 from .solver import GAMMA0 as GAMMA0
 from .solver import MU0 as MU0
@@ -82,3 +92,4 @@ from .solver import solve as solve
 from .solver import solve_si as solve_si
 from .solver import thin_film_hk_eff as thin_film_hk_eff
 from .terms import from_terms as from_terms
+from .thermal import switching_probability as switching_probability

@@ -35,7 +35,7 @@ import types
 import numba
 import numpy as np
 
-from ..kernels import gilbert_dmdt
+from ..kernels import gilbert_dmdt, thermal_drift, thermal_field
 from ..kernels.dormand_prince import RK547FM
 from ..torques import BUILTIN, NQ
 
@@ -90,32 +90,37 @@ STATUS_MAXSTEPS = 2  # exceeded max_steps
 STATUS_FAILED = 3  # non-finite values or step-size underflow
 
 
-@numba.njit(cache=True)
-def rhs(x, y, z, cur, fld, P, i, g):
-    """dm/dt of point ``i`` at direction (x, y, z) (normalised inside).
+@numba.njit(cache=True, inline="always")
+def field_dmdt(x, y, z, cur, fld, P, i, g, ex, ey, ez):
+    """dm/dt of point ``i`` at (x, y, z) as given (not normalised) with the
+    extra field ``(ex, ey, ez)`` (reduced; the thermal field) in the Gilbert form.
 
     The torque fields (:data:`torque_fields`, the registered torques' kernels)
     go inside the Gilbert form with the damping tensor alpha I + dalpha (I - n n),
     solved exactly by :func:`~ubermag_dirac.kernels.gilbert_dmdt` (reduced
     units: gamma0 = 1).
     """
-    inv = 1.0 / np.sqrt(x * x + y * y + z * z)
-    x *= inv
-    y *= inv
-    z *= inv
     n0 = g[0]
     n1 = g[1]
     n2 = g[2]
     mn = x * n0 + y * n1 + z * n2
     hk = P[i, 3] * mn
-    Hx = fld * P[i, 0] + hk * n0
-    Hy = fld * P[i, 1] + hk * n1
-    Hz = fld * P[i, 2] + hk * n2
+    Hx = fld * P[i, 0] + hk * n0 + ex
+    Hy = fld * P[i, 1] + hk * n1 + ey
+    Hz = fld * P[i, 2] + hk * n2 + ez
     tx, ty, tz = torque_fields(x, y, z, mn, cur, P, i, g)
     Hx += tx
     Hy += ty
     Hz += tz
     return gilbert_dmdt(x, y, z, Hx, Hy, Hz, 1.0, P[i, 4], P[i, 5], n0, n1, n2)
+
+
+@numba.njit(cache=True)
+def rhs(x, y, z, cur, fld, P, i, g):
+    """dm/dt of point ``i`` at direction (x, y, z) (normalised inside), no extra
+    field: :func:`field_dmdt`."""
+    inv = 1.0 / np.sqrt(x * x + y * y + z * z)
+    return field_dmdt(x * inv, y * inv, z * inv, cur, fld, P, i, g, 0.0, 0.0, 0.0)
 
 
 @numba.njit(cache=True)
@@ -726,9 +731,209 @@ def integrate_shared(
     shared_finish(active, fst, ist, t_eval, istats, fstats)
 
 
+# ----------------------------------------------------- finite temperature
+# Thermal switching trials (``ubermag_dirac.macrospin.thermal``): stochastic Heun
+# at a fixed step with Brown's field and the damping tensor's drift
+# (``ubermag_dirac.kernels.thermal``), a counter-based random stream per trial.
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TWO_M53 = 2.0**-53
+
+
+@numba.njit(cache=True, inline="always")
+def mix64(z):
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective 64-bit
+    hash; ``mix64(key + k * golden)`` for k = 0, 1, ... is the SplitMix64
+    stream of ``key`` (passes BigCrush), so the k-th number is computed from
+    (key, k) alone: a counter-based generator."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@numba.njit(cache=True, inline="always")
+def uniform(key, ctr):
+    """The ``ctr``-th number of the stream ``key`` as a double in [0, 1)."""
+    return np.float64(mix64(key + np.uint64(ctr) * _GOLDEN) >> _S11) * _TWO_M53
+
+
+@numba.njit(cache=True, inline="always")
+def normal_pair(key, ctr):
+    """Two independent standard normals from the stream ``key`` at counter
+    ``ctr`` (Marsaglia's polar method: pairs of uniforms in the unit disc);
+    returns them and the next counter."""
+    while True:
+        u = 2.0 * uniform(key, ctr) - 1.0
+        v = 2.0 * uniform(key, ctr + 1) - 1.0
+        ctr += 2
+        s = u * u + v * v
+        if 0.0 < s < 1.0:
+            f = np.sqrt(-2.0 * np.log(s) / s)
+            return u * f, v * f, ctr
+
+
+@numba.njit(cache=True, inline="always")
+def _well_energy(x, y, z, P, i, g, delta):
+    """Energy / k_B T of point ``i`` without current (unit m):
+    ``-delta (hk m_n^2 + 2 h . m)``."""
+    mn = x * g[0] + y * g[1] + z * g[2]
+    return -delta * (
+        P[i, 3] * mn * mn + 2.0 * (P[i, 0] * x + P[i, 1] * y + P[i, 2] * z)
+    )
+
+
+@numba.njit(cache=True)
+def thermal_trial(i, key, x, y, z, P, g, tk, vk, stage_t, n_stage, dtmax, delta,
+                  n_mc, mc_step, t_free, e_stop):  # fmt: skip
+    """One switching trial of point ``i``; returns the final m (not a reference).
+
+    1. ``n_mc`` Metropolis steps in the well of the start (x, y, z) (moves that
+       change the sign of m . n are rejected): Boltzmann statistics of that
+       well at ``delta`` (= E_unit / k_B T, see ``_well_energy``);
+    2. stochastic Heun from t = 0 through the stages ``stage_t[:n_stage]``
+       (stage ends: pulse breakpoints and the end time; each stage in equal
+       steps <= ``dtmax``), current pulse ``(tk, vk)``, field constant;
+    3. from ``t_free`` on (no current any more) the trial ends early once the
+       energy ``-(m_n^2 + 2 h . m)`` (units of mu0 Ms V H_K / 2) is at most
+       ``e_stop``, below the lowest point of the equator: the sign of m . n
+       is then settled (``-inf`` disables it).
+
+    Reduced units: Brown's field has the standard deviation
+    ``1/sqrt(delta dt)`` per unit damping (``thermal_field``), the tensor drift
+    the scale ``q = 1/(2 delta)`` (``thermal_drift``); ``delta = inf``: no noise.
+    """
+    ctr = 0
+    side = x * g[0] + y * g[1] + z * g[2]
+    if n_mc > 0 and np.isfinite(delta):
+        u = _well_energy(x, y, z, P, i, g, delta)
+        for _ in range(n_mc):
+            a0, a1, ctr = normal_pair(key, ctr)
+            a2, _, ctr = normal_pair(key, ctr)
+            nx = x + mc_step * a0
+            ny = y + mc_step * a1
+            nz = z + mc_step * a2
+            s = 1.0 / np.sqrt(nx * nx + ny * ny + nz * nz)
+            nx *= s
+            ny *= s
+            nz *= s
+            if (nx * g[0] + ny * g[1] + nz * g[2]) * side <= 0.0:
+                continue
+            un = _well_energy(nx, ny, nz, P, i, g, delta)
+            b = 1.0 - uniform(key, ctr)  # in (0, 1]
+            ctr += 1
+            if un <= u or np.log(b) < u - un:
+                x, y, z, u = nx, ny, nz, un
+    noisy = np.isfinite(delta)
+    q = 0.5 / delta if noisy else 0.0
+    alpha = P[i, 4]
+    dalpha = P[i, 5]
+    spare = 0.0
+    have_spare = False
+    t0 = 0.0
+    settled = False
+    xi0 = 0.0
+    xi1 = 0.0
+    xi2 = 0.0
+    for st in range(n_stage):
+        t1 = stage_t[st]
+        span = t1 - t0
+        if span <= 0.0:
+            continue
+        n = int(np.ceil(span / dtmax * (1.0 - 1e-12)))
+        if n < 1:
+            n = 1
+        dt = span / n
+        k = _segment(tk, t0)
+        sig = 1.0 / np.sqrt(delta * dt) if noisy else 0.0
+        for step in range(n):
+            ta = t0 + step * dt
+            ca = _pulse_value(tk, vk, k, ta)
+            cb = _pulse_value(tk, vk, k, ta + dt)
+            hx = 0.0
+            hy = 0.0
+            hz = 0.0
+            if noisy:
+                if have_spare:
+                    xi0 = spare
+                    xi1, xi2, ctr = normal_pair(key, ctr)
+                    have_spare = False
+                else:
+                    xi0, xi1, ctr = normal_pair(key, ctr)
+                    xi2, spare, ctr = normal_pair(key, ctr)
+                    have_spare = True
+                hx, hy, hz = thermal_field(
+                    xi0, xi1, xi2, sig, alpha, dalpha, g[0], g[1], g[2]
+                )
+            ax, ay, az = field_dmdt(x, y, z, ca, 1.0, P, i, g, hx, hy, hz)
+            dx, dy, dz = thermal_drift(x, y, z, q, alpha, dalpha, g[0], g[1], g[2])
+            ax += dx
+            ay += dy
+            az += dz
+            # predictor not normalised (as the engine, engine/stochastic.py)
+            px = x + dt * ax
+            py = y + dt * ay
+            pz = z + dt * az
+            bx, by, bz = field_dmdt(px, py, pz, cb, 1.0, P, i, g, hx, hy, hz)
+            dx, dy, dz = thermal_drift(px, py, pz, q, alpha, dalpha, g[0], g[1], g[2])
+            x += 0.5 * dt * (ax + bx + dx)
+            y += 0.5 * dt * (ay + by + dy)
+            z += 0.5 * dt * (az + bz + dz)
+            s = 1.0 / np.sqrt(x * x + y * y + z * z)
+            x *= s
+            y *= s
+            z *= s
+            if ta + dt >= t_free and _well_energy(x, y, z, P, i, g, 1.0) <= e_stop:
+                settled = True
+                break
+        if settled:
+            break
+        t0 = t1
+    return x, y, z
+
+
+@numba.njit(cache=True)
+def _trial_task(task, n_trials, n_widths, keys, m0, P, g, tk, vk, stage_t, n_stage,
+                dtmax, delta, n_mc, mc_step, t_free, e_stop, out):  # fmt: skip
+    """Task = (point, width, trial), trial fastest; writes out[task] = final m . n
+    (8 bytes a trial: 10^7 trials in 80 MB)."""
+    j = task % n_trials
+    pw = (task // n_trials) % n_widths
+    i = task // (n_trials * n_widths)
+    key = mix64(keys[i, pw] ^ mix64(np.uint64(j) * _GOLDEN + _GOLDEN))
+    x, y, z = thermal_trial(
+        i, key, m0[i, 0], m0[i, 1], m0[i, 2], P, g, tk[pw], vk[pw], stage_t[pw],
+        n_stage[pw], dtmax[i], delta, n_mc, mc_step[i], t_free[pw], e_stop[i],
+    )  # fmt: skip
+    out[task] = x * g[0] + y * g[1] + z * g[2]
+
+
+@numba.njit(cache=True)
+def thermal_serial(n_trials, *args):
+    """All tasks (``_trial_task``) one after the other."""
+    out = args[-1]
+    for task in range(out.shape[0]):
+        _trial_task(task, n_trials, *args)
+
+
+@numba.njit(cache=True, parallel=True)
+def thermal_parallel(n_trials, *args):
+    """Same as :func:`thermal_serial`, tasks spread over threads (each task is
+    computed alone from its own stream: results do not depend on the threads)."""
+    out = args[-1]
+    for task in numba.prange(out.shape[0]):
+        _trial_task(task, n_trials, *args)
+
+
 # ------------------------------------------------------------ other torques
 #: The compiled functions above that depend on the torques (directly or not).
 _SPECIALISED = (
+    "field_dmdt",
     "rhs",
     "dp45_trial",
     "is_stable",
@@ -742,6 +947,10 @@ _SPECIALISED = (
     "shared_accept",
     "shared_step",
     "integrate_shared",
+    "thermal_trial",
+    "_trial_task",
+    "thermal_serial",
+    "thermal_parallel",
 )
 
 

@@ -18,6 +18,7 @@ import micromagneticmodel as mm
 import ubermagutil.typesystem as ts
 
 from .._numbers import real
+from ..constants import GAMMA0
 from . import _validation as v
 from .llg import damping_tensor, gilbert_dmdt
 
@@ -177,7 +178,7 @@ class AnisotropicDamping(mm.DynamicsTerm):
             self.n,
         )
 
-    def dmdt(self, m, Heff, *, alpha=0.0, gamma0=mm.consts.gamma0, t=0.0):
+    def dmdt(self, m, Heff, *, alpha=0.0, gamma0=GAMMA0, t=0.0):
         r"""Change of :math:`\partial\mathbf{m}/\partial t` (1/s) caused by this term.
 
         The difference between :func:`~ubermag_dirac.terms.gilbert_dmdt` with

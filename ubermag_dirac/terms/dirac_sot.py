@@ -27,6 +27,7 @@ import ubermagutil.typesystem as ts
 
 from .._numbers import real
 from .._termparams import is_set, term_value, time_factor
+from ..constants import GAMMA0
 from ..theory.coefficients import _factors_b2
 from . import _validation as v
 from .llg import torque_dmdt
@@ -159,7 +160,7 @@ def torque_field(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1)):
     return -(H_DL * fdl * mn)[..., None] * j - (H_FL * ffl)[..., None] * nxj
 
 
-def torque(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1), gamma0=mm.consts.gamma0):
+def torque(m, H_DL, H_FL, beta, j=(1, 0, 0), n=(0, 0, 1), gamma0=GAMMA0):
     r"""Torque :math:`\mathbf{T} = -\gamma_0\,\mathbf{m}\times\mathbf{H}_\text{T}`
     (1/s) as it enters the Gilbert form, ``(..., 3)``.
 
@@ -534,7 +535,7 @@ class DiracSOT(mm.DynamicsTerm):
         )
         return v.like(H, mesh)
 
-    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=mm.consts.gamma0, t=0.0):
+    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=GAMMA0, t=0.0):
         r"""Contribution of this term to :math:`\partial\mathbf{m}/\partial t` (1/s).
 
         For a background of ``mm.Precession(gamma0)`` and ``mm.Damping(alpha)``

@@ -80,7 +80,7 @@ import numpy as np
 import ubermagutil.typesystem as ts
 
 from .._termparams import term_value, time_factor
-from ..constants import E_OOMMF, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
+from ..constants import E_OOMMF, GAMMA0, HBAR_MU0_E_OOMMF, HBAR_OOMMF, MU0
 from . import _validation as v
 from .llg import torque_dmdt
 
@@ -237,7 +237,7 @@ class SpinHallSOT(mm.DynamicsTerm):
         )
         return v.like(H, mesh)
 
-    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=mm.consts.gamma0, t=0.0):
+    def dmdt(self, m, Heff=None, *, alpha=0.0, gamma0=GAMMA0, t=0.0):
         r"""Contribution to :math:`\partial\mathbf{m}/\partial t` (1/s) for a
         background of ``mm.Precession(gamma0)`` and ``mm.Damping(alpha)``:
         :math:`\frac{\gamma_0 H_\text{SH}}{1+\alpha^2}[\mathbf{m}\times

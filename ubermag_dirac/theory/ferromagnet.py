@@ -30,6 +30,43 @@ from ..constants import MU0, MU_B
 from ..constants import E as _E
 from ._validation import as_mz, check_convention, positive, unit_vector
 
+_HBAR2 = MU_B / GAMMA  # = hbar / 2 for g = 2
+
+
+def _torque_field(surface, tau, mz, E, J, thickness, Ms, convention, current_thickness):
+    r""":math:`\hbar\,\tau(m_z)\, E/(2\mu_0 M_s d)` (A/m) for the coefficient
+    ``tau`` (``"tau_par"`` or ``"tau_perp"``) of ``surface``: the one formula of
+    :meth:`FerromagnetMixin.H_DL` and :meth:`FerromagnetMixin.H_FL`."""
+    d = positive("thickness", thickness, "m")
+    Ms = positive("Ms", Ms, "A/m")
+    E = surface._drive(E, J, d, current_thickness)
+    coefficient = getattr(surface, tau)(mz, convention)
+    return _HBAR2 * coefficient * E / (Ms * d * MU0)
+
+
+def _torque_field_method(name, tau, doc):
+    """The method ``name`` of :class:`FerromagnetMixin` (docstring ``doc``)."""
+
+    def method(
+        self,
+        mz,
+        *,
+        E=None,
+        J=None,
+        thickness,
+        Ms,
+        convention="kubo",
+        current_thickness=None,
+    ):
+        return _torque_field(
+            self, tau, mz, E, J, thickness, Ms, convention, current_thickness
+        )
+
+    method.__name__ = name
+    method.__qualname__ = f"FerromagnetMixin.{name}"
+    method.__doc__ = doc
+    return method
+
 
 class FerromagnetMixin:
     """Effective fields and damping of ``DiracSurface`` on a ferromagnet."""
@@ -68,20 +105,10 @@ class FerromagnetMixin:
         dc = thickness if current_thickness is None else current_thickness
         return self.electric_field(J, dc)
 
-    def H_DL(
-        self,
-        mz,
-        *,
-        E=None,
-        J=None,
-        thickness,
-        Ms,
-        convention="kubo",
-        current_thickness=None,
-    ):
+    H_DL = _torque_field_method(
+        "H_DL",
+        "tau_par",
         r"""Damping-like field :math:`H_{DL}(m_z)` (A/m), angular factor included.
-
-        Damping-like field amplitude :math:`H_{DL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{DL}(m_z) = \frac{\hbar\,\tau_\parallel(m_z)\, E}{2\mu_0 M_s d}
 
@@ -114,31 +141,19 @@ class FerromagnetMixin:
         Traceback (most recent call last):
         ...
         ValueError: give exactly one of E (V/m, along j) or J (A/m^2); ...
-        """
-        d = positive("thickness", thickness, "m")
-        Ms = positive("Ms", Ms, "A/m")
-        E = self._drive(E, J, d, current_thickness)
-        return _HBAR2 * self.tau_par(mz, convention) * E / (Ms * d * MU0)
+        """,
+    )
 
-    def H_FL(
-        self,
-        mz,
-        *,
-        E=None,
-        J=None,
-        thickness,
-        Ms,
-        convention="kubo",
-        current_thickness=None,
-    ):
+    H_FL = _torque_field_method(
+        "H_FL",
+        "tau_perp",
         r"""Field-like field :math:`H_{FL}(m_z)` (A/m), angular factor included.
-
-        Field-like field amplitude :math:`H_{FL}(m_z)` (A/m), angular factor included.
 
         .. math:: H_{FL}(m_z) = \frac{\hbar\,\tau_\perp(m_z)\, E}{2\mu_0 M_s d}
 
         Torque :math:`T = \gamma_0 H_{FL}\, m\times(n\times j)`. In kubo,
-        :math:`\mu_0 |H_{FL}|/E = \Delta\sigma_{xx}/(e v M_s d)`.
+        :math:`\mu_0 |H_{FL}|/E = \Delta\sigma_{xx}/(e v M_s d)`. Parameters as
+        :meth:`H_DL`.
 
         Examples
         --------
@@ -150,11 +165,8 @@ class FerromagnetMixin:
         Traceback (most recent call last):
         ...
         ValueError: give exactly one of E (V/m, along j) or J (A/m^2); ...
-        """
-        d = positive("thickness", thickness, "m")
-        Ms = positive("Ms", Ms, "A/m")
-        E = self._drive(E, J, d, current_thickness)
-        return _HBAR2 * self.tau_perp(mz, convention) * E / (Ms * d * MU0)
+        """,
+    )
 
     def delta_alpha(self, mz, *, thickness, Ms, convention="kubo"):
         r"""Damping enhancement of the in-plane components (dimensionless, >= 0).
@@ -217,7 +229,5 @@ class FerromagnetMixin:
         proj = np.eye(3) - np.outer(n, n)
         return alpha * np.eye(3) + da[..., None, None] * proj
 
-
-_HBAR2 = MU_B / GAMMA  # = hbar / 2 for g = 2
 
 __all__ = ["FerromagnetMixin"]

@@ -91,6 +91,7 @@ import micromagneticmodel as mm
 import numba as nb
 import numpy as np
 
+from .._cells import load, neighbours
 from ..registry import UnsupportedTermError, register_dynamics
 from ._base import TorqueFieldImpl, term_value
 
@@ -169,19 +170,15 @@ def zhang_li_add_field(
             continue
         be = beta[b]
         for i in range(nx):
-            xm = -SX if i > 0 else (nx - 1) * SX
-            xp = SX if i < nx - 1 else -(nx - 1) * SX
+            xm, xp = neighbours(i, nx, SX)
             for j in range(ny):
-                ym = -SY if j > 0 else (ny - 1) * SY
-                yp = SY if j < ny - 1 else -(ny - 1) * SY
+                ym, yp = neighbours(j, ny, SY)
                 p0 = i * SX + j * SY
                 for k in range(nz):
                     p = p0 + k
                     if not kf[b, p]:
                         continue
-                    mx = mf[b, 0, p]
-                    my = mf[b, 1, p]
-                    mz = mf[b, 2, p]
+                    mx, my, mz = load(mf, b, p)
                     gx = 0.0
                     gy = 0.0
                     gz = 0.0
@@ -196,8 +193,7 @@ def zhang_li_add_field(
                             cyp[b, p], cym[b, p], mx, my, mz,
                         )  # fmt: skip
                     if usez:
-                        zm = -1 if k > 0 else nz - 1
-                        zp = 1 if k < nz - 1 else 1 - nz
+                        zm, zp = neighbours(k, nz, 1)
                         gx, gy, gz = _bond(
                             (gx, gy, gz), mf, b, p + zp, p + zm,
                             czp[b, p], czm[b, p], mx, my, mz,

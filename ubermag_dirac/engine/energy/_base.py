@@ -63,6 +63,13 @@ def contiguous(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
+def inverse_Ms(grid, scale: float = 1.0) -> np.ndarray:
+    """``scale / Ms`` in the magnetic cells of ``grid``, 0 in empty ones
+    (``(B, nx, ny, nz)``): the prefactor that turns an energy coefficient into
+    a field."""
+    return np.divide(scale, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
+
+
 def per_system_times(t, batch: int) -> np.ndarray:
     """``t`` (float or ``(B,)`` array) as a ``(B,)`` float64 array."""
     arr = np.asarray(t, dtype=np.float64)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numba as nb
 
+from .._cells import load, neighbours
+
 __all__ = [
     "cubic_add_field",
     "cubic_energy",
@@ -58,11 +60,9 @@ def _exchange(m, cx, cy, cz, hmul, H, w, energy):
     usez = nz > 1
     for b in range(B):
         for i in range(nx):
-            xm = -SX if i > 0 else (nx - 1) * SX
-            xp = SX if i < nx - 1 else -(nx - 1) * SX
+            xm, xp = neighbours(i, nx, SX)
             for j in range(ny):
-                ym = -SY if j > 0 else (ny - 1) * SY
-                yp = SY if j < ny - 1 else -(ny - 1) * SY
+                ym, yp = neighbours(j, ny, SY)
                 p0 = i * SX + j * SY
                 for k in range(nz):
                     p = p0 + k
@@ -71,9 +71,7 @@ def _exchange(m, cx, cy, cz, hmul, H, w, energy):
                         if energy:
                             wf[b, p] = 0.0
                         continue
-                    mx = mf[b, 0, p]
-                    my = mf[b, 1, p]
-                    mz = mf[b, 2, p]
+                    mx, my, mz = load(mf, b, p)
                     sx = 0.0
                     sy = 0.0
                     sz = 0.0
@@ -94,8 +92,7 @@ def _exchange(m, cx, cy, cz, hmul, H, w, energy):
                         sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
                         sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
                     if usez:
-                        zm = -1 if k > 0 else nz - 1
-                        zp = 1 if k < nz - 1 else 1 - nz
+                        zm, zp = neighbours(k, nz, 1)
                         c0 = czf[b, p]
                         c1 = czf[b, p + zm]
                         q0 = p + zp
@@ -146,11 +143,9 @@ def _dmi(m, cx, cy, cz, V, hmul, H, w, energy):
     usez = nz > 1 and (V[2, 0] != 0.0 or V[2, 1] != 0.0 or V[2, 2] != 0.0)
     for b in range(B):
         for i in range(nx):
-            xm = -SX if i > 0 else (nx - 1) * SX
-            xp = SX if i < nx - 1 else -(nx - 1) * SX
+            xm, xp = neighbours(i, nx, SX)
             for j in range(ny):
-                ym = -SY if j > 0 else (ny - 1) * SY
-                yp = SY if j < ny - 1 else -(ny - 1) * SY
+                ym, yp = neighbours(j, ny, SY)
                 p0 = i * SX + j * SY
                 for k in range(nz):
                     p = p0 + k
@@ -180,8 +175,7 @@ def _dmi(m, cx, cy, cz, V, hmul, H, w, energy):
                         else:
                             if not usez:
                                 continue
-                            zm = -1 if k > 0 else nz - 1
-                            zp = 1 if k < nz - 1 else 1 - nz
+                            zm, zp = neighbours(k, nz, 1)
                             cp = czf[b, p]
                             cm = czf[b, p + zm]
                             q0 = p + zp
@@ -232,9 +226,7 @@ def uniaxial_add_field(m, u, h1, h2, H):
     a2 = h2.reshape(B, n)
     for b in range(B):
         for p in range(n):
-            ux = uf[b, 0, p]
-            uy = uf[b, 1, p]
-            uz = uf[b, 2, p]
+            ux, uy, uz = load(uf, b, p)
             d = mf[b, 0, p] * ux + mf[b, 1, p] * uy + mf[b, 2, p] * uz
             s = d * (a1[b, p] + a2[b, p] * d * d)
             Hf[b, 0, p] += s * ux
@@ -261,12 +253,8 @@ def uniaxial_energy(m, u, K1, K2, mask, w):
             if not maskf[b, p]:
                 wf[b, p] = 0.0
                 continue
-            mx = mf[b, 0, p]
-            my = mf[b, 1, p]
-            mz = mf[b, 2, p]
-            ux = uf[b, 0, p]
-            uy = uf[b, 1, p]
-            uz = uf[b, 2, p]
+            mx, my, mz = load(mf, b, p)
+            ux, uy, uz = load(uf, b, p)
             if k1 <= 0.0:
                 d2 = mx * ux + my * uy + mz * uz
                 d2 *= d2
@@ -295,15 +283,9 @@ def cubic_add_field(m, u1, u2, hmul, H):
     for b in range(B):
         for p in range(n):
             h = hf[b, p]
-            mx = mf[b, 0, p]
-            my = mf[b, 1, p]
-            mz = mf[b, 2, p]
-            p0 = pf[b, 0, p]
-            p1 = pf[b, 1, p]
-            p2 = pf[b, 2, p]
-            q0 = qf[b, 0, p]
-            q1 = qf[b, 1, p]
-            q2 = qf[b, 2, p]
+            mx, my, mz = load(mf, b, p)
+            p0, p1, p2 = load(pf, b, p)
+            q0, q1, q2 = load(qf, b, p)
             a1 = mx * p0 + my * p1 + mz * p2
             a2 = mx * q0 + my * q1 + mz * q2
             a1s = a1 * a1
@@ -330,9 +312,7 @@ def cubic_energy(m, u1, u2, K, mask, w):
     wf = w.reshape(B, n)
     for b in range(B):
         for p in range(n):
-            mx = mf[b, 0, p]
-            my = mf[b, 1, p]
-            mz = mf[b, 2, p]
+            mx, my, mz = load(mf, b, p)
             a1 = mx * pf[b, 0, p] + my * pf[b, 1, p] + mz * pf[b, 2, p]
             a2 = mx * qf[b, 0, p] + my * qf[b, 1, p] + mz * qf[b, 2, p]
             a1s = a1 * a1
@@ -361,9 +341,7 @@ def zeeman_add_field(H0, T, H):
         t21 = T[b, 2, 1]
         t22 = T[b, 2, 2]
         for p in range(n):
-            hx = Gf[b, 0, p]
-            hy = Gf[b, 1, p]
-            hz = Gf[b, 2, p]
+            hx, hy, hz = load(Gf, b, p)
             Hf[b, 0, p] += t00 * hx + t01 * hy + t02 * hz
             Hf[b, 1, p] += t10 * hx + t11 * hy + t12 * hz
             Hf[b, 2, p] += t20 * hx + t21 * hy + t22 * hz
@@ -390,9 +368,7 @@ def zeeman_energy(m, H0, T, mu0Ms, w):
         t21 = T[b, 2, 1]
         t22 = T[b, 2, 2]
         for p in range(n):
-            hx = Gf[b, 0, p]
-            hy = Gf[b, 1, p]
-            hz = Gf[b, 2, p]
+            hx, hy, hz = load(Gf, b, p)
             ex = t00 * hx + t01 * hy + t02 * hz
             ey = t10 * hx + t11 * hy + t12 * hz
             ez = t20 * hx + t21 * hy + t22 * hz

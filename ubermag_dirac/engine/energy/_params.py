@@ -64,7 +64,7 @@ def _shift(a: np.ndarray, axis: int) -> np.ndarray:
 def bond_coefficients(
     values, grid, what: str, combine: str, weights
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-bond coupling ``(cx, cy, cz)``, each ``(B, nx, ny, nz)``.
+    """Per-bond coupling ``(cx, cy, cz)``, each ``(B, nx, ny, nz)``, C-contiguous.
 
     ``values`` holds one Ubermag parameter per system (number, region dict or
     scalar ``df.Field``). A number couples every bond with that value; a dict

@@ -48,7 +48,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, contiguous, register, term_attr
+from ._base import MU0, EnergyImpl, contiguous, inverse_Ms, register, term_attr
 
 __all__ = [
     "CubicAnisotropyImpl",
@@ -136,7 +136,7 @@ class UniaxialAnisotropyImpl(EnergyImpl):
         u = grid.vector([t.u for t in terms], "UniaxialAnisotropy.u")
         need = grid.mask & ((self.K1 != 0) | (self.K2 != 0))
         self.u = contiguous(_unit(u, need, "UniaxialAnisotropy.u"))
-        inv = np.divide(1.0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
+        inv = inverse_Ms(grid)
         self.h1 = contiguous((2.0 / MU0) * self.K1 * inv)
         self.h2 = contiguous((4.0 / MU0) * self.K2 * inv)
         self.K1 = contiguous(self.K1)
@@ -207,7 +207,7 @@ class CubicAnisotropyImpl(EnergyImpl):
         u2[np.broadcast_to((after <= 1e-10 * before)[:, None], u2.shape)] = 0.0
         self.u1 = contiguous(u1)
         self.u2 = contiguous(_unit(u2, need, "CubicAnisotropy.u2"))
-        inv = np.divide(1.0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask)
+        inv = inverse_Ms(grid)
         self.hmul = contiguous((-2.0 / MU0) * self.K * inv)
         self.K = contiguous(self.K)
         self.mask = np.ascontiguousarray(grid.mask)

@@ -55,7 +55,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, contiguous, register
+from ._base import MU0, EnergyImpl, inverse_Ms, register
 from ._params import bond_coefficients
 
 __all__ = ["DMI_VECTORS", "DMIImpl", "build_dmi"]
@@ -137,8 +137,6 @@ class DMIImpl(EnergyImpl):
 
     energy_degree = 2
 
-    time_dependent = False
-
     def __init__(self, terms, grid):
         super().__init__(terms[0].name, grid)
         classes = {_crystalclass(t) for t in terms}
@@ -153,10 +151,7 @@ class DMIImpl(EnergyImpl):
         self.cx, self.cy, self.cz = bond_coefficients(
             [t.D for t in terms], grid, "DMI.D", "arithmetic", weights
         )
-        self.cx, self.cy, self.cz = (contiguous(c) for c in (self.cx, self.cy, self.cz))
-        self.hmul = np.divide(
-            -2.0 / MU0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask
-        )
+        self.hmul = inverse_Ms(grid, -2.0 / MU0)
 
     def _add_field(self, m, t, H):
         K.dmi_add_field(m, self.cx, self.cy, self.cz, self.V, self.hmul, H)

@@ -29,10 +29,9 @@ onto OOMMF:
 from __future__ import annotations
 
 import micromagneticmodel as mm
-import numpy as np
 
 from . import _kernels as K
-from ._base import MU0, EnergyImpl, contiguous, register
+from ._base import MU0, EnergyImpl, inverse_Ms, register
 from ._params import bond_coefficients
 
 __all__ = ["ExchangeImpl", "build_exchange"]
@@ -78,18 +77,13 @@ class ExchangeImpl(EnergyImpl):
 
     energy_degree = 2
 
-    time_dependent = False
-
     def __init__(self, terms, grid):
         super().__init__(terms[0].name, grid)
         weights = [1.0 / h**2 for h in grid.cell]
         self.cx, self.cy, self.cz = bond_coefficients(
             [t.A for t in terms], grid, "Exchange.A", "harmonic", weights
         )
-        self.cx, self.cy, self.cz = (contiguous(c) for c in (self.cx, self.cy, self.cz))
-        self.hmul = np.divide(
-            2.0 / MU0, grid.Ms, out=np.zeros_like(grid.Ms), where=grid.mask
-        )
+        self.hmul = inverse_Ms(grid, 2.0 / MU0)
 
     def _add_field(self, m, t, H):
         K.exchange_add_field(m, self.cx, self.cy, self.cz, self.hmul, H)
