@@ -8,6 +8,9 @@
   with the Ubermag drivers (MinDriver at T = 0, then ud.TimeDriver with
   ud.StochasticHeunEvolver trial by trial): the two switched fractions agree
   within binomial errors (two-proportion z test, |z| < 3).
+* The same single cell against the compiled macrospin Monte Carlo
+  (ud.macrospin.switching_probability with macrospin_equivalent's arguments):
+  agreement at four torques (two-proportion z test, |z| <= 3 each).
 * Dirac against spin-Hall torque of the same damping-like amplitude, side by
   side (compare_probability).
 """
@@ -163,10 +166,6 @@ def test_dirac_against_spin_hall_side_by_side():
     assert not side.agree.values[0, 1, 0]
 
 
-@pytest.mark.skipif(
-    not hasattr(ud.macrospin, "switching_probability"),
-    reason="ud.macrospin.switching_probability (issue 12, macrospin part) not merged",
-)
 def test_single_cell_film_agrees_with_the_macrospin_monte_carlo():
     """One cell of the film calculator against the compiled macrospin Monte
     Carlo with the film's macrospin-equivalent arguments (macrospin_equivalent):
