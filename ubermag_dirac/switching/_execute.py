@@ -17,7 +17,14 @@ import numpy as np
 from ._batch import run_chunk
 from ._progress import PointBar
 
-__all__ = ["ClaimPlan", "FixedPlan", "execute", "memory_per_point", "run_job"]
+__all__ = [
+    "ClaimPlan",
+    "FixedPlan",
+    "execute",
+    "memory_per_point",
+    "run_and_assemble",
+    "run_job",
+]
 
 
 def memory_per_point(system, snapshots=0, n_samples=200):
@@ -296,3 +303,14 @@ def run_job(spec, dirname, overwrite, recompute_failed, **run):
     with ResultStore(dirname, fp, spec.meta(), overwrite=overwrite) as store:
         _, chunk_size = _run(spec, store, recompute_failed=recompute_failed, **run)
         return store.load_chunks(), chunk_size
+
+
+def run_and_assemble(spec, assemble, dirname, overwrite, recompute_failed, **run):
+    """:func:`run_job`, then the Dataset ``assemble(meta, results)`` of the job,
+    with ``attrs["chunk_size"]`` (0 when nothing was computed)."""
+    results, chunk_size = run_job(
+        spec, dirname, overwrite, bool(recompute_failed), **run
+    )
+    ds = assemble(spec.meta(), results)
+    ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
+    return ds

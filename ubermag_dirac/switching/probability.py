@@ -63,7 +63,7 @@ from ..statistics import wilson_interval
 from ..terms import system_checks
 from . import pulses as _pulses
 from ._assemble import _gather, add_field_coordinates
-from ._execute import run_job
+from ._execute import run_and_assemble
 from ._grid_units import resolve_grid
 from ._torque import find_torque
 from ._trials import WIDTH, ProbabilitySpec, check_temperature
@@ -275,18 +275,17 @@ def switching_probability(
         engine_kwargs=engine_kwargs,
         resumable=dirname is not None,
     )
-    results, chunk_size = run_job(
+    ds = run_and_assemble(
         spec,
+        assemble_probability,
         dirname,
         overwrite,
-        bool(recompute_failed),
+        recompute_failed,
         chunk_size=chunk_size,
         memory_limit=memory_limit,
         executor=executor,
         progress=progress,
     )
-    ds = assemble_probability(spec.meta(), results)
-    ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     n_failed = int(ds.n_failed.values.sum())
     if n_failed:
         warnings.warn(

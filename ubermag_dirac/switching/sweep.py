@@ -64,7 +64,7 @@ from ..terms import system_checks
 from ._assemble import assemble
 from ._batch import DEG_PER_NS
 from ._describe import SweepSpec
-from ._execute import memory_per_point, run_job
+from ._execute import memory_per_point, run_and_assemble
 from ._grid_units import resolve_grid
 from ._job import FIELD_TERM
 from ._torque import find_torque
@@ -324,18 +324,17 @@ def phase_diagram(
         engine_kwargs=engine_kwargs,
         grid_units=tuple(sorted(grid_attrs.items())),
     )
-    results, chunk_size = run_job(
+    ds = run_and_assemble(
         spec,
+        assemble,
         dirname,
         overwrite,
-        bool(recompute_failed),
+        recompute_failed,
         chunk_size=chunk_size,
         memory_limit=memory_limit,
         executor=executor,
         progress=progress,
     )
-    ds = assemble(spec.meta(), results)
-    ds.attrs["chunk_size"] = int(chunk_size) if chunk_size is not None else 0
     if np.any(ds.failed.values):
         warnings.warn(
             f"{int(ds.failed.values.sum())} grid point(s) failed to integrate "
