@@ -31,11 +31,10 @@ import concurrent.futures
 import json
 import os
 import pathlib
-import platform
 import resource
-import sys
 import time
 
+import _results
 import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
@@ -380,29 +379,18 @@ def main(argv=None):
         "--sizes", nargs="+", type=float, default=None, help="size study: L in nm"
     )
     args = p.parse_args(argv)
-    path = pathlib.Path(args.output)
-    results = json.loads(path.read_text()) if path.exists() else {}
+    results = _results.load(args.output)
     for name in args.only or list(SECTIONS):
         print(f"== {name}", flush=True)
         kw = {}
         if name == "size" and args.sizes:
             kw["sizes"] = [x * 1e-9 for x in args.sizes]
         res, t = timed(SECTIONS[name], args.quick, tuple(args.torques), **kw)
-        res["section_wall_s"] = t
-        res["measured"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        res["quick"] = bool(args.quick)
+        res = _results.stamp(res, t, args.quick)
         if name == "size" and "size" in results:
             res = merge_size(results["size"], res)
         results[name] = res
-        results["machine"] = {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "note": "shared 2-core machine under load from other work: compare "
-            "ratios measured in one run, not absolute seconds",
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(results, indent=1) + "\n")
+        _results.save(args.output, results)
     print(json.dumps(results, indent=1))
 
 

@@ -32,11 +32,10 @@ import argparse
 import json
 import os
 import pathlib
-import platform
 import resource
-import sys
 import time
 
+import _results
 import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
@@ -182,25 +181,13 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="smaller runs (smoke run)")
     p.add_argument("--output", default=str(RESULTS))
     args = p.parse_args(argv)
-    path = pathlib.Path(args.output)
-    results = json.loads(path.read_text()) if path.exists() else {}
+    results = _results.load(args.output)
     for name in args.only or list(SECTIONS):
         print(f"== {name}", flush=True)
         t0 = time.perf_counter()
         res = SECTIONS[name](args.quick)
-        res["section_wall_s"] = time.perf_counter() - t0
-        res["measured"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        res["quick"] = bool(args.quick)
-        results[name] = res
-        results["machine"] = {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "note": "shared 2-core machine under load from other work: compare "
-            "ratios measured in one run, not absolute seconds",
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(results, indent=1) + "\n")
+        results[name] = _results.stamp(res, time.perf_counter() - t0, args.quick)
+        _results.save(args.output, results)
     print(json.dumps(results, indent=1))
 
 
