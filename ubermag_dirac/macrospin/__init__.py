@@ -41,8 +41,6 @@ Examples
 --------
 The Fig. 2 study (use 201 points per axis for the real figure; a few seconds):
 
->>> import matplotlib
->>> matplotlib.use("Agg")
 >>> import numpy as np
 >>> import ubermag_dirac as ud
 >>> hx = np.linspace(-0.98, 0.98, 15)

@@ -104,6 +104,35 @@ def draw_states(ax, x, y, state, mz=None, color_by="state"):
     return mappable
 
 
+def check_color_by(color_by):
+    """Refuse a ``color_by`` other than ``"state"`` or ``"mz"`` (ValueError)."""
+    if color_by not in ("state", "mz"):
+        raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
+
+
+def mean_final_mz(ds):
+    """Final :math:`m_z` of a diagram averaged over both starts (``color_by="mz"``)."""
+    return 0.5 * (ds.mz_up.values + ds.mz_down.values)
+
+
+def finish_diagram(ax, state, mappable, color_by, legend, extra=()):
+    """Colourbar and legend of a diagram drawn by :func:`draw_states`; returns ``ax``.
+
+    The colourbar of ``mappable`` (``color_by="mz"``) below the axes; with
+    ``legend``, the swatches of the states present in ``state`` (only
+    "bistable" for ``color_by="mz"``) followed by the handles ``extra``, to the
+    right of the axes.
+    """
+    if mappable is not None:
+        mz_colorbar(ax, mappable)
+    if legend:
+        present = sorted(set(np.unique(state).tolist()))
+        if color_by == "mz":
+            present = [0] if 0 in present else []
+        outside_legend(ax, state_handles(present) + list(extra))
+    return ax
+
+
 def state_handles(codes):
     """Legend patches (black-edged, so every swatch shows) of state ``codes``."""
     from matplotlib.patches import Patch
@@ -238,8 +267,6 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from ubermag_dirac import macrospin as ms
     >>> ds = ms.phase_diagram([-0.5, 0.0, 0.5], [-0.3, 0.0, 0.3], torque="she")
     >>> ax = ms.plot_phase_diagram(ds)
@@ -251,12 +278,11 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
     _check_ds(ds)
-    if color_by not in ("state", "mz"):
-        raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
+    check_color_by(color_by)
     ax = figure_axes(ax, (5.2, 4))
     hx = ds.hx.values
     state = ds.state.values  # (hx, hsot)
-    mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
+    mz = mean_final_mz(ds)
     torque = torques.get(ds.attrs["torque"])
     axis = TorqueAxis(ds, ds.hsot.values, f"${torque.amplitude_latex}/H_K$")
     mappable = draw_states(ax, axis.x, hx, state, mz, color_by)
@@ -282,15 +308,9 @@ def plot_phase_diagram(ds, ax=None, boundaries=True, color_by="state", legend=Tr
         f"{torque.label}, $\\alpha$ = {ds.attrs['alpha']:g}"
         + fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
     )
-    if mappable is not None:
-        mz_colorbar(ax, mappable)
-    if legend:
-        present = sorted(set(np.unique(state).tolist()))
-        if color_by == "mz":
-            present = [0] if 0 in present else []
-        h2, _ = ax.get_legend_handles_labels()
-        outside_legend(ax, state_handles(present) + h2)
-    return ax
+    return finish_diagram(
+        ax, state, mappable, color_by, legend, ax.get_legend_handles_labels()[0]
+    )
 
 
 def plot_side_by_side(ds_dirac, ds_she, axes=None, boundaries=True, color_by="state"):
@@ -311,8 +331,6 @@ def plot_side_by_side(ds_dirac, ds_she, axes=None, boundaries=True, color_by="st
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from ubermag_dirac import macrospin as ms
     >>> d, s = ms.compare_torques([-0.5, 0.5], [-1.0, 1.0])
     >>> ms.plot_side_by_side(d, s).shape
@@ -376,8 +394,6 @@ class MacrospinAccessor:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from ubermag_dirac import macrospin as ms
     >>> ds = ms.phase_diagram([0.0, 0.5], [0.0, 0.5], torque="she")
     >>> ax = ds.macrospin.plot(boundaries=False)

@@ -152,8 +152,6 @@ def plot_switching_probability(ds, ax=None, ci=True, legend=True, **select):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import ubermag_dirac as ud
     >>> ds = ud.macrospin.switching_probability(
     ...     [0.7, 0.9, 1.1],
@@ -242,8 +240,6 @@ def plot_switching_map(ds, ax=None, levels=(0.1, 0.5, 0.9), **select):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import ubermag_dirac as ud
     >>> ds = ud.macrospin.switching_probability(
     ...     [0.7, 0.9, 1.1],
@@ -321,8 +317,6 @@ def plot_write_error_rate(ds, ax=None, legend=True, **select):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import ubermag_dirac as ud
     >>> ds = ud.macrospin.switching_probability(
     ...     [0.3, 0.35, 0.4],

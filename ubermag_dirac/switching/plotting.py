@@ -75,8 +75,6 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from ubermag_dirac import macrospin as ms
     >>> from ubermag_dirac.switching import plot
     >>> ax = plot(ms.phase_diagram([0.0, 0.5], [0.0, 0.6], torque="she"), reduced=False)
@@ -87,8 +85,7 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     ...
     ValueError: color_by must be 'state' or 'mz', got 'energy'.
     """
-    if color_by not in ("state", "mz"):
-        raise ValueError(f"color_by must be 'state' or 'mz', got {color_by!r}.")
+    _mp.check_color_by(color_by)
     if not isinstance(ds, xr.Dataset) or "state" not in ds:
         raise TypeError("Expected a switching phase-diagram Dataset.")
     if tuple(ds.state.dims) != ("hx", "hsot"):
@@ -102,7 +99,7 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
     hx, s = hx * scale, s * scale
     ax = _mp.figure_axes(ax, (5.2, 4.2))
     state = ds.state.values
-    mz = 0.5 * (ds.mz_up.values + ds.mz_down.values)
+    mz = _mp.mean_final_mz(ds)
     torque = torques.get(ds.attrs.get("torque", "dirac"))
     axis = _mp.TorqueAxis(ds, s, _amplitude_label(ds, unit))
     mappable = _mp.draw_states(ax, axis.x, hx, state, mz, color_by)
@@ -114,14 +111,7 @@ def plot(ds, ax=None, *, color_by="state", reduced=None, legend=True, title=None
             + _mp.fl_dl_text(ds.attrs.get("h_fl_ratio", 0.0))
         )
     ax.set_title(title)
-    if mappable is not None:
-        _mp.mz_colorbar(ax, mappable)
-    if legend:
-        present = sorted(set(np.unique(state).tolist()))
-        if color_by == "mz":
-            present = [0] if 0 in present else []
-        _mp.outside_legend(ax, _mp.state_handles(present))
-    return ax
+    return _mp.finish_diagram(ax, state, mappable, color_by, legend)
 
 
 def plot_comparison(film, macro=None, axes=None, *, color_by="state", reduced=None):
