@@ -13,7 +13,9 @@ covers free, periodic and empty-cell boundaries.
 from __future__ import annotations
 
 import numba as nb
+import numpy as np
 
+from ...kernels._jit import kernel
 from .._cells import load, neighbours
 
 __all__ = [
@@ -31,6 +33,9 @@ __all__ = [
 
 _jit = nb.njit(cache=True, nogil=True, boundscheck=False)
 
+#: DMI vectors of the exchange sums (not read)
+_NO_DMI = np.zeros((3, 3))
+
 
 # ------------------------------------------------------- neighbour coupling
 # The neighbour kernels index cells of a flattened ``(B, 3, nx*ny*nz)`` view;
@@ -40,32 +45,40 @@ _jit = nb.njit(cache=True, nogil=True, boundscheck=False)
 # exchange (m_j - m_i = 0) or DMI (the two bonds cancel).
 
 
+@kernel
+def _axis_bond(a, p, i, j, k, nx, ny, nz):
+    """Flat indices ``(plus, minus)`` of the neighbours of cell ``p = (i, j, k)``
+    along axis ``a`` (wrapping around at the mesh faces)."""
+    if a == 0:
+        minus, plus = neighbours(i, nx, ny * nz)
+    elif a == 1:
+        minus, plus = neighbours(j, ny, nz)
+    else:
+        minus, plus = neighbours(k, nz, 1)
+    return p + plus, p + minus
+
+
 @_jit
-def _exchange(m, cx, cy, cz, hmul, H, w, energy):
-    """Field (``energy`` False: ``H += hmul s``) or density (``w = -m.s``) of
-    ``s = sum_j c_ij (m_j - m_i)``."""
+def _pair_sum(m, c, V, use, hmul, H, w, energy, dmi):
+    """Field (``energy`` False: ``H += hmul s``) or density (``w = sign m.s``) of
+    the neighbour sums ``s`` of exchange (``dmi`` False, ``sign = -1``)
+    ``s = sum_j c_ij (m_j - m_i)`` or DMI (``sign = +1``)
+    ``s = sum_j c_ij d(u_ij) x m_j``, ``d(+-e_a) = +-V[a]``.
+
+    ``c``: the bond coefficients ``(cx, cy, cz)``, each ``(B, n)``; ``use``:
+    the axes that contribute (length > 1, and for DMI a non-zero ``V[a]``).
+    """
     B, _, nx, ny, nz = m.shape
-    n = nx * ny * nz
-    SX = ny * nz
-    SY = nz
-    mf = m.reshape(B, 3, n)
-    Hf = H.reshape(B, 3, n)
-    wf = w.reshape(B, n)
-    cxf = cx.reshape(B, n)
-    cyf = cy.reshape(B, n)
-    czf = cz.reshape(B, n)
-    hf = hmul.reshape(B, n)
-    usex = nx > 1
-    usey = ny > 1
-    usez = nz > 1
+    mf = m.reshape(B, 3, nx * ny * nz)
+    Hf = H.reshape(mf.shape)
+    wf = w.reshape(B, -1)
+    hf = hmul.reshape(B, -1)
+    sign = 1.0 if dmi else -1.0
     for b in range(B):
         for i in range(nx):
-            xm, xp = neighbours(i, nx, SX)
             for j in range(ny):
-                ym, yp = neighbours(j, ny, SY)
-                p0 = i * SX + j * SY
                 for k in range(nz):
-                    p = p0 + k
+                    p = (i * ny + j) * nz + k
                     h = hf[b, p]
                     if h == 0.0:
                         if energy:
@@ -75,138 +88,77 @@ def _exchange(m, cx, cy, cz, hmul, H, w, energy):
                     sx = 0.0
                     sy = 0.0
                     sz = 0.0
-                    if usex:
-                        c0 = cxf[b, p]
-                        c1 = cxf[b, p + xm]
-                        q0 = p + xp
-                        q1 = p + xm
-                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
-                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
-                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
-                    if usey:
-                        c0 = cyf[b, p]
-                        c1 = cyf[b, p + ym]
-                        q0 = p + yp
-                        q1 = p + ym
-                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
-                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
-                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
-                    if usez:
-                        zm, zp = neighbours(k, nz, 1)
-                        c0 = czf[b, p]
-                        c1 = czf[b, p + zm]
-                        q0 = p + zp
-                        q1 = p + zm
-                        sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
-                        sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
-                        sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
+                    for a in range(3):
+                        if not use[a]:
+                            continue
+                        q0, q1 = _axis_bond(a, p, i, j, k, nx, ny, nz)
+                        c0 = c[a][b, p]
+                        c1 = c[a][b, q1]
+                        if dmi:
+                            wx = c0 * mf[b, 0, q0] - c1 * mf[b, 0, q1]
+                            wy = c0 * mf[b, 1, q0] - c1 * mf[b, 1, q1]
+                            wz = c0 * mf[b, 2, q0] - c1 * mf[b, 2, q1]
+                            sx += V[a, 1] * wz - V[a, 2] * wy
+                            sy += V[a, 2] * wx - V[a, 0] * wz
+                            sz += V[a, 0] * wy - V[a, 1] * wx
+                        else:
+                            sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
+                            sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
+                            sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
                     if energy:
-                        wf[b, p] = -(mx * sx + my * sy + mz * sz)
+                        wf[b, p] = sign * (mx * sx + my * sy + mz * sz)
                     else:
                         Hf[b, 0, p] += h * sx
                         Hf[b, 1, p] += h * sy
                         Hf[b, 2, p] += h * sz
 
 
+@kernel
+def _bonds(m, cx, cy, cz):
+    """The flattened bond coefficients ``(cx, cy, cz)``, each ``(B, n)``."""
+    B = m.shape[0]
+    return cx.reshape(B, -1), cy.reshape(B, -1), cz.reshape(B, -1)
+
+
+@kernel
+def _dmi_axes(m, V):
+    """Axes that contribute to DMI: more than one cell and a non-zero ``V[a]``."""
+    n = m.shape[2:]
+    return (
+        n[0] > 1 and (V[0, 0] != 0.0 or V[0, 1] != 0.0 or V[0, 2] != 0.0),
+        n[1] > 1 and (V[1, 0] != 0.0 or V[1, 1] != 0.0 or V[1, 2] != 0.0),
+        n[2] > 1 and (V[2, 0] != 0.0 or V[2, 1] != 0.0 or V[2, 2] != 0.0),
+    )
+
+
 @_jit
 def exchange_add_field(m, cx, cy, cz, hmul, H):
     """``H += hmul * sum_j c_ij (m_j - m_i)``; ``hmul = 2/(mu0 Ms)`` (0 if empty)."""
-    _exchange(m, cx, cy, cz, hmul, H, cx, False)
+    use = (m.shape[2] > 1, m.shape[3] > 1, m.shape[4] > 1)
+    _pair_sum(m, _bonds(m, cx, cy, cz), _NO_DMI, use, hmul, H, cx, False, False)
     return H
 
 
 @_jit
 def exchange_energy(m, cx, cy, cz, hmul, w):
     """``w = -m_i . sum_j c_ij (m_j - m_i) = sum_j c_ij (1 - m_i . m_j)``."""
-    _exchange(m, cx, cy, cz, hmul, m, w, True)
+    use = (m.shape[2] > 1, m.shape[3] > 1, m.shape[4] > 1)
+    _pair_sum(m, _bonds(m, cx, cy, cz), _NO_DMI, use, hmul, m, w, True, False)
     return w
 
 
 # ---------------------------------------------------------------------- DMI
 @_jit
-def _dmi(m, cx, cy, cz, V, hmul, H, w, energy):
-    """Field (``H += hmul s``) or density (``w = m.s``) of
-    ``s = sum_j c_ij d(u_ij) x m_j``, ``d(+-e_a) = +-V[a]``."""
-    B, _, nx, ny, nz = m.shape
-    n = nx * ny * nz
-    SX = ny * nz
-    SY = nz
-    mf = m.reshape(B, 3, n)
-    Hf = H.reshape(B, 3, n)
-    wf = w.reshape(B, n)
-    cxf = cx.reshape(B, n)
-    cyf = cy.reshape(B, n)
-    czf = cz.reshape(B, n)
-    hf = hmul.reshape(B, n)
-    usex = nx > 1 and (V[0, 0] != 0.0 or V[0, 1] != 0.0 or V[0, 2] != 0.0)
-    usey = ny > 1 and (V[1, 0] != 0.0 or V[1, 1] != 0.0 or V[1, 2] != 0.0)
-    usez = nz > 1 and (V[2, 0] != 0.0 or V[2, 1] != 0.0 or V[2, 2] != 0.0)
-    for b in range(B):
-        for i in range(nx):
-            xm, xp = neighbours(i, nx, SX)
-            for j in range(ny):
-                ym, yp = neighbours(j, ny, SY)
-                p0 = i * SX + j * SY
-                for k in range(nz):
-                    p = p0 + k
-                    h = hf[b, p]
-                    if h == 0.0:
-                        if energy:
-                            wf[b, p] = 0.0
-                        continue
-                    sx = 0.0
-                    sy = 0.0
-                    sz = 0.0
-                    for a in range(3):
-                        if a == 0:
-                            if not usex:
-                                continue
-                            cp = cxf[b, p]
-                            cm = cxf[b, p + xm]
-                            q0 = p + xp
-                            q1 = p + xm
-                        elif a == 1:
-                            if not usey:
-                                continue
-                            cp = cyf[b, p]
-                            cm = cyf[b, p + ym]
-                            q0 = p + yp
-                            q1 = p + ym
-                        else:
-                            if not usez:
-                                continue
-                            zm, zp = neighbours(k, nz, 1)
-                            cp = czf[b, p]
-                            cm = czf[b, p + zm]
-                            q0 = p + zp
-                            q1 = p + zm
-                        wx = cp * mf[b, 0, q0] - cm * mf[b, 0, q1]
-                        wy = cp * mf[b, 1, q0] - cm * mf[b, 1, q1]
-                        wz = cp * mf[b, 2, q0] - cm * mf[b, 2, q1]
-                        sx += V[a, 1] * wz - V[a, 2] * wy
-                        sy += V[a, 2] * wx - V[a, 0] * wz
-                        sz += V[a, 0] * wy - V[a, 1] * wx
-                    if energy:
-                        wf[b, p] = (
-                            mf[b, 0, p] * sx + mf[b, 1, p] * sy + mf[b, 2, p] * sz
-                        )
-                    else:
-                        Hf[b, 0, p] += h * sx
-                        Hf[b, 1, p] += h * sy
-                        Hf[b, 2, p] += h * sz
-
-
-@_jit
 def dmi_add_field(m, cx, cy, cz, V, hmul, H):
     """``H += hmul * sum_j c_ij d(u_ij) x m_j``; ``hmul = -2/(mu0 Ms)``."""
-    _dmi(m, cx, cy, cz, V, hmul, H, cx, False)
+    _pair_sum(m, _bonds(m, cx, cy, cz), V, _dmi_axes(m, V), hmul, H, cx, False, True)
     return H
 
 
 @_jit
 def dmi_energy(m, cx, cy, cz, V, hmul, w):
     """``w = m_i . sum_j c_ij d(u_ij) x m_j`` (0 where ``hmul`` is 0: empty)."""
-    _dmi(m, cx, cy, cz, V, hmul, m, w, True)
+    _pair_sum(m, _bonds(m, cx, cy, cz), V, _dmi_axes(m, V), hmul, m, w, True, True)
     return w
 
 
@@ -214,18 +166,25 @@ def dmi_energy(m, cx, cy, cz, V, hmul, w):
 # Local terms: one flat loop over the cells of each system (vectorisable).
 
 
+@kernel
+def _vec(a):
+    """A vector array ``(B, 3, nx, ny, nz)`` as ``(B, 3, n)``."""
+    return a.reshape(a.shape[0], 3, -1)
+
+
+@kernel
+def _sca(a):
+    """A scalar array ``(B, nx, ny, nz)`` as ``(B, n)``."""
+    return a.reshape(a.shape[0], -1)
+
+
 @_jit
 def uniaxial_add_field(m, u, h1, h2, H):
     """``H += (h1 d + h2 d^3) u``, ``d = m.u``, ``h1, h2 = 2K1, 4K2 / (mu0 Ms)``."""
-    B = m.shape[0]
-    n = h1.size // B
-    mf = m.reshape(B, 3, n)
-    uf = u.reshape(B, 3, n)
-    Hf = H.reshape(B, 3, n)
-    a1 = h1.reshape(B, n)
-    a2 = h2.reshape(B, n)
-    for b in range(B):
-        for p in range(n):
+    mf, uf, Hf = _vec(m), _vec(u), _vec(H)
+    a1, a2 = _sca(h1), _sca(h2)
+    for b in range(mf.shape[0]):
+        for p in range(mf.shape[2]):
             ux, uy, uz = load(uf, b, p)
             d = mf[b, 0, p] * ux + mf[b, 1, p] * uy + mf[b, 2, p] * uz
             s = d * (a1[b, p] + a2[b, p] * d * d)
@@ -238,16 +197,10 @@ def uniaxial_add_field(m, u, h1, h2, H):
 @_jit
 def uniaxial_energy(m, u, K1, K2, mask, w):
     """OOMMF's uniaxial energy density (see ``anisotropy.UniaxialAnisotropyImpl``)."""
-    B = m.shape[0]
-    n = K1.size // B
-    mf = m.reshape(B, 3, n)
-    uf = u.reshape(B, 3, n)
-    k1f = K1.reshape(B, n)
-    k2f = K2.reshape(B, n)
-    maskf = mask.reshape(B, n)
-    wf = w.reshape(B, n)
-    for b in range(B):
-        for p in range(n):
+    mf, uf = _vec(m), _vec(u)
+    k1f, k2f, maskf, wf = _sca(K1), _sca(K2), _sca(mask), _sca(w)
+    for b in range(mf.shape[0]):
+        for p in range(mf.shape[2]):
             k1 = k1f[b, p]
             k2 = k2f[b, p]
             if not maskf[b, p]:
@@ -273,15 +226,10 @@ def uniaxial_energy(m, u, K1, K2, mask, w):
 @_jit
 def cubic_add_field(m, u1, u2, hmul, H):
     """OOMMF's cubic field; ``hmul = -2K/(mu0 Ms)`` (see ``CubicAnisotropyImpl``)."""
-    B = m.shape[0]
-    n = hmul.size // B
-    mf = m.reshape(B, 3, n)
-    pf = u1.reshape(B, 3, n)
-    qf = u2.reshape(B, 3, n)
-    Hf = H.reshape(B, 3, n)
-    hf = hmul.reshape(B, n)
-    for b in range(B):
-        for p in range(n):
+    mf, pf, qf, Hf = _vec(m), _vec(u1), _vec(u2), _vec(H)
+    hf = _sca(hmul)
+    for b in range(mf.shape[0]):
+        for p in range(mf.shape[2]):
             h = hf[b, p]
             mx, my, mz = load(mf, b, p)
             p0, p1, p2 = load(pf, b, p)
@@ -302,16 +250,10 @@ def cubic_add_field(m, u1, u2, hmul, H):
 @_jit
 def cubic_energy(m, u1, u2, K, mask, w):
     """``w = K (a1^2 a2^2 + (a1^2 + a2^2)(1 - a1^2 - a2^2))``, ``a_i = m.u_i``."""
-    B = m.shape[0]
-    n = K.size // B
-    mf = m.reshape(B, 3, n)
-    pf = u1.reshape(B, 3, n)
-    qf = u2.reshape(B, 3, n)
-    kf = K.reshape(B, n)
-    maskf = mask.reshape(B, n)
-    wf = w.reshape(B, n)
-    for b in range(B):
-        for p in range(n):
+    mf, pf, qf = _vec(m), _vec(u1), _vec(u2)
+    kf, maskf, wf = _sca(K), _sca(mask), _sca(w)
+    for b in range(mf.shape[0]):
+        for p in range(mf.shape[2]):
             mx, my, mz = load(mf, b, p)
             a1 = mx * pf[b, 0, p] + my * pf[b, 1, p] + mz * pf[b, 2, p]
             a2 = mx * qf[b, 0, p] + my * qf[b, 1, p] + mz * qf[b, 2, p]
@@ -323,55 +265,37 @@ def cubic_energy(m, u1, u2, K, mask, w):
 
 
 # ------------------------------------------------------------------- Zeeman
+@kernel
+def _transform(T, b, hx, hy, hz):
+    """``T[b] @ (hx, hy, hz)``."""
+    return (
+        T[b, 0, 0] * hx + T[b, 0, 1] * hy + T[b, 0, 2] * hz,
+        T[b, 1, 0] * hx + T[b, 1, 1] * hy + T[b, 1, 2] * hz,
+        T[b, 2, 0] * hx + T[b, 2, 1] * hy + T[b, 2, 2] * hz,
+    )
+
+
 @_jit
 def zeeman_add_field(H0, T, H):
     """``H[b] += T[b] @ H0[b]`` cell by cell (``T`` is ``(B, 3, 3)``)."""
-    B = H0.shape[0]
-    n = H0.size // (3 * B)
-    Gf = H0.reshape(B, 3, n)
-    Hf = H.reshape(B, 3, n)
-    for b in range(B):
-        t00 = T[b, 0, 0]
-        t01 = T[b, 0, 1]
-        t02 = T[b, 0, 2]
-        t10 = T[b, 1, 0]
-        t11 = T[b, 1, 1]
-        t12 = T[b, 1, 2]
-        t20 = T[b, 2, 0]
-        t21 = T[b, 2, 1]
-        t22 = T[b, 2, 2]
-        for p in range(n):
-            hx, hy, hz = load(Gf, b, p)
-            Hf[b, 0, p] += t00 * hx + t01 * hy + t02 * hz
-            Hf[b, 1, p] += t10 * hx + t11 * hy + t12 * hz
-            Hf[b, 2, p] += t20 * hx + t21 * hy + t22 * hz
+    Gf, Hf = _vec(H0), _vec(H)
+    for b in range(Gf.shape[0]):
+        for p in range(Gf.shape[2]):
+            ex, ey, ez = _transform(T, b, Gf[b, 0, p], Gf[b, 1, p], Gf[b, 2, p])
+            Hf[b, 0, p] += ex
+            Hf[b, 1, p] += ey
+            Hf[b, 2, p] += ez
     return H
 
 
 @_jit
 def zeeman_energy(m, H0, T, mu0Ms, w):
     """``w = -mu0 Ms m . (T[b] @ H0[b])``."""
-    B = H0.shape[0]
-    n = mu0Ms.size // B
-    mf = m.reshape(B, 3, n)
-    Gf = H0.reshape(B, 3, n)
-    cf = mu0Ms.reshape(B, n)
-    wf = w.reshape(B, n)
-    for b in range(B):
-        t00 = T[b, 0, 0]
-        t01 = T[b, 0, 1]
-        t02 = T[b, 0, 2]
-        t10 = T[b, 1, 0]
-        t11 = T[b, 1, 1]
-        t12 = T[b, 1, 2]
-        t20 = T[b, 2, 0]
-        t21 = T[b, 2, 1]
-        t22 = T[b, 2, 2]
-        for p in range(n):
-            hx, hy, hz = load(Gf, b, p)
-            ex = t00 * hx + t01 * hy + t02 * hz
-            ey = t10 * hx + t11 * hy + t12 * hz
-            ez = t20 * hx + t21 * hy + t22 * hz
+    mf, Gf = _vec(m), _vec(H0)
+    cf, wf = _sca(mu0Ms), _sca(w)
+    for b in range(mf.shape[0]):
+        for p in range(mf.shape[2]):
+            ex, ey, ez = _transform(T, b, Gf[b, 0, p], Gf[b, 1, p], Gf[b, 2, p])
             wf[b, p] = -cf[b, p] * (
                 mf[b, 0, p] * ex + mf[b, 1, p] * ey + mf[b, 2, p] * ez
             )
