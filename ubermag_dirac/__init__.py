@@ -30,9 +30,14 @@ from . import terms as terms
 from . import theory as theory
 from ._warnings import UbermagDiracDeprecationWarning as UbermagDiracDeprecationWarning
 from ._warnings import UbermagDiracWarning as UbermagDiracWarning
+from .drivers import CGEvolver as CGEvolver
+from .drivers import EulerEvolver as EulerEvolver
 from .drivers import HysteresisDriver as HysteresisDriver
 from .drivers import MinDriver as MinDriver
 from .drivers import RelaxDriver as RelaxDriver
+from .drivers import RungeKuttaEvolver as RungeKuttaEvolver
+from .drivers import SpinTEvolver as SpinTEvolver
+from .drivers import SpinXferEvolver as SpinXferEvolver
 from .drivers import StochasticHeunEvolver as StochasticHeunEvolver
 from .drivers import TimeDriver as TimeDriver
 from .drivers import UHH_ThetaEvolver as UHH_ThetaEvolver

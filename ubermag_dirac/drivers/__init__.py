@@ -7,6 +7,9 @@ TimeDriver, MinDriver, RelaxDriver, HysteresisDriver
 StochasticHeunEvolver, Xf_ThermHeunEvolver, UHH_ThetaEvolver, Xf_ThermSpinXferEvolver
     Finite-temperature evolvers for ``TimeDriver(evolver=...)`` (see
     :mod:`ubermag_dirac.drivers.evolvers`).
+RungeKuttaEvolver, EulerEvolver, SpinTEvolver, SpinXferEvolver, CGEvolver
+    oommfc's T = 0 evolvers, for oommfc scripts (see
+    :mod:`ubermag_dirac.drivers.oommfc_evolvers`: what is honoured, what refused).
 compute
     Energies, energy densities and effective fields (``oommfc.compute``).
 delete
@@ -49,6 +52,11 @@ from .evolvers import Xf_ThermHeunEvolver as Xf_ThermHeunEvolver
 from .evolvers import Xf_ThermSpinXferEvolver as Xf_ThermSpinXferEvolver
 from .hysteresisdriver import HysteresisDriver as HysteresisDriver
 from .mindriver import MinDriver as MinDriver
+from .oommfc_evolvers import CGEvolver as CGEvolver
+from .oommfc_evolvers import EulerEvolver as EulerEvolver
+from .oommfc_evolvers import RungeKuttaEvolver as RungeKuttaEvolver
+from .oommfc_evolvers import SpinTEvolver as SpinTEvolver
+from .oommfc_evolvers import SpinXferEvolver as SpinXferEvolver
 from .relaxdriver import RelaxDriver as RelaxDriver
 from .timedriver import TimeDriver as TimeDriver
 

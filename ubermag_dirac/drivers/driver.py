@@ -579,8 +579,10 @@ class Driver(mm.ExternalDriver):
         Examples
         --------
         >>> import ubermag_dirac as ud
-        >>> ud.MinDriver(stopping_mxHxm=0.01).settings()
-        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'n_threads': 1}
+        >>> md = ud.MinDriver(stopping_mxHxm=0.01)
+        >>> md.settings()  # doctest: +NORMALIZE_WHITESPACE
+        {'stopping_mxHxm': 0.01, 'max_iterations': 200000, 'n_threads': 1,
+         'evolver': None}
         """
         defaults = self._defaults()
         return {k: getattr(self, k, defaults.get(k)) for k in self._allowed_attributes}

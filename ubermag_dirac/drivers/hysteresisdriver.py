@@ -46,8 +46,8 @@ class HysteresisDriver(MinDriver):
 
     Parameters (settings)
     ---------------------
-    stopping_mxHxm, max_iterations, n_threads
-        As for :class:`MinDriver`.
+    stopping_mxHxm, max_iterations, n_threads, evolver
+        As for :class:`MinDriver` (``evolver``: oommfc's ``CGEvolver``).
 
     Table columns: as :class:`MinDriver`, plus ``E_zeeman_hysteresis`` (J),
     ``B_hysteresis`` (the magnitude of :math:`\mu_0\mathbf H`, mT, as OOMMF

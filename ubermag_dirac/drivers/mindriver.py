@@ -5,6 +5,7 @@ from __future__ import annotations
 import micromagneticmodel as mm
 
 from .driver import _IterationDriver
+from .oommfc_evolvers import is_min_evolver, min_evolver_record
 
 __all__ = ["MinDriver"]
 
@@ -35,6 +36,12 @@ class MinDriver(_IterationDriver):
     n_threads : int, optional
         Engine threads, default 1 (``threads``: deprecated old name). The
         drive argument ``n_threads`` (oommfc's) overrides it for one drive.
+    evolver : optional
+        oommfc's ``CGEvolver`` (``ud.CGEvolver`` or oommfc's own): its
+        ``method`` is recorded in ``info.json`` and does not change the result
+        (this minimiser is not OOMMF's conjugate gradient but stops on the same
+        test); its other settings are refused
+        (:mod:`ubermag_dirac.drivers.oommfc_evolvers`).
 
     Table columns: ``E``, ``max_mxHxm`` (A/m), ``E_<term>`` (J), ``iteration``,
     ``stage_iteration``, ``stage``, ``mx``, ``my``, ``mz``.
@@ -64,13 +71,33 @@ class MinDriver(_IterationDriver):
     ValueError: stopping_mxHxm: expected a positive number, got -1.
     """
 
-    _allowed_attributes = ("stopping_mxHxm", "max_iterations", "n_threads")
+    _allowed_attributes = ("stopping_mxHxm", "max_iterations", "n_threads", "evolver")
     _odt_driver = "MinDriver"
     _odt_evolver = "CGEvolve"
 
+    def __init__(self, **kwargs):
+        evolver = kwargs.pop("evolver", None)
+        super().__init__(**kwargs)
+        if evolver is not None:  # oommfc's CGEvolver (oommfc_evolvers)
+            if not is_min_evolver(evolver):
+                raise TypeError(f"Cannot use {type(evolver)} for evolver.")
+            min_evolver_record(evolver)  # refuses what cannot be honoured, now
+            self.evolver = evolver
+
+    def _info_extra(self) -> dict:
+        evolver = getattr(self, "evolver", None)
+        if evolver is None:
+            return {}
+        return {"oommf_evolver": min_evolver_record(evolver)}
+
     @classmethod
     def _defaults(cls):
-        return {"stopping_mxHxm": 1e-3, "max_iterations": 200_000, "n_threads": 1}
+        return {
+            "stopping_mxHxm": 1e-3,
+            "max_iterations": 200_000,
+            "n_threads": 1,
+            "evolver": None,
+        }
 
     def _engine_system_for(self, system, **kwargs):
         # energy minimisation: the dynamics terms play no part (as in OOMMF)

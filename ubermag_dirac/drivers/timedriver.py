@@ -10,6 +10,12 @@ from ..terms import system_checks
 from . import output
 from .driver import Driver, _engine_default
 from .evolvers import is_thermal, thermal_settings
+from .oommfc_evolvers import (
+    check_time_evolver_system,
+    is_time_evolver,
+    time_evolver_record,
+    time_evolver_settings,
+)
 
 #: oommfc.TimeDriver's automatic evolver: ZhangLi before Slonczewski
 _OOMMFC_EVOLVER_CHOICE = ("SpinTEvolve", "SpinTEvolve_3d", "SpinXferEvolve")
@@ -60,10 +66,16 @@ class TimeDriver(Driver):
         transforms added to the float64 field; standard problem 4 stays within
         4e-7 of the double-precision trace, 1.4x less CPU).
     evolver : optional
-        Only for finite temperature: ``ud.StochasticHeunEvolver(dt=..., seed=...)``
-        or one of oommfc's thermal evolvers (``ud.Xf_ThermHeunEvolver``,
-        ``ud.UHH_ThetaEvolver``, ``ud.Xf_ThermSpinXferEvolver``, or oommfc's own);
-        see :mod:`ubermag_dirac.drivers.evolvers`.
+        oommfc's T = 0 evolvers (``ud.RungeKuttaEvolver``, ``ud.SpinTEvolver``,
+        ``ud.SpinXferEvolver``, or oommfc's own instances): ``method`` and
+        ``max_timestep`` set ``method`` and ``h_max``, attributes that oommfc
+        fills from the system must agree with it, and what the engine cannot
+        honour is refused (``ud.EulerEvolver`` among them); see
+        :mod:`ubermag_dirac.drivers.oommfc_evolvers`. For finite temperature:
+        ``ud.StochasticHeunEvolver(dt=..., seed=...)`` or one of oommfc's
+        thermal evolvers (``ud.Xf_ThermHeunEvolver``, ``ud.UHH_ThetaEvolver``,
+        ``ud.Xf_ThermSpinXferEvolver``, or oommfc's own); see
+        :mod:`ubermag_dirac.drivers.evolvers`.
 
     Finite temperature: ``system.T`` (K, > 0) is honoured with a thermal evolver:
     the drive integrates the stochastic LLG with Brown's thermal field per cell
@@ -159,17 +171,59 @@ class TimeDriver(Driver):
         evolver = kwargs.pop("evolver", None)
         super().__init__(**kwargs)
         if evolver is not None:
-            if not is_thermal(evolver):
+            if is_time_evolver(evolver):
+                # refuses what cannot be honoured, now (the system's part: at drive)
+                self._check_evolver_settings(time_evolver_settings(evolver))
+            elif is_thermal(evolver):
+                thermal_settings(evolver)  # refuses what cannot be honoured, now
+            else:
                 raise TypeError(
-                    f"Cannot use {type(evolver)} for evolver: ubermag-dirac's "
-                    "TimeDriver integrates with its own adaptive Runge-Kutta method at "
-                    "T = 0; an evolver selects the finite-temperature integrator "
-                    "(ud.StochasticHeunEvolver, ud.Xf_ThermHeunEvolver, "
+                    f"Cannot use {type(evolver)} for evolver: TimeDriver takes "
+                    "oommfc's T = 0 evolvers (ud.RungeKuttaEvolver, "
+                    "ud.SpinTEvolver, ud.SpinXferEvolver) or a finite-temperature "
+                    "one (ud.StochasticHeunEvolver, ud.Xf_ThermHeunEvolver, "
                     "ud.UHH_ThetaEvolver, ud.Xf_ThermSpinXferEvolver)."
                 )
-            thermal_settings(evolver)  # refuses what cannot be honoured, now
             self.evolver = evolver
         self._thermal_info = {}
+
+    def _check_evolver_settings(self, from_evolver):
+        """An evolver's setting given again to the driver must be the same."""
+        for key, value in from_evolver.items():
+            mine = getattr(self, key, None)
+            if mine is not None and mine != value:
+                raise ValueError(
+                    f"TimeDriver: {key}={mine!r} and the evolver's equivalent "
+                    f"({value!r}) disagree; give it once."
+                )
+
+    @property
+    def _thermal_evolver(self):
+        """The finite-temperature evolver, or None."""
+        evolver = getattr(self, "evolver", None)
+        return evolver if evolver is not None and is_thermal(evolver) else None
+
+    @property
+    def _oommfc_evolver(self):
+        """The oommfc T = 0 evolver (``RungeKuttaEvolver``, ...), or None."""
+        evolver = getattr(self, "evolver", None)
+        return evolver if evolver is not None and is_time_evolver(evolver) else None
+
+    def settings(self) -> dict:
+        """All settings, the defaults filled in; an oommfc evolver's ``method``,
+        ``max_timestep`` (``h_max``) and error bound (``tol``) included.
+
+        Examples
+        --------
+        >>> import ubermag_dirac as ud
+        >>> td = ud.TimeDriver(evolver=ud.RungeKuttaEvolver(max_timestep=1e-12))
+        >>> td.settings()["h_max"]
+        1e-12
+        """
+        out = super().settings()
+        if self._oommfc_evolver is not None:
+            out.update(time_evolver_settings(self._oommfc_evolver))
+        return out
 
     def _checkargs(self, kwargs):
         for key in ("t", "n"):
@@ -216,6 +270,16 @@ class TimeDriver(Driver):
             raise RuntimeError("System's energy is not defined")
         self._check_common(system)
         system_checks.check_dynamics(system, stacklevel=5)
+        if self._oommfc_evolver is not None:
+            evolver = self._oommfc_evolver
+            self._check_evolver_settings(time_evolver_settings(evolver))
+            if system.T > 0:  # as oommfc
+                raise TypeError(
+                    f"Evolver {type(evolver).__name__} does not support finite "
+                    f"temperature (system.T = {system.T} K); use a thermal evolver, "
+                    "e.g. ud.TimeDriver(evolver=ud.Xf_ThermHeunEvolver())."
+                )
+            check_time_evolver_system(evolver, system)
         if system.T > 0 and getattr(self, "evolver", None) is None:
             raise RuntimeError(
                 f"For simulations at finite temperature (system.T = {system.T} K) the "
@@ -227,7 +291,7 @@ class TimeDriver(Driver):
     # -------------------------------------------------------- temperature
     def _engine_settings(self) -> dict:
         settings = super()._engine_settings()
-        evolver = getattr(self, "evolver", None)
+        evolver = self._thermal_evolver
         if evolver is not None:
             thermal = thermal_settings(evolver)
             settings.update(
@@ -249,7 +313,10 @@ class TimeDriver(Driver):
         return engine, engine_system
 
     def _info_extra(self) -> dict:
-        return dict(self._thermal_info)
+        extra = dict(self._thermal_info)
+        if self._oommfc_evolver is not None:
+            extra["oommf_evolver"] = time_evolver_record(self._oommfc_evolver)
+        return extra
 
     def _evolver_label(self, engine) -> str:
         """The evolver ``oommfc.TimeDriver`` runs the same system with.
@@ -260,7 +327,7 @@ class TimeDriver(Driver):
         ``RungeKuttaEvolve`` otherwise. ubermagtable names the columns after
         it: ``max_dm/dt`` (RungeKuttaEvolve), ``max_dmdt`` (the others).
         """
-        if getattr(self, "evolver", None) is not None:
+        if self._thermal_evolver is not None:
             return thermal_settings(self.evolver)["label"]
         labels = [
             impl.oommf_evolver
@@ -274,13 +341,13 @@ class TimeDriver(Driver):
 
     def _extra_columns(self, recorder) -> list:
         """The temperature column of OOMMF's thermal evolvers (ubermagtable: T)."""
-        if getattr(self, "evolver", None) is None:
+        if self._thermal_evolver is None:
             return []
         label = thermal_settings(self.evolver)["label"]
         return [output.Column(f"{label}:evolver:Temperature", "K")]
 
     def _extra_values(self, recorder, t) -> dict:
-        if getattr(self, "evolver", None) is None:
+        if self._thermal_evolver is None:
             return {}
         return {"T": float(recorder.system.T)}
 
