@@ -693,23 +693,28 @@ def check_time_evolver_system(evolver, system) -> None:
     """
     name = _name(evolver)
     wanted = _TIME[name]
+    given = _given(evolver)
     for cls, evolver_name in _CURRENT_TERMS.items():
-        present = _one(system, cls) is not None
-        if present and cls is not wanted:
+        if _one(system, cls) is not None and cls is not wanted:
             raise ValueError(
                 f"{name}: the system has mm.{cls.__name__}, which OOMMF runs with "
                 f"{evolver_name} (oommfc fails with {name}); use "
                 f"evolver={evolver_name}() or no evolver (ubermag-dirac then "
                 "picks it as oommfc does)."
             )
-        if not present and cls is wanted:
-            raise ValueError(
-                f"{name}: the system has no mm.{cls.__name__} term; give the "
-                f"current as system.dynamics += mm.{cls.__name__}(...) (the "
-                "evolver's own current parameters are not a torque here), or use "
-                "RungeKuttaEvolver()."
-            )
-    for attr, value in _given(evolver).items():
+    if wanted is not None and _one(system, wanted) is None:
+        carried = ", ".join(
+            f"{k}={_short(v)}"
+            for k, v in given.items()
+            if k not in _GILBERT and k in _FROM_SYSTEM
+        )
+        raise ValueError(
+            f"{name}({carried}): the system has no mm.{wanted.__name__} term; give "
+            f"the current as system.dynamics += mm.{wanted.__name__}(...) (the "
+            "evolver's own current parameters are not a torque here), or use "
+            "RungeKuttaEvolver()."
+        )
+    for attr, value in given.items():
         if attr not in _FROM_SYSTEM:
             continue
         try:
