@@ -392,9 +392,27 @@ def _given(evolver) -> dict:
 
 
 def _number(value):
+    """``value`` as a float: a real number, or its text (as OOMMF reads the MIF
+    value; oommfc writes uniform values into the evolver as text, e.g. '0.1')."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         return None
     return float(value)
+
+
+def _tcl_vector(value):
+    """A Tcl list of numbers (``'{1 0 0}'``, as oommfc writes a uniform vector)
+    as a tuple of floats, else ``value``."""
+    if isinstance(value, str):
+        try:
+            return tuple(float(x) for x in value.strip().strip("{}").split())
+        except ValueError:
+            return value
+    return value
 
 
 def _agrees(value, reference) -> bool:
@@ -405,6 +423,7 @@ def _agrees(value, reference) -> bool:
     a, b = _number(value), _number(reference)
     if a is not None and b is not None:
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+    value, reference = _tcl_vector(value), _tcl_vector(reference)
     if isinstance(value, str) or isinstance(reference, str):
         return value == reference
     if isinstance(value, Mapping) and isinstance(reference, Mapping):
