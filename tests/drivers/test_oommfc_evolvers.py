@@ -320,10 +320,14 @@ def test_gamma_without_precession_and_finite_temperature(tmp_path):
         )
 
 
-@pytest.mark.parametrize("evolver", [ud.CGEvolver(), oommfc.CGEvolver()])
-def test_timedriver_refuses_a_minimisers_evolver(evolver):
+@pytest.mark.parametrize("evolver", [ud.CGEvolver(), oommfc.CGEvolver(), "rkf54"])
+def test_timedriver_refuses_other_evolvers_as_oommfc(tmp_path, evolver):
+    """oommfc refuses them at drive time (Ubermag's conformance suite checks
+    that), before anything is written."""
+    td = ud.TimeDriver(evolver=evolver)
     with pytest.raises(TypeError, match="Cannot use"):
-        ud.TimeDriver(evolver=evolver)
+        td.drive(make_system(), t=1e-12, n=1, dirname=tmp_path)
+    assert not (tmp_path / "evo").exists()
 
 
 # ------------------------------------------------------ MinDriver, CGEvolver
@@ -381,9 +385,14 @@ def test_cg_evolver_refusals(driver, attr, value):
 @pytest.mark.parametrize(
     "evolver", [ud.RungeKuttaEvolver(), oommfc.RungeKuttaEvolver(), "CGEvolver"]
 )
-def test_mindriver_refuses_other_evolvers_as_oommfc(evolver):
+@pytest.mark.parametrize("driver", [ud.MinDriver, ud.HysteresisDriver])
+def test_minimisers_refuse_other_evolvers_as_oommfc(tmp_path, driver, evolver):
+    md = driver(evolver=evolver)
+    kwargs = {"Hmin": (0, 0, 0), "Hmax": (0, 0, 1e5), "n": 2}
+    kwargs = kwargs if driver is ud.HysteresisDriver else {}
     with pytest.raises(TypeError, match="Cannot use"):
-        ud.MinDriver(evolver=evolver)
+        md.drive(make_system(), dirname=tmp_path, **kwargs)
+    assert not (tmp_path / "evo").exists()
 
 
 def test_relaxdriver_takes_no_evolver():

@@ -124,7 +124,6 @@ def test_thermal_evolver_at_zero_temperature_is_deterministic(tmp_path):
         (ud.Xf_ThermHeunEvolver(tempscript="T"), ValueError, "time-dependent"),
         (ud.StochasticHeunEvolver(dt=-1.0), ValueError, "dt"),
         (ud.StochasticHeunEvolver(seed=1.5), TypeError, "seed"),
-        (oommfc.CGEvolver(), TypeError, "Cannot use"),  # a minimiser's evolver
     ],
 )
 def test_evolver_refusals(evolver, error, match):

@@ -79,10 +79,19 @@ class MinDriver(_IterationDriver):
         evolver = kwargs.pop("evolver", None)
         super().__init__(**kwargs)
         if evolver is not None:  # oommfc's CGEvolver (oommfc_evolvers)
-            if not is_min_evolver(evolver):
-                raise TypeError(f"Cannot use {type(evolver)} for evolver.")
-            min_evolver_record(evolver)  # refuses what cannot be honoured, now
+            if is_min_evolver(evolver):
+                min_evolver_record(evolver)  # refuses what cannot be honoured, now
+            # another type is refused by drive() (TypeError), as oommfc does
             self.evolver = evolver
+
+    def _check_system(self, system):
+        evolver = getattr(self, "evolver", None)
+        if evolver is not None and not is_min_evolver(evolver):
+            raise TypeError(
+                f"Cannot use {type(evolver)} for evolver: {type(self).__name__} "
+                "takes oommfc's CGEvolver (ud.CGEvolver)."
+            )
+        super()._check_system(system)
 
     def _info_extra(self) -> dict:
         evolver = getattr(self, "evolver", None)

@@ -176,14 +176,7 @@ class TimeDriver(Driver):
                 self._check_evolver_settings(time_evolver_settings(evolver))
             elif is_thermal(evolver):
                 thermal_settings(evolver)  # refuses what cannot be honoured, now
-            else:
-                raise TypeError(
-                    f"Cannot use {type(evolver)} for evolver: TimeDriver takes "
-                    "oommfc's T = 0 evolvers (ud.RungeKuttaEvolver, "
-                    "ud.SpinTEvolver, ud.SpinXferEvolver) or a finite-temperature "
-                    "one (ud.StochasticHeunEvolver, ud.Xf_ThermHeunEvolver, "
-                    "ud.UHH_ThetaEvolver, ud.Xf_ThermSpinXferEvolver)."
-                )
+            # another type is refused by drive() (TypeError), as oommfc does
             self.evolver = evolver
         self._thermal_info = {}
 
@@ -270,6 +263,17 @@ class TimeDriver(Driver):
             raise RuntimeError("System's energy is not defined")
         self._check_common(system)
         system_checks.check_dynamics(system, stacklevel=5)
+        evolver = getattr(self, "evolver", None)
+        if evolver is not None and not (
+            is_thermal(evolver) or is_time_evolver(evolver)
+        ):
+            raise TypeError(
+                f"Cannot use {type(evolver)} for evolver: TimeDriver takes "
+                "oommfc's T = 0 evolvers (ud.RungeKuttaEvolver, "
+                "ud.SpinTEvolver, ud.SpinXferEvolver) or a finite-temperature "
+                "one (ud.StochasticHeunEvolver, ud.Xf_ThermHeunEvolver, "
+                "ud.UHH_ThetaEvolver, ud.Xf_ThermSpinXferEvolver)."
+            )
         if self._oommfc_evolver is not None:
             evolver = self._oommfc_evolver
             self._check_evolver_settings(time_evolver_settings(evolver))
