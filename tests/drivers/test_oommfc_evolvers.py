@@ -457,7 +457,10 @@ def test_rkf54s_drive_equals_oommf(tmp_path):
     exact = _exact_m(tables[0]["t"].to_numpy(), theta0)
     err_ours = np.abs(ours - exact).max()
     err_oommf = np.abs(oommf - exact).max()
-    print(f"max |<m> - exact|: ubermag-dirac {err_ours:.2e}, OOMMF {err_oommf:.2e}")
+    print(
+        f"max |<m> - exact|: ubermag-dirac {err_ours:.2e}, OOMMF {err_oommf:.2e}; "
+        f"max |<m>_ud - <m>_OOMMF| {np.abs(ours - oommf).max():.2e}"
+    )
     assert err_ours < 1e-6
     assert err_oommf < 1e-7
     np.testing.assert_allclose(ours, oommf, rtol=0, atol=1e-6 + 1e-7)
