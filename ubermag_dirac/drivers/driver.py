@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import dataclasses
 import datetime
 import importlib.metadata
 import json
 import os
 import warnings
+from typing import TYPE_CHECKING
 
 import discretisedfield as df
 import micromagneticmodel as mm
@@ -42,6 +44,11 @@ from ..constants import MU0
 from ..terms.dirac_sot import pumping_spec
 from . import output
 from .progress import Progress
+
+if TYPE_CHECKING:
+    import pathlib
+
+    from ..engine import Engine
 
 __all__ = ["Driver"]
 
@@ -176,44 +183,46 @@ def _pumping_terms(system) -> list:
     return [term for term in system.dynamics if pumping_spec(term) is not None]
 
 
+@dataclasses.dataclass(eq=False, repr=False)
 class _Recorder:
     """Table rows and snapshots of one drive.
 
     ``record(stage, t, m)`` evaluates the engine at the state ``m`` (``(1, 3, nx,
     ny, nz)`` unit vectors) and time ``t`` and appends one ODT row and, unless
     ``snapshot=False``, one OMF snapshot. Counters ``iteration`` and
-    ``stage_iteration`` are set by the driver before each call.
+    ``stage_iteration`` are set by the driver before each call. Made from the
+    driver, the user's system, the system the engine runs, the engine, the drive
+    folder, the OVF format of the snapshots and the number of stages.
     """
 
-    def __init__(
-        self, driver, system, engine_system, engine, workdir, ovf_format, n_stages
-    ):
-        self.driver = driver
-        self.system = system
-        self.engine = engine
-        self.workdir = workdir
-        self.ovf_format = ovf_format
-        self.n_stages = n_stages
-        self.name = system.name
-        Ms = np.linalg.norm(np.asarray(system.m.array, dtype=float), axis=-1)
+    driver: Driver
+    system: mm.System
+    engine_system: mm.System
+    engine: Engine
+    workdir: pathlib.Path
+    ovf_format: str
+    n_stages: int
+
+    def __post_init__(self):
+        self.name = self.system.name
+        Ms = np.linalg.norm(np.asarray(self.system.m.array, dtype=float), axis=-1)
         self.Ms = Ms
         # OOMMF's Oxs_Driver (normalize_aveM): <m> = sum(Ms m) / sum |Ms|, the
         # average over the magnetic cells weighted by Ms (1 where Ms = 0 everywhere)
         total = float(np.abs(Ms).sum())
         self.scale = 1.0 / total if total > 0 else 1.0
-        self.engine_system = engine_system
         self.energy_terms = list(self.engine_system.energy)
         self.has_dynamics = (
-            driver._dynamics_columns and len(self.engine_system.dynamics) > 0
+            self.driver._dynamics_columns and len(self.engine_system.dynamics) > 0
         )
         self.pumping = _pumping_terms(self.engine_system)
         self.applied_fields = self._applied_field_terms()
         self.term_columns = self._term_columns()
         self.columns = self._columns()
         self.odt = output.OdtWriter(
-            workdir / f"{self.name}.odt",
+            self.workdir / f"{self.name}.odt",
             self.columns,
-            title=f"ubermag-dirac {type(driver).__name__} data table",
+            title=f"ubermag-dirac {type(self.driver).__name__} data table",
         )
         self.iteration = 0
         self.stage_iteration = 0

@@ -63,6 +63,11 @@ _XF_EVOLVE = (
     "fixed_spins",
     "start_dm",
 )
+#: their step-error attributes (followed by ``energy_precision``, spelt
+#: ``error_precisison`` in Xf_ThermSpinXferEvolver as in oommfc)
+_XF_ERRORS = ("error_rate", "absolute_step_error", "relative_step_error")
+#: their step-headroom attributes and the Runge-Kutta method
+_XF_HEADROOM = ("min_step_headroom", "max_step_headroom", "reject_goal", "method")
 #: the thermal attributes of both
 _THERMAL = ("temperature", "tempscript", "tempscript_args", "uniform_seed")
 
@@ -141,14 +146,9 @@ class Xf_ThermHeunEvolver(mm.Evolver):
         *_XF_EVOLVE,
         "start_dt",
         "stage_start",
-        "error_rate",
-        "absolute_step_error",
-        "relative_step_error",
+        *_XF_ERRORS,
         "energy_precision",
-        "min_step_headroom",
-        "max_step_headroom",
-        "reject_goal",
-        "method",
+        *_XF_HEADROOM,
         *_THERMAL,
     )
 
@@ -170,14 +170,9 @@ class Xf_ThermSpinXferEvolver(mm.Evolver):
     _allowed_attributes = (
         *_XF_EVOLVE,
         "stage_start",
-        "error_rate",
-        "absolute_step_error",
-        "relative_step_error",
+        *_XF_ERRORS,
         "error_precisison",  # sic, as oommfc spells it
-        "min_step_headroom",
-        "max_step_headroom",
-        "reject_goal",
-        "method",
+        *_XF_HEADROOM,
         "P",
         "P_fixed",
         "P_free",

@@ -58,13 +58,10 @@ class HysteresisDriver(MinDriver):
     Examples
     --------
     >>> import tempfile
-    >>> import discretisedfield as df
     >>> import micromagneticmodel as mm
     >>> import ubermag_dirac as ud
-    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
-    >>> system = mm.System(name="loop")
-    >>> system.energy = mm.Exchange(A=1e-11) + mm.UniaxialAnisotropy(K=1e5, u=(0, 0, 1))
-    >>> system.m = df.Field(mesh, nvdim=3, value=(0, 0.1, 1), norm=8e5)
+    >>> system = mm.examples.macrospin()  # one cell, Ms = 1e6 A/m
+    >>> system.energy = mm.UniaxialAnisotropy(K=1e5, u=(0, 0, 1))  # H_K = 159 kA/m
     >>> hd = ud.HysteresisDriver()
     >>> with tempfile.TemporaryDirectory() as tmp:  # field slightly tilted from z
     ...     hd.drive(system, Hmin=(1e4, 0, -1e6), Hmax=(1e4, 0, 1e6), n=5, dirname=tmp)

@@ -35,7 +35,6 @@ no-op). To turn it off, call `uninstall`, or set the environment variable
 
 Examples
 --------
->>> import discretisedfield as df
 >>> import micromagneticmodel as mm
 >>> import oommfc as oc
 >>> import ubermag_dirac.drivers.oommf_guard as guard

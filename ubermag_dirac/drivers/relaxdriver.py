@@ -67,17 +67,15 @@ class RelaxDriver(_IterationDriver):
     Examples
     --------
     >>> import tempfile
-    >>> import discretisedfield as df
     >>> import micromagneticmodel as mm
     >>> import ubermag_dirac as ud
-    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(4e-9, 4e-9, 1e-9), n=(4, 4, 1))
-    >>> system = mm.System(name="relax")
-    >>> system.energy = mm.Exchange(A=1e-11) + mm.Zeeman(H=(0, 0, 1e6))
-    >>> system.m = df.Field(mesh, nvdim=3, value=(0, 1, 1), norm=8e5)
+    >>> system = mm.examples.macrospin()  # field along z, m = (0, 1, 1), alpha = 0.1
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     ud.RelaxDriver().drive(system, dirname=tmp, verbose=0)
     >>> float(system.m.orientation.mean()[2]) > 0.999
     True
+    >>> system.table.x  # read as a MinDriver table
+    'iteration'
     """
 
     _allowed_attributes = (

@@ -121,6 +121,8 @@ L-BFGS pair, so L-BFGS starts with a quasi-Newton step.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba as nb
 import numpy as np
 
@@ -244,9 +246,13 @@ def minimise_bb(
     mask : numpy.ndarray
         ``(B, N)`` magnetic cells.
     stopping_mxHxm : float
-        Threshold on :math:`\\max|\\mathbf g|` (A/m).
+        Convergence when :math:`\\max_i|\\mathbf g_i| \\le` this (A/m).
     max_iterations : int
         Failure (:class:`IntegrationError`) when exceeded.
+    names : list of str, optional
+        The systems' names, for the errors.
+    callback : callable, optional
+        ``callback(iteration, m, max_mxHxm)`` every 100 iterations.
     initial_angle : float
         Rotation (rad) of the cell with the largest torque in the first step
         (and in steps where the Barzilai-Borwein length is undefined). Measured
@@ -289,13 +295,7 @@ def minimise_bb(
             if on_limit == "return":
                 break
             b = int(np.flatnonzero(~converged)[0])
-            raise IntegrationError(
-                f"energy minimisation did not converge in {max_iterations} "
-                f"iterations: max |m x H x m| = {gmax[b]:.4g} A/m is still above "
-                f"stopping_mxHxm = {stopping_mxHxm:g} A/m.",
-                system=b,
-                name=names[b],
-            )
+            raise _not_converged(b, names, gmax, max_iterations, stopping_mxHxm)
         active = ~converged
         step = np.where(active, tau, 0.0)
         big = step * gmax > max_step
@@ -338,6 +338,17 @@ def _checked_step(m, g, step, big, gmax, mask, energy, weights, max_step):
     slope = np.einsum("bn,bn->b", weights, np.einsum("bcn,bcn->bn", g, g))
     ok = e_trial <= e_now - _ARMIJO * step * slope
     return np.where(big & ~ok, cap, step)
+
+
+def _not_converged(b, names, gmax, max_iterations, stopping_mxHxm):
+    """The error of system ``b``, still above ``stopping_mxHxm`` (A/m)."""
+    return IntegrationError(
+        f"energy minimisation did not converge in {max_iterations} "
+        f"iterations: max |m x H x m| = {gmax[b]:.4g} A/m is still above "
+        f"stopping_mxHxm = {stopping_mxHxm:g} A/m.",
+        system=b,
+        name=names[b],
+    )
 
 
 def _check_finite(gmax, names, k):
@@ -654,36 +665,53 @@ _TRIALS, _HEAD, _COUNT, _STEEPEST = range(4)
 _IDLE, _ACCEPT, _RETRY, _FAILED, _NONFINITE = 0, 1, 2, 3, 4
 
 
+class LBFGSState(NamedTuple):
+    """The arrays of one `minimise_lbfgs` run, shared by its compiled steps.
+
+    ``B`` systems, ``N`` cells, ``M`` = ``memory`` pairs; fields (A/m) are
+    tangential effective fields. numba takes a named tuple of arrays as one
+    argument (measured: under 1 us a call more than the arrays one by one).
+    """
+
+    m0: np.ndarray  #: ``(B, 3, N)`` accepted point
+    g0: np.ndarray  #: ``(B, 3, N)`` its field
+    m: np.ndarray  #: ``(B, 3, N)`` trial point (a view of the user's ``m``)
+    g: np.ndarray  #: ``(B, 3, N)`` its field
+    tau: np.ndarray  #: ``(B, 3, N)`` dm/da at the trial point (`sphere_step`)
+    d: np.ndarray  #: ``(B, 3, N)`` search direction
+    S: np.ndarray  #: ``(B, M, 3, N)`` steps of the pairs (ring, `_accept_one`)
+    Y: np.ndarray  #: ``(B, M, 3, N)`` changes of the gradient of the pairs
+    rho: np.ndarray  #: ``(B, M)`` ``1/<s, y>``
+    gamma: np.ndarray  #: ``(B,)`` scale of the initial inverse Hessian
+    w: np.ndarray  #: ``(B, N)`` metric weights over ``scale`` (0 outside ``mask``)
+    scale: np.ndarray  #: ``(B,)`` largest :math:`\mu_0 M_s V` (J m/A)
+    mask: np.ndarray  #: ``(B, N)`` cells that move
+    ls: np.ndarray  #: ``(11, B)`` float line-search state (rows ``_ALPHA``, ...)
+    ils: np.ndarray  #: ``(4, B)`` integer state (rows ``_TRIALS``, ...)
+    gmax: np.ndarray  #: ``(B,)`` max |g0|
+    iterations: np.ndarray  #: ``(B,)`` accepted steps
+    need_dir: np.ndarray  #: ``(B,)`` a new direction is due
+    converged: np.ndarray  #: ``(B,)`` ``gmax <= stopping_mxHxm``
+    code: np.ndarray  #: ``(B,)`` outcome of the last trial (``_ACCEPT``, ...)
+    products: np.ndarray  #: ``(4, B)`` scratch of `lbfgs_direction`
+    geo: np.ndarray  #: ``(7, N)`` scratch of `_accept_one`
+
+
 @nb.njit(**_OPTS)
-def start_line_search(
-    which,
-    g0,
-    m0,
-    mask,
-    S,
-    Y,
-    rho,
-    gamma,
-    w,
-    d,
-    scale,
-    ls,
-    ils,
-    initial_angle,
-    max_angle,
-    products,
-):
+def start_line_search(st, which, initial_angle, max_angle):
     """New direction and first trial step of the systems ``which``.
 
     The L-BFGS direction (`lbfgs_direction`), or the steepest-descent one
     (``d = g0``) when there are no pairs or the L-BFGS direction is not a
     descent direction (the pairs are then dropped). First trial: the
     quasi-Newton step ``alpha = 1`` with at most ``max_angle`` (rad) rotation of
-    any cell, or ``initial_angle`` for a steepest-descent step.
+    any cell, or ``initial_angle`` for a steepest-descent step (``st``: an
+    `LBFGSState`).
     """
-    lbfgs_direction(
-        g0, m0, S, Y, rho, gamma, ils[_HEAD], ils[_COUNT], w, which, d, products
-    )
+    g0, d, ls, ils, products = st.g0, st.d, st.ls, st.ils, st.products
+    S, Y, rho, gamma, w = st.S, st.Y, st.rho, st.gamma, st.w
+    head, count = ils[_HEAD], ils[_COUNT]
+    lbfgs_direction(g0, st.m0, S, Y, rho, gamma, head, count, w, which, d, products)
     B = g0.shape[0]
     N = g0.shape[2]
     for b in range(B):
@@ -698,7 +726,7 @@ def start_line_search(
             dmax = 0.0
             for i in range(N):
                 for c in range(3):
-                    d[b, c, i] = g0[b, c, i] if mask[b, i] else 0.0
+                    d[b, c, i] = g0[b, c, i] if st.mask[b, i] else 0.0
                 v = d[b, 0, i] ** 2 + d[b, 1, i] ** 2 + d[b, 2, i] ** 2
                 if v > dmax:
                     dmax = v
@@ -709,7 +737,7 @@ def start_line_search(
         if dmax <= 0.0:
             dmax = 1.0
         ls[_DMAX, b] = dmax
-        ls[_DPHI0, b] = -gd * scale[b]
+        ls[_DPHI0, b] = -gd * st.scale[b]
         if steepest:
             ls[_ALPHA, b] = initial_angle / dmax
         else:
@@ -804,46 +832,22 @@ def _store_one(b, sy, yy, ss, rho, gamma, ils, memory):
 
 
 @nb.njit(**_OPTS)
-def finish_trials(
-    active,
-    step,
-    E,
-    noise,
-    g,
-    tau,
-    w,
-    scale,
-    gmax_t,
-    stop,
-    m0,
-    d,
-    m,
-    g0,
-    S,
-    Y,
-    rho,
-    gamma,
-    ls,
-    ils,
-    geo,
-    sigma,
-    gmax,
-    iterations,
-    need_dir,
-    converged,
-    code,
-):
+def finish_trials(st, active, step, E, noise, gmax_t, stop, sigma):
     """Judge every active system's trial point and move the accepted ones there.
 
-    Per system: non-finite energy or field gives ``_NONFINITE``; otherwise the
-    slope :math:`\\phi'(a) = -\\langle g, \\tau\\rangle` (J per unit step)
-    and `_judge` decide; an accepted step moves ``m0``, ``g0`` to the trial point
-    (`_accept_one`), keeps the new pair (`_store_one`), counts the iteration and
-    marks the system converged when ``gmax_t <= stop``.
+    Per system (``st``: an `LBFGSState`, trial step ``step``, energy ``E`` and
+    its round-off ``noise`` (J), max |g| ``gmax_t`` (A/m)): non-finite energy or
+    field gives ``_NONFINITE``; otherwise the slope :math:`\\phi'(a) =
+    -\\langle g, \\tau\\rangle` (J per unit step) and `_judge` decide; an
+    accepted step moves ``m0``, ``g0`` to the trial point (`_accept_one`), keeps
+    the new pair (`_store_one`), counts the iteration and marks the system
+    converged when ``gmax_t <= stop``.
     """
+    m0, g, tau, w, ls, ils, code = st.m0, st.g, st.tau, st.w, st.ls, st.ils, st.code
+    head, count = ils[_HEAD], ils[_COUNT]
     B = m0.shape[0]
     N = m0.shape[2]
-    M = S.shape[1]
+    M = st.S.shape[1]
     for b in range(B):
         if not active[b]:
             code[b] = _IDLE
@@ -858,36 +862,37 @@ def finish_trials(
                 + g[b, 1, i] * tau[b, 1, i]
                 + g[b, 2, i] * tau[b, 2, i]
             )
-        code[b] = _judge(b, step[b], E[b], noise[b], -acc * scale[b], ls, ils, sigma)
+        code[b] = _judge(b, step[b], E[b], noise[b], -acc * st.scale[b], ls, ils, sigma)
         if code[b] != _ACCEPT:
             continue
         sy, yy, ss = _accept_one(
-            b, step[b], m0, d, m, g, g0, S, Y, ils[_HEAD], ils[_COUNT], w, geo
+            b, step[b], m0, st.d, st.m, g, st.g0, st.S, st.Y, head, count, w, st.geo
         )
-        _store_one(b, sy, yy, ss, rho, gamma, ils, M)
+        _store_one(b, sy, yy, ss, st.rho, st.gamma, ils, M)
         ls[_E0, b] = E[b]
         ls[_NOISE0, b] = noise[b]
-        gmax[b] = gmax_t[b]
-        iterations[b] += 1
-        need_dir[b] = True
-        converged[b] = gmax[b] <= stop
+        st.gmax[b] = gmax_t[b]
+        st.iterations[b] += 1
+        st.need_dir[b] = True
+        st.converged[b] = st.gmax[b] <= stop
 
 
-def _seed_pair(pair, m, mask, w, S, Y, rho, gamma, ils):
+def _seed_pair(pair, st):
     """First L-BFGS pair from another minimiser's last step (see ``pair``)."""
-    s_, y_ = (np.where(mask[:, None], v.reshape(m.shape), 0.0) for v in pair)
+    m, w = st.m, st.w
+    s_, y_ = (np.where(st.mask[:, None], v.reshape(m.shape), 0.0) for v in pair)
     s_ = s_ - np.sum(s_ * m, axis=1, keepdims=True) * m
     y_ = y_ - np.sum(y_ * m, axis=1, keepdims=True) * m
     sy = weighted_dot(s_, y_, w)
     yy = weighted_dot(y_, y_, w)
     ss = weighted_dot(s_, s_, w)
     good = sy > 1e-12 * np.sqrt(ss * yy)
-    S[good, 0] = s_[good]
-    Y[good, 0] = y_[good]
-    rho[good, 0] = 1.0 / sy[good]
-    gamma[good] = sy[good] / yy[good]
-    ils[_HEAD][good] = 1
-    ils[_COUNT][good] = 1
+    st.S[good, 0] = s_[good]
+    st.Y[good, 0] = y_[good]
+    st.rho[good, 0] = 1.0 / sy[good]
+    st.gamma[good] = sy[good] / yy[good]
+    st.ils[_HEAD][good] = 1
+    st.ils[_COUNT][good] = 1
 
 
 def minimise_lbfgs(
@@ -922,10 +927,8 @@ def minimise_lbfgs(
     weights : numpy.ndarray
         ``(B, N)`` :math:`\\mu_0 M_s V` (J m/A) of every cell: the energy
         gradient is :math:`-\\mu_0 M_s V\\,\\mathbf g`.
-    stopping_mxHxm : float
-        Convergence when :math:`\\max_i|\\mathbf g_i| \\le` this (A/m).
-    max_iterations : int
-        Failure (:class:`IntegrationError`) when exceeded.
+    stopping_mxHxm, max_iterations, names, callback
+        As for `minimise_bb`.
     memory : int
         Pairs kept.
     initial_angle : float
@@ -954,32 +957,44 @@ def minimise_lbfgs(
     scale = w.max(axis=1)
     w = np.ascontiguousarray(w / np.where(scale > 0, scale, 1.0)[:, None])
 
-    m0 = mf.copy()
     g0 = np.zeros_like(mf)
-    g = np.zeros_like(mf)
-    d = np.zeros_like(mf)
-    tau = np.zeros_like(mf)
-    S = np.zeros((B, memory, 3, N))
-    Y = np.zeros((B, memory, 3, N))
-    rho = np.zeros((B, memory))
-    gamma = np.ones(B)
-    ls = np.zeros((11, B))
-    ils = np.zeros((4, B), dtype=np.int64)
-    code = np.zeros(B, dtype=np.int64)
-    products = np.zeros((4, B))
-    geo = np.zeros((7, N))
-
+    m0 = mf.copy()
     H, E, noise = evaluate(m)
     gmax = tangent_field(mf, H.reshape(B, 3, -1), mask, g0)
     _check_finite(gmax + E, names, 0)
-    ls[_E0] = E
-    ls[_NOISE0] = noise
-    if pair is not None:
-        _seed_pair(pair, mf, mask, w, S, Y, rho, gamma, ils)
     converged = gmax <= stopping_mxHxm
     need_dir = ~converged
     iterations = np.zeros(B, dtype=np.int64) + (0 if iterations is None else iterations)
     gmax = np.ascontiguousarray(gmax, dtype=np.float64)
+    st = LBFGSState(
+        m0=m0,
+        g0=g0,
+        m=mf,
+        g=np.zeros_like(mf),
+        tau=np.zeros_like(mf),
+        d=np.zeros_like(mf),
+        S=np.zeros((B, memory, 3, N)),
+        Y=np.zeros((B, memory, 3, N)),
+        rho=np.zeros((B, memory)),
+        gamma=np.ones(B),
+        w=w,
+        scale=scale,
+        mask=mask,
+        ls=np.zeros((11, B)),
+        ils=np.zeros((4, B), dtype=np.int64),
+        gmax=gmax,
+        iterations=iterations,
+        need_dir=need_dir,
+        converged=converged,
+        code=np.zeros(B, dtype=np.int64),
+        products=np.zeros((4, B)),
+        geo=np.zeros((7, N)),
+    )
+    st.ls[_E0] = E
+    st.ls[_NOISE0] = noise
+    if pair is not None:
+        _seed_pair(pair, st)
+    ils, code = st.ils, st.code
     evaluations = np.zeros(B, dtype=np.int64)
     resets = np.zeros(B, dtype=np.int64)
     next_callback = 100 * (int(iterations.max()) // 100 + 1)
@@ -988,68 +1003,17 @@ def minimise_lbfgs(
         active = ~converged
         if np.any(iterations[active] >= max_iterations):
             b = int(np.flatnonzero(active & (iterations >= max_iterations))[0])
-            raise IntegrationError(
-                f"energy minimisation did not converge in {max_iterations} "
-                f"iterations: max |m x H x m| = {gmax[b]:.4g} A/m is still above "
-                f"stopping_mxHxm = {stopping_mxHxm:g} A/m.",
-                system=b,
-                name=names[b],
-            )
+            raise _not_converged(b, names, gmax, max_iterations, stopping_mxHxm)
         new = active & need_dir
         if new.any():
-            start_line_search(
-                new,
-                g0,
-                m0,
-                mask,
-                S,
-                Y,
-                rho,
-                gamma,
-                w,
-                d,
-                scale,
-                ls,
-                ils,
-                initial_angle,
-                max_angle,
-                products,
-            )
+            start_line_search(st, new, initial_angle, max_angle)
             need_dir &= ~new
-        step = np.where(active, ls[_ALPHA], 0.0)
-        sphere_step(m0, d, step, mask, mf, tau)
+        step = np.where(active, st.ls[_ALPHA], 0.0)
+        sphere_step(m0, st.d, step, mask, mf, st.tau)
         H, E, noise = evaluate(m)
-        gmax_t = tangent_field(mf, H.reshape(B, 3, -1), mask, g)
+        gmax_t = tangent_field(mf, H.reshape(B, 3, -1), mask, st.g)
         evaluations += active
-        finish_trials(
-            active,
-            step,
-            E,
-            noise,
-            g,
-            tau,
-            w,
-            scale,
-            gmax_t,
-            stopping_mxHxm,
-            m0,
-            d,
-            mf,
-            g0,
-            S,
-            Y,
-            rho,
-            gamma,
-            ls,
-            ils,
-            geo,
-            _SIGMA,
-            gmax,
-            iterations,
-            need_dir,
-            converged,
-            code,
-        )
+        finish_trials(st, active, step, E, noise, gmax_t, stopping_mxHxm, _SIGMA)
         if np.any(code == _NONFINITE):
             bad = np.where(code == _NONFINITE, np.nan, 0.0)
             _check_finite(bad, names, int(iterations.max()))

@@ -453,6 +453,7 @@ class DiracSOT(mm.DynamicsTerm):
         E = real("E", E)
         H_DL = float(surface.H_DL(0.0, E=E, **kw))
         H_FL = float(surface.H_FL(0.0, E=E, **kw))
+        kw["Ms"] = real("Ms", Ms)  # the term keeps the parameters of H_DL, H_FL
         extra = {} if name is None else {"name": name}
         return cls(
             H_DL=H_DL,
@@ -463,11 +464,9 @@ class DiracSOT(mm.DynamicsTerm):
             func=func,
             dt=dt,
             surface=surface,
-            thickness=thickness,
             E=E,
-            convention=convention,
-            Ms=real("Ms", Ms),
             J=J,
+            **kw,
             **extra,
         )
 

@@ -164,17 +164,14 @@ class CubicAnisotropyImpl(EnergyImpl):
 
     Examples
     --------
-    >>> import discretisedfield as df
     >>> import micromagneticmodel as mm
     >>> from ubermag_dirac.engine.grid import Grid
     >>> from ubermag_dirac.engine.energy.anisotropy import CubicAnisotropyImpl
-    >>> mesh = df.Mesh(p1=(0, 0, 0), p2=(1e-9, 1e-9, 1e-9), n=(1, 1, 1))
-    >>> s = mm.System(name="s")
-    >>> s.m = df.Field(mesh, nvdim=3, value=(1, 1, 1), norm=1e6)
+    >>> s = mm.examples.macrospin()  # one cell, m along (0, 1, 1)
     >>> term = mm.CubicAnisotropy(K=3e4, u1=(1, 0, 0), u2=(0, 1, 0))
     >>> ca = CubicAnisotropyImpl([term], Grid(s))
-    >>> float(ca.energy_density(Grid(s).unit_m())[0, 0, 0, 0])  # K/3 along <111>
-    10000.0
+    >>> float(ca.energy_density(Grid(s).unit_m())[0, 0, 0, 0])  # K/4 along <011>
+    7500.0
 
     Parallel axes cannot define a cubic frame:
 
