@@ -68,6 +68,17 @@ _XF_EVOLVE = (
 _XF_ERRORS = ("error_rate", "absolute_step_error", "relative_step_error")
 #: their step-headroom attributes and the Runge-Kutta method
 _XF_HEADROOM = ("min_step_headroom", "max_step_headroom", "reject_goal", "method")
+#: the Slonczewski parameters of OOMMF's spin-transfer evolvers (oommfc's order)
+_SLONCZEWSKI = (
+    "P",
+    "P_fixed",
+    "P_free",
+    "Lambda",
+    "Lambda_fixed",
+    "Lambda_free",
+    "eps_prime",
+    "J",
+)
 #: the thermal attributes of both
 _THERMAL = ("temperature", "tempscript", "tempscript_args", "uniform_seed")
 
@@ -173,14 +184,7 @@ class Xf_ThermSpinXferEvolver(mm.Evolver):
         *_XF_ERRORS,
         "error_precisison",  # sic, as oommfc spells it
         *_XF_HEADROOM,
-        "P",
-        "P_fixed",
-        "P_free",
-        "Lambda",
-        "Lambda_fixed",
-        "Lambda_free",
-        "eps_prime",
-        "J",
+        *_SLONCZEWSKI,
         "J_direction",
         "J_profile",
         "J_profile_args",

@@ -12,7 +12,7 @@ evolver is never changed (``oommfc`` overwrites its attributes from the system;
 ubermag-dirac only reads them).
 
 Which driver takes which evolver (as ``oommfc``; anything else is a ``TypeError``
-"Cannot use ... for evolver"):
+"Cannot use ... for evolver" from ``drive()``, before anything is written):
 
 * ``TimeDriver``: ``RungeKuttaEvolver``, ``SpinTEvolver``, ``SpinXferEvolver``
   (and the thermal evolvers of :mod:`ubermag_dirac.drivers.evolvers`);
@@ -130,6 +130,7 @@ import micromagneticmodel as mm
 import numpy as np
 
 from .._termparams import term_value
+from .evolvers import _SLONCZEWSKI, _XF_ERRORS, _XF_EVOLVE, _XF_HEADROOM
 
 __all__ = [
     "CGEvolver",
@@ -145,25 +146,10 @@ __all__ = [
 ]
 
 #: attributes of OOMMF's Runge-Kutta evolvers that oommfc fills from the system
-_GILBERT = ("alpha", "gamma_LL", "gamma_G", "do_precess")
-#: step control of OOMMF's Runge-Kutta evolvers (oommfc's order)
-_RK_STEP = (
-    "min_timestep",
-    "max_timestep",
-    "fixed_spins",
-    "start_dm",
-)
-_RK_ERROR = (
-    "stage_start",
-    "error_rate",
-    "absolute_step_error",
-    "relative_step_error",
-    "energy_precision",
-    "min_step_headroom",
-    "max_step_headroom",
-    "reject_goal",
-    "method",
-)
+_GILBERT = _XF_EVOLVE[:4]
+#: the step control of OOMMF's Runge-Kutta evolvers after ``_XF_EVOLVE`` (the
+#: attribute groups of oommfc's Xf_Therm*Evolver classes, which extend them)
+_RK_ERROR = ("stage_start", *_XF_ERRORS, "energy_precision", *_XF_HEADROOM)
 
 
 class RungeKuttaEvolver(mm.Evolver):
@@ -186,13 +172,7 @@ class RungeKuttaEvolver(mm.Evolver):
     ValueError: RungeKuttaEvolver(start_dm=0.1): OOMMF's step-size controller ...
     """
 
-    _allowed_attributes = (
-        *_GILBERT,
-        "allow_signed_gamma",
-        *_RK_STEP,
-        "start_dt",
-        *_RK_ERROR,
-    )
+    _allowed_attributes = (*_XF_EVOLVE, "start_dt", *_RK_ERROR)
 
 
 class EulerEvolver(mm.Evolver):
@@ -212,10 +192,11 @@ class EulerEvolver(mm.Evolver):
 
     _allowed_attributes = (
         *_GILBERT,
-        *_RK_STEP,
-        "error_rate",
-        "absolute_step_error",
-        "relative_step_error",
+        "min_timestep",
+        "max_timestep",
+        "fixed_spins",
+        "start_dm",
+        *_XF_ERRORS,
         "step_headroom",
     )
 
@@ -289,18 +270,9 @@ class SpinXferEvolver(mm.Evolver):
     """
 
     _allowed_attributes = (
-        *_GILBERT,
-        "allow_signed_gamma",
-        *_RK_STEP,
+        *_XF_EVOLVE,
         *_RK_ERROR,
-        "P",
-        "P_fixed",
-        "P_free",
-        "Lambda",
-        "Lambda_fixed",
-        "Lambda_free",
-        "eps_prime",
-        "J",
+        *_SLONCZEWSKI,
         "J_profile",
         "J_profile_args",
         "mp",
@@ -457,7 +429,7 @@ def is_min_evolver(evolver) -> bool:
 
 
 # ------------------------------------------------------------ TimeDriver
-def _method(evolver, value) -> dict:
+def _method(evolver, attr, value) -> dict:
     if isinstance(value, str) and value.lower() in _PAIRS:
         return {"method": value.lower()}
     supported = ", ".join(repr(p) for p in _PAIRS)
@@ -470,7 +442,7 @@ def _method(evolver, value) -> dict:
     )
 
 
-def _max_timestep(evolver, value) -> dict:
+def _max_timestep(evolver, attr, value) -> dict:
     x = _number(value)
     if x is None or not (x > 0 and math.isfinite(x)):
         raise _error(
@@ -479,30 +451,15 @@ def _max_timestep(evolver, value) -> dict:
     return {"h_max": x}
 
 
-def _min_timestep(evolver, value) -> dict:
-    if _number(value) == 0.0:
-        return {}
-    raise _error(
-        evolver,
-        "min_timestep",
-        value,
-        "OOMMF forces (accepts without error control) steps that it would shrink "
-        "below min_timestep; the engine never accepts a step over its error bound. "
-        "Supported: min_timestep=0 (OOMMF's default); remove it.",
-    )
+def _only_zero(reason):
+    """Handler of an attribute accepted only at OOMMF's default 0."""
 
+    def check(evolver, attr, value) -> dict:
+        if _number(value) == 0.0:
+            return {}
+        raise _error(evolver, attr, value, reason)
 
-def _signed_gamma(evolver, value) -> dict:
-    if _number(value) == 0.0:
-        return {}
-    raise _error(
-        evolver,
-        "allow_signed_gamma",
-        value,
-        "with allow_signed_gamma=1 OOMMF takes gamma's sign as given, which "
-        "reverses the precession of mm.Precession's positive gamma0; supported: 0 "
-        "(OOMMF's default). Remove it.",
-    )
+    return check
 
 
 def _error_control(evolver, given) -> dict:
@@ -543,8 +500,16 @@ def _error_control(evolver, given) -> dict:
 _TIME_ATTRS = {
     "method": _method,
     "max_timestep": _max_timestep,
-    "min_timestep": _min_timestep,
-    "allow_signed_gamma": _signed_gamma,
+    "min_timestep": _only_zero(
+        "OOMMF forces (accepts without error control) steps that it would shrink "
+        "below min_timestep; the engine never accepts a step over its error bound. "
+        "Supported: min_timestep=0 (OOMMF's default); remove it."
+    ),
+    "allow_signed_gamma": _only_zero(
+        "with allow_signed_gamma=1 OOMMF takes gamma's sign as given, which "
+        "reverses the precession of mm.Precession's positive gamma0; supported: 0 "
+        "(OOMMF's default). Remove it."
+    ),
 }
 
 
@@ -586,7 +551,7 @@ def time_evolver_settings(evolver) -> dict:
         if attr in _REFUSED_TIME:
             raise _error(evolver, attr, value, _REFUSED_TIME[attr])
         if attr in _TIME_ATTRS:
-            settings.update(_TIME_ATTRS[attr](evolver, value))
+            settings.update(_TIME_ATTRS[attr](evolver, attr, value))
     settings.update(_error_control(evolver, given))
     if "gamma_G" in given and "gamma_LL" in given:
         raise _error(
