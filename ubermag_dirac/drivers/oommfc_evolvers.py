@@ -667,8 +667,7 @@ def check_time_evolver_system(evolver, system) -> None:
     >>> import micromagneticmodel as mm
     >>> import ubermag_dirac as ud
     >>> from ubermag_dirac.drivers.oommfc_evolvers import check_time_evolver_system
-    >>> system = mm.System(name="s")
-    >>> system.dynamics = mm.Precession(gamma0=2.211e5) + mm.Damping(alpha=0.1)
+    >>> system = mm.examples.macrospin()  # mm.Damping(alpha=0.1)
     >>> check_time_evolver_system(ud.RungeKuttaEvolver(alpha=0.1), system)
     >>> check_time_evolver_system(ud.RungeKuttaEvolver(alpha=0.5), system)
     Traceback (most recent call last):
