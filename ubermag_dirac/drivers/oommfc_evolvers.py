@@ -322,14 +322,12 @@ _REFUSED_TIME = {
     "energy_slack": _CONTROLLER,
     "fixed_spins": "fixed cells are given to the drive: "
     "drive(..., fixed_subregions=[...]) (oommfc writes fixed_spins from it).",
-    "u_profile": "the time dependence of the current is the system's: "
-    "mm.ZhangLi(func=..., dt=...).",
-    "u_profile_args": "the time dependence of the current is the system's: "
-    "mm.ZhangLi(func=..., dt=...).",
-    "J_profile": "the time dependence of the current is the system's: "
-    "mm.Slonczewski(func=..., dt=...).",
-    "J_profile_args": "the time dependence of the current is the system's: "
-    "mm.Slonczewski(func=..., dt=...).",
+    **{
+        f"{prefix}_profile{suffix}": "the time dependence of the current is the "
+        f"system's: mm.{term}(func=..., dt=...)."
+        for prefix, term in (("u", "ZhangLi"), ("J", "Slonczewski"))
+        for suffix in ("", "_args")
+    },
 }
 _CG_REFUSED = (
     "a setting of OOMMF's conjugate-gradient line search; the engine's minimiser "
@@ -616,41 +614,32 @@ def _term_param(cls, param, default=None):
     return read
 
 
-#: attributes that oommfc fills from the system: how to read the system's value
+#: attributes that oommfc fills from the system: how to read the system's value,
+#: and which term it comes from (for the messages)
 _FROM_SYSTEM = {
-    "alpha": _alpha,
-    "gamma_G": lambda system: _gamma0(system, "gamma_G"),
-    "gamma_LL": _gamma_LL,
-    "do_precess": _do_precess,
-    "u": _term_param(mm.ZhangLi, "u"),
-    "beta": _term_param(mm.ZhangLi, "beta"),
-    "J": _term_param(mm.Slonczewski, "J"),
-    "mp": _term_param(mm.Slonczewski, "mp"),
-    "P": _term_param(mm.Slonczewski, "P"),
-    "P_fixed": _term_param(mm.Slonczewski, "P"),
-    "P_free": _term_param(mm.Slonczewski, "P"),
-    "Lambda": _term_param(mm.Slonczewski, "Lambda"),
-    "Lambda_fixed": _term_param(mm.Slonczewski, "Lambda"),
-    "Lambda_free": _term_param(mm.Slonczewski, "Lambda"),
-    "eps_prime": _term_param(mm.Slonczewski, "eps_prime", 0),
-}
-#: the system's term an attribute comes from (for the messages)
-_SOURCE = {
-    "alpha": "mm.Damping's alpha (0 without mm.Damping)",
-    "gamma_G": "mm.Precession's gamma0",
-    "gamma_LL": "gamma0/(1+alpha^2) of mm.Precession and mm.Damping",
-    "do_precess": "1 with mm.Precession, 0 without",
-    "u": "mm.ZhangLi's u",
-    "beta": "mm.ZhangLi's beta",
-    "J": "mm.Slonczewski's J",
-    "mp": "mm.Slonczewski's mp",
-    "P": "mm.Slonczewski's P",
-    "P_fixed": "mm.Slonczewski's P",
-    "P_free": "mm.Slonczewski's P",
-    "Lambda": "mm.Slonczewski's Lambda",
-    "Lambda_fixed": "mm.Slonczewski's Lambda",
-    "Lambda_free": "mm.Slonczewski's Lambda",
-    "eps_prime": "mm.Slonczewski's eps_prime (0 if not set)",
+    "alpha": (_alpha, "mm.Damping's alpha (0 without mm.Damping)"),
+    "gamma_G": (lambda system: _gamma0(system, "gamma_G"), "mm.Precession's gamma0"),
+    "gamma_LL": (_gamma_LL, "gamma0/(1+alpha^2) of mm.Precession and mm.Damping"),
+    "do_precess": (_do_precess, "1 with mm.Precession, 0 without"),
+    "u": (_term_param(mm.ZhangLi, "u"), "mm.ZhangLi's u"),
+    "beta": (_term_param(mm.ZhangLi, "beta"), "mm.ZhangLi's beta"),
+    **{
+        attr: (_term_param(mm.Slonczewski, param), f"mm.Slonczewski's {param}")
+        for attr, param in (
+            ("J", "J"),
+            ("mp", "mp"),
+            ("P", "P"),
+            ("P_fixed", "P"),
+            ("P_free", "P"),
+            ("Lambda", "Lambda"),
+            ("Lambda_fixed", "Lambda"),
+            ("Lambda_free", "Lambda"),
+        )
+    },
+    "eps_prime": (
+        _term_param(mm.Slonczewski, "eps_prime", 0),
+        "mm.Slonczewski's eps_prime (0 if not set)",
+    ),
 }
 
 
@@ -700,8 +689,9 @@ def check_time_evolver_system(evolver, system) -> None:
     for attr, value in given.items():
         if attr not in _FROM_SYSTEM:
             continue
+        read, source = _FROM_SYSTEM[attr]
         try:
-            expected = _FROM_SYSTEM[attr](system)
+            expected = read(system)
         except _Missing as missing:
             raise _error(evolver, attr, value, str(missing)) from None
         if not _agrees(value, expected):
@@ -709,7 +699,7 @@ def check_time_evolver_system(evolver, system) -> None:
                 evolver,
                 attr,
                 value,
-                f"the system gives {attr} = {_short(expected)} ({_SOURCE[attr]}); "
+                f"the system gives {attr} = {_short(expected)} ({source}); "
                 "the physics comes from system.dynamics (oommfc overwrites the "
                 f"evolver's {attr} from it): change the system's term or remove "
                 f"{attr} from the evolver.",
@@ -718,7 +708,7 @@ def check_time_evolver_system(evolver, system) -> None:
 
 def time_evolver_record(evolver) -> dict:
     """What ``info.json`` records of a T = 0 oommfc evolver."""
-    return {"class": _name(evolver), **{k: v for k, v in _given(evolver).items()}}
+    return {"class": _name(evolver), **_given(evolver)}
 
 
 # ------------------------------------------------------------- MinDriver
