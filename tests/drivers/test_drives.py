@@ -661,7 +661,7 @@ def test_timedriver_method_and_demag_precision(tmp_path):
         td.drive(s, t=2e-12, n=1, dirname=str(tmp_path), verbose=0)
         results[tuple(kw.items())] = s.m.array.copy()
     settings = td.settings()
-    assert settings["method"] == "rkf54" and settings["demag_precision"] == "single"
+    assert settings["method"] == "auto" and settings["demag_precision"] == "single"
     ref = results[()]
     assert 0 < np.abs(results[(("method", "rkf54m"),)] - ref).max() < 1e-4 * MS
     assert 0 < np.abs(results[(("demag_precision", "single"),)] - ref).max() < 1e-5 * MS

@@ -86,10 +86,13 @@ def test_documented_stability_boundary(name):
     assert _stability_boundary(tab, 0.02) == pytest.approx(tab.imag_stability, abs=5e-3)
 
 
-def test_default_method_is_oommfs_rkf54_and_more_stable():
-    """OOMMF's default rkf54 (RK5(4)7FC) is stable further out than DOPRI5
-    (RK5(4)7FM) in every direction of weakly to strongly damped precession."""
-    assert DEFAULT_METHOD == "rkf54"
+def test_default_method_is_auto_on_oommfs_rkf54_and_more_stable():
+    """The default "auto" steps with OOMMF's default rkf54 (RK5(4)7FC), which is
+    stable further out than DOPRI5 (RK5(4)7FM) in every direction of weakly to
+    strongly damped precession (RK4(3) takes over only where stability limits
+    the step: tests/engine/test_stiff_switching.py)."""
+    assert DEFAULT_METHOD == "auto"
+    assert Engine(F.macrospin())._integrator.tableau is get_tableau("rkf54")
     fc, fm = get_tableau("rkf54"), get_tableau("RKF54M")
     for alpha in (0.0, 0.02, 0.1, 0.5, 1.0, 1e3):
         if alpha == 0.0:  # on the imaginary axis, compare beyond y = 1

@@ -72,11 +72,11 @@ _CHOICE_SETTINGS = ("method", "demag_precision")
 
 def _one_of(value, what):
     if what == "method":
-        from ..engine.integrators import TABLEAUX as choices
+        from ..engine.integrators import METHODS as choices
     else:
         choices = ("double", "single")
     if value not in choices:
-        raise ValueError(f"{what}: expected one of {sorted(choices)}, got {value!r}.")
+        raise ValueError(f"{what}: expected one of {list(choices)}, got {value!r}.")
 
 
 #: settings that may be set to None (off)

@@ -32,8 +32,10 @@ Runge-Kutta evolver plus the Slonczewski torque; ``SpinTEvolver``, which has onl
 ``method``
     OOMMF's name of the Runge-Kutta pair, case-insensitive as in OOMMF:
     ``"rkf54"`` (OOMMF's default), ``"rkf54m"``, ``"rkf54s"`` are the engine's
-    pairs and run (the driver's ``method``). OOMMF's fixed-order ``"rk2"``,
-    ``"rk4"`` and ``"rk2heun"`` are not implemented: refused.
+    pairs and run (the driver's ``method``); an evolver without ``method`` runs
+    the driver's, by default ``"auto"`` (rkf54, with classical RK4 while
+    stability limits the step). OOMMF's fixed-order ``"rk2"``, ``"rk4"`` and
+    ``"rk2heun"`` are not implemented: refused.
 ``max_timestep``
     the largest step (s): the driver's ``h_max`` (both default 1e-10 s).
 ``min_timestep``

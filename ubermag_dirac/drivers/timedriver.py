@@ -60,7 +60,8 @@ class TimeDriver(Driver):
         overrides it for one drive.
     method : str, optional
         Runge-Kutta pair by OOMMF's name (``Oxs_RungeKuttaEvolve``'s
-        ``method``): ``"rkf54"`` (default, as OOMMF), ``"rkf54m"``, ``"rkf54s"``.
+        ``method``): ``"auto"`` (default: OOMMF's ``"rkf54"``, with classical RK4 where
+        the step is limited by stability), ``"rkf54"``, ``"rkf54m"``, ``"rkf54s"``.
     demag_precision : str, optional
         ``"double"`` (default) or ``"single"`` demagnetisation FFTs (float32
         transforms added to the float64 field; standard problem 4 stays within

@@ -43,6 +43,7 @@ __all__ = [
     "llg_rhs",
     "normalise",
     "stage_combination",
+    "switch_methods",
 ]
 
 _OPTS = {"cache": True, "nogil": True, "boundscheck": False, "error_model": "numpy"}
@@ -160,10 +161,12 @@ def llg_rhs(
 # ---------------------------------------------------------------- integrator
 @nb.njit(**_OPTS)
 def stage_combination(y, h, K, coef, nk, out):
-    """``out = y + h[b] * sum_{j < nk} coef[j] * K[j]`` for every system ``b``.
+    """``out = y + h[b] * sum_{j < nk} coef[b, j] * K[j]`` for every system ``b``.
 
-    ``y``, ``out``: ``(B, M)``; ``K``: ``(7, B, M)``; ``h``: ``(B,)``. One
-    contiguous (vectorisable) pass per non-zero coefficient.
+    ``y``, ``out``: ``(B, M)``; ``K``: ``(S, B, M)``; ``h``: ``(B,)``;
+    ``coef``: ``(B, S)``, the row of each system's tableau (systems may use
+    different methods). One contiguous (vectorisable) pass per non-zero
+    coefficient; a zero coefficient never reads its stage (which may be unset).
     """
     B, M = y.shape
     for b in range(B):
@@ -173,7 +176,7 @@ def stage_combination(y, h, K, coef, nk, out):
         for i in range(M):
             ob[i] = yb[i]
         for j in range(nk):
-            cj = hb * coef[j]
+            cj = hb * coef[b, j]
             if cj != 0.0:
                 kj = K[j, b]
                 for i in range(M):
@@ -201,9 +204,12 @@ def normalise(m, mask):
 
 @nb.njit(**_OPTS)
 def dp_solution(y, h, K, bcoef, mask, out):
-    """Fifth-order solution ``y + h sum_j b_j K_j`` (j < 6), normalised, into ``out``.
+    """Propagated solution ``y + h sum_j b_bj K_j`` (j < S - 1), normalised.
 
-    ``y``/``out``: ``(B, 3, N)``; ``K``: ``(7, B, 3, N)``. Empty cells get 0.
+    Written into ``out``.
+
+    ``y``/``out``: ``(B, 3, N)``; ``K``: ``(S, B, 3, N)``; ``bcoef``: ``(B, S)``
+    weights per system. Empty cells get 0.
     """
     B = y.shape[0]
     N = y.shape[2]
@@ -225,9 +231,10 @@ def dp_solution(y, h, K, bcoef, mask, out):
 
 @nb.njit(**_OPTS)
 def dp_error(h, K, ecoef, mask, err, scratch):
-    """``err[b] = max_cells |h[b] sum_j e_j K_j|`` (Euclidean norm per cell).
+    """``err[b] = max_cells |h[b] sum_j e_bj K_j|`` (Euclidean norm per cell).
 
-    ``scratch``: ``(B, 3, N)`` work array. NaN in any stage gives NaN.
+    ``ecoef``: ``(B, S)`` error weights per system; ``scratch``: ``(B, 3, N)``
+    work array. NaN in any stage gives NaN.
     """
     B = K.shape[1]
     N = K.shape[3]
@@ -239,8 +246,8 @@ def dp_error(h, K, ecoef, mask, err, scratch):
         sb = sf[b]
         for i in range(M):
             sb[i] = 0.0
-        for j in range(ecoef.shape[0]):
-            cj = hb * ecoef[j]
+        for j in range(ecoef.shape[1]):
+            cj = hb * ecoef[b, j]
             if cj != 0.0:
                 kj = Kf[j, b]
                 for i in range(M):
@@ -257,3 +264,47 @@ def dp_error(h, K, ecoef, mask, err, scratch):
             if e2 > emax or e2 != e2:
                 emax = e2
         err[b] = np.sqrt(emax)
+
+
+@nb.njit(**_OPTS)
+def switch_methods(
+    ok, mode, h, fastest, boundary_fc, boundary_rk, retry, retry_after, age,
+    fc_step, e_fc, e_rk, near, fraction, gain, settle,
+):  # fmt: skip
+    """Per system, in place: the method (0: RK5(4), 1: RK4(3)) and the step ``h``
+    of the next step, after an attempt (``ok``: accepted); the policy is
+    documented in :mod:`ubermag_dirac.engine.integrators` ("Stiff films").
+
+    ``fastest``: bound on the fastest rate (1/s); ``boundary_fc``,
+    ``boundary_rk``: the methods' stability boundaries (:math:`h|\\lambda|`);
+    ``e_fc``, ``e_rk``: evaluations per step; ``near``: fraction of RK5(4)'s
+    boundary that counts as stability-limited; ``fraction``: RK4(3)'s step cap
+    as a fraction of its boundary; ``gain``: required saving per unit time;
+    ``settle``: accepted RK4(3) steps before accuracy may end it.
+    """
+    for b in range(ok.shape[0]):
+        rho = fastest[b]
+        if not rho > 0.0:
+            continue  # no bound (no moving cells): RK5(4)
+        cap = fraction * boundary_rk[b] / rho
+        if ok[b]:
+            if retry[b] > 0:
+                retry[b] -= 1
+            if mode[b] == 0:
+                # at RK5(4)'s stability boundary, and RK4(3) at its cap is cheaper
+                stiff = h[b] * rho >= near * boundary_fc[b]
+                if stiff and retry[b] == 0 and e_rk * h[b] < gain * e_fc * cap:
+                    mode[b] = 1
+                    fc_step[b] = h[b]
+                    age[b] = 0
+            else:
+                age[b] += 1
+                # accuracy holds RK4(3) below what RK5(4) cost per unit time
+                slow = age[b] >= settle // 2 and h[b] < 0.5 * cap
+                dear = age[b] >= settle and e_rk * fc_step[b] > e_fc * h[b]
+                if slow or dear:
+                    mode[b] = 0
+                    retry[b] = retry_after[b]
+                    retry_after[b] *= 2
+        if mode[b] == 1 and cap < h[b]:
+            h[b] = cap

@@ -375,7 +375,9 @@ class ThermalNoise:
         return out
 
 
-def fastest_rate(field, m, t, active, gamma, alpha, iterations: int = 40):
+def fastest_rate(
+    field, m, t, active, gamma, alpha, iterations: int = 40, start: str = "random"
+):
     r"""Bound (1/s) on the fastest rate of the deterministic LLG dynamics, per system.
 
     The linearised LLG about any state near ``m`` has the rates
@@ -408,6 +410,14 @@ def fastest_rate(field, m, t, active, gamma, alpha, iterations: int = 40):
         ``(B, N)`` bool, cells that move.
     gamma, alpha : numpy.ndarray
         ``(B, N)`` :math:`\gamma_0` (m/(A s)) and scalar damping.
+    iterations : int
+        Power iterations (two field evaluations each, plus one).
+    start : {"random", "checkerboard"}
+        Start vector: pseudo-random, or its magnitude with the sign alternating
+        from cell to cell (``(-1)^(i+j+k)``), close to the fastest exchange mode
+        of a grid: after 10 iterations it is within 0.3-1 % of the 60-iteration
+        value for standard problem 4 and 32 x 32 and 32 x 8 films, where the
+        random start is 4-5 % low.
     """
     B = m.shape[0]
     shape = m.shape
@@ -415,7 +425,13 @@ def fastest_rate(field, m, t, active, gamma, alpha, iterations: int = 40):
     H0 = field(m, t).reshape(B, 3, -1)
     H_max = np.sqrt(np.max(np.where(act, H0 * H0, 0.0).sum(axis=1), axis=1))
     rng = np.random.default_rng(20240613)
-    v = np.broadcast_to(rng.standard_normal(shape[1:]), shape).reshape(B, 3, -1).copy()
+    v0 = rng.standard_normal(shape[1:])
+    if start == "checkerboard":
+        idx = np.indices(shape[2:]).sum(axis=0)
+        v0 = np.abs(v0) * np.where(idx % 2 == 0, 1.0, -1.0)
+    elif start != "random":
+        raise ValueError(f"start: expected 'random' or 'checkerboard', got {start!r}.")
+    v = np.broadcast_to(v0, shape).reshape(B, 3, -1).copy()
     eps = 1e-4
     norm_G = np.zeros(B)
     for _ in range(iterations):
