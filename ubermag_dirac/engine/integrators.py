@@ -540,16 +540,19 @@ class DormandPrince45:
             hb = np.where(active, np.where(last, remaining, h_prop), 0.0)
             t0 = self.t
             mode = self.mode.copy()  # the method of this step (the next may differ)
-            A, c, uses = lay.A[mode], lay.c[mode], lay.uses[mode]
+            A, c, b, e, uses, expo = lay.rows(mode)
             for s in range(1, S - 1):
-                stage_group = self._stage_group(group, active, uses[:, s])
+                if uses.ndim == 1:  # one method for all systems
+                    stage_group = group if uses[s] else False
+                else:
+                    stage_group = self._stage_group(group, active, uses[:, s])
                 if stage_group is False:
                     continue  # no running system's method has this stage
                 stage_combination(yf, hb, Kf, A[:, s], s, ysf)
                 self._eval(t0 + c[:, s] * hb, self.y_stage, K[s], stage_group)
-            dp_solution(y3, hb, K3, lay.b[mode], mask, y53)
+            dp_solution(y3, hb, K3, b, mask, y53)
             mx7 = self._eval(t0 + hb, self.y5, K[S - 1], group)
-            dp_error(hb, K3, lay.e[mode], mask, self.err, ys3)
+            dp_error(hb, K3, e, mask, self.err, ys3)
             ratio = self.err / self.tol
             finite = np.isfinite(ratio) & np.isfinite(mx7)
             ok = active & finite & (ratio <= 1.0)
@@ -557,7 +560,7 @@ class DormandPrince45:
 
             # ---- step-size proposals (Hairer's DOPRI5 PI control)
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                fac11 = np.where(finite, ratio, np.inf) ** lay.exponent[mode]
+                fac11 = np.where(finite, ratio, np.inf) ** expo
                 fac = fac11 / self.err_old**0.04
                 fac = np.clip(fac / 0.9, 0.1, 5.0)
                 h_acc = hb / fac
@@ -649,6 +652,35 @@ class _Layout:
             self.e[i, slot] = tab.e
             self.uses[i, slot] = True
             self.exponent[i] = round(1.0 / (tab.error_order + 1) - 0.03, 10)
+        self._uniform = {}
+
+    def rows(self, mode):
+        """``(A, c, b, e, uses, exponent)`` of the systems' methods ``mode``:
+        ``(B, S, S)``, ``(B, S)`` rows; ``uses`` ``(S,)`` and ``exponent`` a
+        number when every system has the same method (cached), else per system.
+        """
+        m0 = mode[0]
+        if np.all(mode == m0):
+            key = (int(m0), mode.size)
+            if key not in self._uniform:
+                B = mode.size
+                self._uniform[key] = (
+                    *(
+                        np.repeat(x[m0][None], B, axis=0)
+                        for x in (self.A, self.c, self.b, self.e)
+                    ),
+                    self.uses[m0],
+                    float(self.exponent[m0]),
+                )
+            return self._uniform[key]
+        return (
+            self.A[mode],
+            self.c[mode],
+            self.b[mode],
+            self.e[mode],
+            self.uses[mode],
+            self.exponent[mode],
+        )
 
 
 def _boundary(tab, alpha_range):

@@ -181,6 +181,8 @@ class TimeFactorMixin:
 
     def factor(self, t) -> np.ndarray:
         B = len(self.funcs)
+        if all(f is None for f in self.funcs):  # constant amplitudes
+            return np.ones(B)
         t = np.broadcast_to(np.asarray(t, dtype=np.float64), (B,))
         out = np.ones(B)
         done = {}  # systems sharing a func (batches of trials) call it once per time
