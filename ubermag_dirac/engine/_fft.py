@@ -55,7 +55,8 @@ class FFTWConvolver:
         Real tensor spectrum ``(ncomp, S)`` with the sign of ``-N`` folded in, in the
         layout of the complex buffer (``rfftn`` over ``taxes``).
     apply : callable
-        Numba kernel ``apply(F, K)`` multiplying ``F`` ``(B, 3, S)`` in place.
+        Numba kernel ``apply(G, K)`` multiplying the spectrum ``(B, 3, S)`` in
+        place, given as ``G``, its real view ``(B, 3, 2 S)``.
     threads : int
         FFTW threads.
     flags : tuple of str
@@ -173,7 +174,7 @@ class FFTWConvolver:
             C[sl] = 0
         for plan in forward:
             plan.execute()
-        self.apply(C.reshape(B, 3, -1), self.kspec)
+        self.apply(C.reshape(B, 3, -1).view(self.dtype), self.kspec)
         for plan in inverse:
             plan.execute()
         if add:
