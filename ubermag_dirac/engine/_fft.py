@@ -24,6 +24,7 @@ choice, never a dependency.
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft
 
 __all__ = ["FFTWConvolver", "have_pyfftw"]
 
@@ -55,7 +56,8 @@ class FFTWConvolver:
         Real tensor spectrum ``(ncomp, S)`` with the sign of ``-N`` folded in, in the
         layout of the complex buffer (``rfftn`` over ``taxes``).
     apply : callable
-        Numba kernel ``apply(F, K)`` multiplying ``F`` ``(B, 3, S)`` in place.
+        Numba kernel ``apply(G, K)`` multiplying the spectrum ``(B, 3, S)`` in
+        place, given as ``G``, its real view ``(B, 3, 2 S)``.
     threads : int
         FFTW threads.
     flags : tuple of str
@@ -162,25 +164,40 @@ class FFTWConvolver:
         memory instead of two).
         """
         B = M.shape[0]
-        if B not in self._sets:
-            self._sets[B] = self._build(B)
-        _, C, forward, inverse, zero, Min, Hout = self._sets[B]
+        steps = self._sets.get(B)
+        if steps is None:
+            steps = self._sets[B] = self._steps(*self._build(B))
+        Min, zero, forward, G, inverse, Hout = steps
         if scale is None:
             Min[...] = M
         else:
             np.multiply(M, scale, out=Min, casting="unsafe")
-        for sl in zero:
-            C[sl] = 0
-        for plan in forward:
-            plan.execute()
-        self.apply(C.reshape(B, 3, -1), self.kspec)
-        for plan in inverse:
-            plan.execute()
+        for z in zero:
+            z.fill(0)
+        for execute in forward:
+            execute()
+        self.apply(G, self.kspec)
+        for execute in inverse:
+            execute()
         if add:
             out += Hout
         else:
             out[...] = Hout
         return out
+
+    def _steps(self, R, C, forward, inverse, zero, Min, Hout):
+        """What :meth:`convolve` runs, prepared once per batch size: the input
+        view, the views to clear, the transforms' ``execute`` methods, the real
+        view of the spectrum for ``apply``, the output view."""
+        G = C.reshape(C.shape[0], 3, -1).view(self.dtype)
+        return (
+            Min,
+            [C[sl] for sl in zero],
+            [plan.execute for plan in forward],
+            G,
+            [plan.execute for plan in inverse],
+            Hout,
+        )
 
 
 class PocketConvolver(FFTWConvolver):
@@ -199,8 +216,6 @@ class PocketConvolver(FFTWConvolver):
         """As :meth:`FFTWConvolver.convolve`; pocketfft uses ``scipy.fft``'s
         current worker count (:func:`scipy.fft.set_workers`, which the engine's
         ``threads`` sets), never fewer than ``threads``."""
-        import scipy.fft
-
         self._nt = max(self.threads, scipy.fft.get_workers())
         return super().convolve(M, out, add, scale)
 

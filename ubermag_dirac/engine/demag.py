@@ -70,7 +70,6 @@ import numba
 import numpy as np
 import scipy.fft as sfft
 
-from ._cells import load, store
 from ._fft import FFTWConvolver, PocketConvolver, have_pyfftw, pocketfft_module
 from ._newell import newell_tensor
 from .energy._base import MU0, EnergyImpl
@@ -101,37 +100,58 @@ _PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
 
 
 @numba.njit(cache=True, nogil=True)
-def _apply6(F, K):  # pragma: no cover - compiled
-    """In place ``F[b, :, s] <- K(s) F[b, :, s]``, K symmetric from 6 real arrays."""
-    nb, _, ns = F.shape
+def _apply6(G, K):  # pragma: no cover - compiled
+    """In place ``F[b, :, s] <- K(s) F[b, :, s]``, K symmetric from 6 real arrays.
+
+    ``G`` is the complex spectrum ``F`` ``(B, 3, S)`` viewed as its real type,
+    ``(B, 3, 2 S)`` (real and imaginary parts interleaved): the real tensor
+    multiplies both parts, in real arithmetic that LLVM vectorises (numba's
+    complex products, with the zero imaginary part of ``K``, did not; measured
+    50 -> 35 us for standard problem 4, the same values).
+    """
+    nb = G.shape[0]
+    ns = K.shape[1]
     for b in range(nb):
         for s in range(ns):
-            mx, my, mz = load(F, b, s)
+            kxx = K[0, s]
+            kyy = K[1, s]
+            kzz = K[2, s]
             kxy = K[3, s]
             kxz = K[4, s]
             kyz = K[5, s]
-            store(
-                F,
-                b,
-                s,
-                K[0, s] * mx + kxy * my + kxz * mz,
-                kxy * mx + K[1, s] * my + kyz * mz,
-                kxz * mx + kyz * my + K[2, s] * mz,
-            )
+            for t in range(2 * s, 2 * s + 2):
+                mx = G[b, 0, t]
+                my = G[b, 1, t]
+                mz = G[b, 2, t]
+                G[b, 0, t] = kxx * mx + kxy * my + kxz * mz
+                G[b, 1, t] = kxy * mx + kyy * my + kyz * mz
+                G[b, 2, t] = kxz * mx + kyz * my + kzz * mz
 
 
 @numba.njit(cache=True, nogil=True)
-def _apply4(F, K):  # pragma: no cover - compiled
+def _apply4(G, K):  # pragma: no cover - compiled
     """As :func:`_apply6` with ``K_xz = K_yz = 0`` (single-layer films)."""
-    nb, _, ns = F.shape
+    nb = G.shape[0]
+    ns = K.shape[1]
     for b in range(nb):
         for s in range(ns):
-            mx = F[b, 0, s]
-            my = F[b, 1, s]
+            kxx = K[0, s]
+            kyy = K[1, s]
+            kzz = K[2, s]
             kxy = K[3, s]
-            F[b, 0, s] = K[0, s] * mx + kxy * my
-            F[b, 1, s] = kxy * mx + K[1, s] * my
-            F[b, 2, s] = K[2, s] * F[b, 2, s]
+            for t in range(2 * s, 2 * s + 2):
+                mx = G[b, 0, t]
+                my = G[b, 1, t]
+                G[b, 0, t] = kxx * mx + kxy * my
+                G[b, 1, t] = kxy * mx + kyy * my
+                G[b, 2, t] = kzz * G[b, 2, t]
+
+
+def _real_view(F):
+    """The complex spectrum ``F`` ``(B, 3, ...)`` as ``(B, 3, 2 S)`` of its real
+    type, for :func:`_apply4` / :func:`_apply6` (a view: ``F`` is changed)."""
+    F = F.reshape(F.shape[0], 3, -1)
+    return F.view(F.real.dtype)
 
 
 def plan_transforms(n, padded):
@@ -662,7 +682,7 @@ class DemagField:
         apply = _apply4 if self._thin else _apply6
         if not taxes:
             F = M.reshape(B, 3, 1).astype(complex)
-            apply(F, self._kspec)
+            apply(_real_view(F), self._kspec)
             return F.real.reshape(M.shape)
         # forward: real FFT along the last transformed axis on un-padded rows,
         # then complex FFTs along the others (only the physical rows exist yet).
@@ -671,10 +691,8 @@ class DemagField:
         order = taxes[:-1]
         for k in order:
             F = sfft.fft(F, n=P[k], axis=2 + k, workers=w, overwrite_x=True)
-        shape = F.shape
-        F = F.reshape(B, 3, -1)
-        apply(F, self._kspec)
-        F = F.reshape(shape)
+        F = np.ascontiguousarray(F)
+        apply(_real_view(F), self._kspec)
         # inverse: keep only the physical rows after each axis
         for k in reversed(order):
             F = sfft.ifft(F, axis=2 + k, workers=w, overwrite_x=True)

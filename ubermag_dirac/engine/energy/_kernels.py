@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from ...kernels._jit import kernel
-from .._cells import load, neighbours
+from .._cells import load
 
 __all__ = [
     "cubic_add_field",
@@ -33,6 +33,9 @@ __all__ = [
 
 _jit = nb.njit(cache=True, nogil=True, boundscheck=False)
 
+#: cast of a (non-negative) flat index to unsigned: no wrap-around code
+_u = nb.uint64
+
 #: DMI vectors of the exchange sums (not read)
 _NO_DMI = np.zeros((3, 3))
 
@@ -46,16 +49,35 @@ _NO_DMI = np.zeros((3, 3))
 
 
 @kernel
-def _axis_bond(a, p, i, j, k, nx, ny, nz):
-    """Flat indices ``(plus, minus)`` of the neighbours of cell ``p = (i, j, k)``
-    along axis ``a`` (wrapping around at the mesh faces)."""
-    if a == 0:
-        minus, plus = neighbours(i, nx, ny * nz)
-    elif a == 1:
-        minus, plus = neighbours(j, ny, nz)
-    else:
-        minus, plus = neighbours(k, nz, 1)
-    return p + plus, p + minus
+def _bond_term(mf, b, p, q0, q1, c0, c1, Va, dmi):
+    """The bonds of cell ``p`` to ``q0`` (coefficient ``c0``) and ``q1``
+    (``c1``) along one axis: exchange ``c0 (m_q0 - m_p) + c1 (m_q1 - m_p)`` or
+    DMI ``Va x (c0 m_q0 - c1 m_q1)``."""
+    if dmi:
+        wx = c0 * mf[b, 0, q0] - c1 * mf[b, 0, q1]
+        wy = c0 * mf[b, 1, q0] - c1 * mf[b, 1, q1]
+        wz = c0 * mf[b, 2, q0] - c1 * mf[b, 2, q1]
+        return Va[1] * wz - Va[2] * wy, Va[2] * wx - Va[0] * wz, Va[0] * wy - Va[1] * wx
+    mx, my, mz = load(mf, b, p)
+    return (
+        c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx),
+        c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my),
+        c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz),
+    )
+
+
+@kernel
+def _sweep(mf, b, ca, Va, dmi, s, p, q0, q1):
+    """``s[:, p] +=`` the bond term of cell ``p`` (``ca``: that axis' bonds).
+
+    The flat indices are made unsigned: numba then emits no negative-index
+    wrap-around, which is what lets LLVM vectorise the loops (measured 3.6x
+    on one axis of standard problem 4)."""
+    p, q0, q1 = _u(p), _u(q0), _u(q1)
+    tx, ty, tz = _bond_term(mf, b, p, q0, q1, ca[b, p], ca[b, q1], Va, dmi)
+    s[0, p] += tx
+    s[1, p] += ty
+    s[2, p] += tz
 
 
 @_jit
@@ -67,50 +89,59 @@ def _pair_sum(m, c, V, use, hmul, H, w, energy, dmi):
 
     ``c``: the bond coefficients ``(cx, cy, cz)``, each ``(B, n)``; ``use``:
     the axes that contribute (length > 1, and for DMI a non-zero ``V[a]``).
+
+    The sums are accumulated axis by axis (x, then y, then z, as a per-cell sum
+    would add them) into a scratch array: along an axis the grid is
+    ``(outer, L, inner)`` blocks in which every cell but the first and last
+    ``inner`` ones has its neighbours at the constant offsets ``+-inner``, so
+    the loop over the interior is contiguous and compiles to SIMD code.
     """
     B, _, nx, ny, nz = m.shape
-    mf = m.reshape(B, 3, nx * ny * nz)
+    n = nx * ny * nz
+    mf = m.reshape(B, 3, n)
     Hf = H.reshape(mf.shape)
     wf = w.reshape(B, -1)
     hf = hmul.reshape(B, -1)
     sign = 1.0 if dmi else -1.0
+    s = np.empty((3, n))
+    dims = (nx, ny, nz)
     for b in range(B):
-        for i in range(nx):
-            for j in range(ny):
-                for k in range(nz):
-                    p = (i * ny + j) * nz + k
-                    h = hf[b, p]
-                    if h == 0.0:
-                        if energy:
-                            wf[b, p] = 0.0
-                        continue
-                    mx, my, mz = load(mf, b, p)
-                    sx = 0.0
-                    sy = 0.0
-                    sz = 0.0
-                    for a in range(3):
-                        if not use[a]:
-                            continue
-                        q0, q1 = _axis_bond(a, p, i, j, k, nx, ny, nz)
-                        c0 = c[a][b, p]
-                        c1 = c[a][b, q1]
-                        if dmi:
-                            wx = c0 * mf[b, 0, q0] - c1 * mf[b, 0, q1]
-                            wy = c0 * mf[b, 1, q0] - c1 * mf[b, 1, q1]
-                            wz = c0 * mf[b, 2, q0] - c1 * mf[b, 2, q1]
-                            sx += V[a, 1] * wz - V[a, 2] * wy
-                            sy += V[a, 2] * wx - V[a, 0] * wz
-                            sz += V[a, 0] * wy - V[a, 1] * wx
-                        else:
-                            sx += c0 * (mf[b, 0, q0] - mx) + c1 * (mf[b, 0, q1] - mx)
-                            sy += c0 * (mf[b, 1, q0] - my) + c1 * (mf[b, 1, q1] - my)
-                            sz += c0 * (mf[b, 2, q0] - mz) + c1 * (mf[b, 2, q1] - mz)
-                    if energy:
-                        wf[b, p] = sign * (mx * sx + my * sy + mz * sz)
-                    else:
-                        Hf[b, 0, p] += h * sx
-                        Hf[b, 1, p] += h * sy
-                        Hf[b, 2, p] += h * sz
+        s[:] = 0.0
+        inner = n
+        for a in range(3):
+            L = dims[a]
+            inner //= L
+            if not use[a]:
+                continue
+            ca = c[a]
+            Va = V[a]
+            block = L * inner
+            wrap = (L - 1) * inner
+            for base in range(0, n, block):
+                for r in range(inner):  # first cell of the line: minus wraps
+                    p = base + r
+                    _sweep(mf, b, ca, Va, dmi, s, p, p + inner, p + wrap)
+                for p in range(base + inner, base + wrap):
+                    _sweep(mf, b, ca, Va, dmi, s, p, p + inner, p - inner)
+                for r in range(inner):  # last cell: plus wraps
+                    p = base + wrap + r
+                    _sweep(mf, b, ca, Va, dmi, s, p, p - wrap, p - inner)
+        for i in range(n):
+            p = _u(i)
+            h = hf[b, p]
+            if energy:
+                if h == 0.0:
+                    wf[b, p] = 0.0
+                else:
+                    wf[b, p] = sign * (
+                        mf[b, 0, p] * s[0, p]
+                        + mf[b, 1, p] * s[1, p]
+                        + mf[b, 2, p] * s[2, p]
+                    )
+            elif h != 0.0:
+                Hf[b, 0, p] += h * s[0, p]
+                Hf[b, 1, p] += h * s[1, p]
+                Hf[b, 2, p] += h * s[2, p]
 
 
 @kernel
