@@ -110,22 +110,31 @@ changes a system to RK4(3) while that system's step is limited by stability:
    per unit time than the RK5(4) step it left after :data:`RK_SETTLE`, and tries
    again after :data:`RETRY_STEPS` accepted steps (doubling each time).
 
-Both methods are FSAL with the derivative at the current state in the first
-slot, so a change costs nothing; everything is decided per system, so a batch
-still integrates each system exactly as it would alone (systems using
+The bound is not recomputed: where the fields later grow beyond it (a strong
+pulse), RK4(3) steps at the cap may be unstable; the error control then
+rejects them and shrinks the step (correct, but slower), and accuracy rule 3
+returns the system to RK5(4)7FC. Both methods are FSAL with the derivative at
+the current state in the first slot, so a change costs nothing; everything is
+decided per system, so a batch still integrates each system exactly as it
+would alone (systems using
 different methods in one batch step are evaluated at their own stages:
 ``rhs_subset``). Without a bound (``rate=None``) ``"auto"`` is RK5(4)7FC.
 
-Measured (one thread, tol 1e-6; evaluations of the right-hand side, and the
-25 field evaluations of the bound where it was computed): standard problem 4,
-0.3 ns: rkf54 3961, auto 3407 (-14 %; 833 steps, RK4(3) from the 6th on,
-4 rejections), trace against OOMMF's 1.6e-7 for both. Films of 32 x 8 x 1
+Measured (one thread, tol 1e-6; evaluations of the right-hand side, plus the
+25 field evaluations of the bound): standard problem 4, 1 ns in 200 stages
+(``benchmarks/bench_engine.py``): rkf54 13 201, auto 11 323 (-14 %; 2700
+of 2780 steps RK4(3), 8 rejections), CPU 12.8 -> 11.5 s (medians of 5), trace
+against OOMMF's 1.6e-7 for both; the steps sit at the cap (0.37 ps) except
+where a 5 ps stage ends. Films of 32 x 8 x 1
 cells of 1 nm with a spin spiral in 2e5 A/m, 20 ps: alpha = 0.1 1735 -> 1503
 (-13 %, error against a tol = 1e-11 run 2.4e-6 -> 7e-8); alpha = 0.02 and
 0.005, where RK4(3) is held by accuracy below its cap, 1771 -> 1847 and
 2371 -> 2459 (+4 %, the failed tries). The 32 x 32 x 1 films of
 ``benchmarks/bench_engine.py`` (50 ps, 8 films): 7232 -> 6836 evaluations one
-by one (-5 %), batched 7544 -> 7042.
+by one (-5 %), batched 7544 -> 7042. The device-scale switching film of
+``benchmarks/bench_scaling.py`` (256 x 256 x 1 cells of 2 nm, alpha 0.1, 1.5 ns,
+mostly held by accuracy): 46 423 -> 45 537 evaluations (-2 %), the same
+final <m_z> (-0.360).
 
 Error control
 -------------
