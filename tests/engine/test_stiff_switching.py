@@ -17,6 +17,8 @@ from ubermag_dirac.engine import Engine
 from ubermag_dirac.engine.integrators import METHODS, DormandPrince45
 from ubermag_dirac.kernels.dormand_prince import RK43, TABLEAUX
 
+from .conftest import batched_and_single_runs
+
 
 def _conditions(A, b, c):
     """Residuals of Butcher's eight order conditions up to order 4."""
@@ -149,12 +151,9 @@ def test_auto_batch_equals_its_systems_one_by_one():
         _film(0.005, "weak"),
         _film(0.1, "soft", A=1.3e-13),
     ]
-    batch = Engine(systems)
-    batch.run(1e-11, 2)
+    batch, singles = batched_and_single_runs(systems, 1e-11, 2)
     per_method = []
-    for i, s in enumerate(systems):
-        e = Engine(s)
-        e.run(1e-11, 2)
+    for i, e in enumerate(singles):
         np.testing.assert_array_equal(batch.m[i], e.m[0])
         assert batch.stats["steps_per_system"][i] == e.stats["steps"]
         per_method.append(e.stats["steps_per_method"])
