@@ -52,8 +52,8 @@ def test_rk43_tableau_order_and_fsal():
 
 def test_rk43_stability_is_the_taylor_polynomial():
     """R(z) = 1 + z + z^2/2 + z^3/6 + z^4/24, so |R(iy)|^2 = 1 - y^6/72 + y^8/576:
-    stable on the imaginary axis up to y = 2 sqrt(2) (every DP pair of OOMMF is
-    unstable there: boundary < 0.04 for rkf54 and rkf54s)."""
+    stable on the imaginary axis up to y = 2 sqrt(2) (OOMMF's rkf54 and rkf54s
+    only up to 0.04)."""
     np.testing.assert_allclose(
         RK43.stability_coefficients(), [1, 1, 1 / 2, 1 / 6, 1 / 24], rtol=1e-15
     )

@@ -225,7 +225,8 @@ class Engine:
         counts k; see :meth:`run`), ``steps`` and ``rejections``
         (summed over systems), ``steps_per_system``, ``steps_per_method``
         (accepted steps by method name), ``rate_bound_field_evaluations``
-        (field evaluations per system of the ``"auto"`` method's rate bound),
+        (field evaluations of the ``"auto"`` method's rate bound, counted per
+        system as ``system_evaluations``: 25 per system),
         ``wall_time`` (s in run/relax), ``field_time`` (s per energy term
         inside RHS calls), ``llg_time``, ``minimise_iterations``.
 
