@@ -99,6 +99,8 @@ def case(N, nz, threads):
         cpu.append(time.process_time() - c0)
         evals.append(e.stats["evaluations"] - ev0)
     ms = [1e3 * c / max(ev, 1) / threads for c, ev in zip(cpu, evals, strict=True)]
+    it = e._integrator
+    settled = it.methods[int(it.mode[0])]  # "auto": RK5(4) or RK4(3) at the end
     return {
         "N": N,
         "nz": nz,
@@ -110,9 +112,13 @@ def case(N, nz, threads):
         "wall_ms_per_evaluation_estimate": round(float(np.median(ms)), 4),
         # measured over the three short runs (each ends with a truncated step)
         "evaluations_per_ns": round(float(np.sum(evals)) / (3 * dur) * 1e-9),
-        # from the settled (stability-limited) step: 6 evaluations per step
-        "evaluations_per_ns_settled_step": round(6e-9 / float(e._integrator.h[0])),
-        "settled_step_ps": round(1e12 * float(e._integrator.h[0]), 4),
+        # from the settled (stability-limited) step and the evaluations per
+        # step of the method it was taken with
+        "evaluations_per_ns_settled_step": round(
+            (settled.stages - 1) * 1e-9 / float(it.h[0])
+        ),
+        "settled_step_ps": round(1e12 * float(it.h[0]), 4),
+        "settled_method": settled.name,
         "peak_rss_mib": round(_rss_mib(), 1),
         "rss_before_engine_mib": round(rss0, 1),
         "load": round(os.getloadavg()[0], 2),
@@ -327,6 +333,12 @@ def main():
     if not (args.quick or args.no_device):
         res["device"] = _subprocess(["--device-only"])
         print(json.dumps(res["device"]), flush=True)
+    elif not args.quick and (RESULTS / "scaling.json").exists():
+        # keep what this run did not measure (device case, quiet 2-thread run)
+        old = json.loads((RESULTS / "scaling.json").read_text())
+        kept = {k: v for k, v in old.items() if k not in res}
+        res.update(kept)
+        res["kept_from_earlier_runs"] = sorted(kept)
     if not args.quick:
         write_outputs(res)
     else:
