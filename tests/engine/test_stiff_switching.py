@@ -225,7 +225,7 @@ def test_a_low_rate_bound_costs_steps_not_accuracy(factor):
         rhs,
         y,
         np.ones((1, 2), bool),
-        rate=lambda y, t, idx: np.full(len(idx), factor * fastest),
+        rate=lambda y, t: np.full(len(y), factor * fastest),
         alpha_range=[[alpha, alpha]],
     )
     it.advance(T)

@@ -189,7 +189,7 @@ class FFTWConvolver:
         """What :meth:`convolve` runs, prepared once per batch size: the input
         view, the views to clear, the transforms' ``execute`` methods, the real
         view of the spectrum for ``apply``, the output view."""
-        G = C.reshape(C.shape[0], 3, -1).view(self.dtype)
+        G = real_view(C)
         return (
             Min,
             [C[sl] for sl in zero],
@@ -286,6 +286,14 @@ class _Call:
 
     def __init__(self, f):
         self.execute = f
+
+
+def real_view(F):
+    """The complex spectrum ``F`` ``(B, 3, ...)`` as ``(B, 3, 2 S)`` of its real
+    type (real and imaginary parts interleaved), for the demag tensor product
+    (a view: writing it changes ``F``)."""
+    F = F.reshape(F.shape[0], 3, -1)
+    return F.view(F.real.dtype)
 
 
 def pocketfft_module():

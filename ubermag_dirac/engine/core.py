@@ -422,17 +422,10 @@ class Engine:
         empty = ~np.isfinite(lo)
         return np.stack([np.where(empty, 0.0, lo), np.where(empty, 1.0, hi)], axis=1)
 
-    def _rate_bound(self, m, t, idx=None) -> np.ndarray:
-        """Bound on the fastest rate (1/s) of the systems ``idx`` (default all)
-        at ``m``, ``t`` (``(k, 3, ...)``, ``(k,)``), for the integrator's
-        ``"auto"`` method (:func:`~.stochastic.fastest_rate`; per system, the
-        same alone and in any batch)."""
-        if idx is not None and len(idx) < self.batch:
-            sub = self._subset(idx)
-            rate = sub._rate_bound(m, t)
-            self._rate_evaluations += sub._rate_evaluations
-            sub._rate_evaluations = 0
-            return rate
+    def _rate_bound(self, m, t) -> np.ndarray:
+        """Bound on the fastest rate (1/s) of every system at ``m``, ``t``, for
+        the integrator's ``"auto"`` method (:func:`~.stochastic.fastest_rate`;
+        per system, the same alone and in any batch)."""
         self._rate_evaluations += (1 + 2 * RATE_ITERATIONS) * self.batch
         return fastest_rate(
             lambda m, t: self._total_field(m, t, np.empty(self._shape)),

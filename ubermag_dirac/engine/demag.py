@@ -70,7 +70,13 @@ import numba
 import numpy as np
 import scipy.fft as sfft
 
-from ._fft import FFTWConvolver, PocketConvolver, have_pyfftw, pocketfft_module
+from ._fft import (
+    FFTWConvolver,
+    PocketConvolver,
+    have_pyfftw,
+    pocketfft_module,
+    real_view,
+)
 from ._newell import newell_tensor
 from .energy._base import MU0, EnergyImpl
 from .registry import register_energy
@@ -145,13 +151,6 @@ def _apply4(G, K):  # pragma: no cover - compiled
                 G[b, 0, t] = kxx * mx + kxy * my
                 G[b, 1, t] = kxy * mx + kyy * my
                 G[b, 2, t] = kzz * G[b, 2, t]
-
-
-def _real_view(F):
-    """The complex spectrum ``F`` ``(B, 3, ...)`` as ``(B, 3, 2 S)`` of its real
-    type, for :func:`_apply4` / :func:`_apply6` (a view: ``F`` is changed)."""
-    F = F.reshape(F.shape[0], 3, -1)
-    return F.view(F.real.dtype)
 
 
 def plan_transforms(n, padded):
@@ -682,7 +681,7 @@ class DemagField:
         apply = _apply4 if self._thin else _apply6
         if not taxes:
             F = M.reshape(B, 3, 1).astype(complex)
-            apply(_real_view(F), self._kspec)
+            apply(real_view(F), self._kspec)
             return F.real.reshape(M.shape)
         # forward: real FFT along the last transformed axis on un-padded rows,
         # then complex FFTs along the others (only the physical rows exist yet).
@@ -692,7 +691,7 @@ class DemagField:
         for k in order:
             F = sfft.fft(F, n=P[k], axis=2 + k, workers=w, overwrite_x=True)
         F = np.ascontiguousarray(F)
-        apply(_real_view(F), self._kspec)
+        apply(real_view(F), self._kspec)
         # inverse: keep only the physical rows after each axis
         for k in reversed(order):
             F = sfft.ifft(F, axis=2 + k, workers=w, overwrite_x=True)

@@ -263,10 +263,10 @@ class DormandPrince45:
         When given, systems that have reached their target time (or stopped)
         are no longer evaluated (module docstring, "Batches").
     rate : callable, optional
-        ``rate(y, t, idx) -> (k,)``: an upper bound (1/s) on the magnitude of
-        the eigenvalues of the Jacobian of the right-hand side of the systems
-        ``idx`` at ``y`` ``(k, 3, N)`` and ``t`` ``(k,)``, the same for a system
-        whatever the others; needed by ``"auto"`` (without it, ``"auto"`` runs
+        ``rate(y, t) -> (B,)``: an upper bound (1/s) on the magnitude of the
+        eigenvalues of the Jacobian of the right-hand side of each system at
+        ``y`` and ``t``, the same for a system whatever the others; needed by
+        ``"auto"`` (without it, ``"auto"`` runs
         RK5(4)7FC throughout).
     alpha_range : numpy.ndarray, optional
         ``(B, 2)`` smallest and largest Gilbert damping of each system (for the
@@ -290,20 +290,18 @@ class DormandPrince45:
         rate=None,
         alpha_range=None,
     ):
-        self.auto = isinstance(method, str) and method.lower() == "auto"
-        if self.auto:
-            self.tableau = RK547FC
-            self.methods = (RK547FC, RK43) if rate is not None else (RK547FC,)
-        else:
-            try:
-                self.tableau = get_tableau(method)
-            except ValueError:
-                raise ValueError(
-                    f"method: expected one of {list(METHODS)} ('auto' or OOMMF's "
-                    f"rk_method names), got {method!r}."
-                ) from None
-            self.methods = (self.tableau,)
-        self.auto = self.auto and rate is not None
+        auto = isinstance(method, str) and method.lower() == "auto"
+        try:
+            base = RK547FC if auto else get_tableau(method)
+        except ValueError:
+            raise ValueError(
+                f"method: expected one of {list(METHODS)} ('auto' or OOMMF's "
+                f"rk_method names), got {method!r}."
+            ) from None
+        #: whether systems may change to RK4(3) (``"auto"`` with a rate bound)
+        self.auto = auto and rate is not None
+        #: the methods a system may step with; the first is the one it starts with
+        self.methods = (base, RK43) if self.auto else (base,)
         self.rate = rate
         self.rhs_subset = rhs_subset
         if not (tol > 0):
@@ -362,6 +360,11 @@ class DormandPrince45:
         self.accepted = np.zeros(B, dtype=np.int64)
         self.rejected = np.zeros(B, dtype=np.int64)
         self.wall_time = 0.0
+
+    @property
+    def tableau(self) -> Tableau:
+        """The method every system starts with (RK5(4)7FC for ``"auto"``)."""
+        return self.methods[0]
 
     # ----------------------------------------------------------------- helpers
     def invalidate(self):
@@ -464,13 +467,12 @@ class DormandPrince45:
             self.boundary = np.array(
                 [_boundary(tab, self.alpha_range) for tab in self.methods]
             )
-            idx = np.arange(self.batch)
-            self.fastest = np.asarray(self.rate(self.y, self.t.copy(), idx), float)
+            self.fastest = np.asarray(self.rate(self.y, self.t.copy()), float)
 
     def _choose_method(self, ok, h_acc):
         """``"auto"``: the method and step size of each system's next step
         (:func:`~ubermag_dirac.engine.llg.switch_methods`; module docstring)."""
-        e_fc, e_rk = (tab.stages - 1 for tab in self.methods)
+        e_fc, e_rk = self._layout.evaluations
         switch_methods(
             ok, self.mode, h_acc, self.fastest, self.boundary[0], self.boundary[1],
             self._retry, self._retry_after, self._rk_age, self._fc_step, e_fc,
@@ -594,7 +596,7 @@ class DormandPrince45:
                 self.err_old = np.where(ok, np.maximum(ratio, 1e-4), self.err_old)
                 self.h = np.where(ok, h_acc, self.h)
                 self.accepted += ok
-                np.add.at(self.accepted_by_method, (mode, np.arange(B)), ok)
+                self.accepted_by_method[mode, np.arange(B)] += ok
                 consecutive[ok] = 0
                 after_reject[ok] = False
                 if self.auto:
@@ -649,6 +651,8 @@ class _Layout:
         self.b = np.zeros((n, S))
         self.e = np.zeros((n, S))
         self.uses = np.zeros((n, S), dtype=bool)
+        #: evaluations per step of each method (FSAL: one fewer than stages)
+        self.evaluations = tuple(tab.stages - 1 for tab in methods)
         #: exponent of the error ratio in the PI controller, 1/(q + 1) - 0.75 beta
         #: for an embedded solution of order q (0.17 for q = 4, as DOPRI5)
         self.exponent = np.zeros(n)

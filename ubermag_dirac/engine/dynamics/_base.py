@@ -174,14 +174,16 @@ class DynamicsImpl:
 
 
 class TimeFactorMixin:
-    """``factor(t)``: the ``(B,)`` amplitude factors of ``self.funcs``/``self.dts``."""
+    """``factor(t)``: the ``(B,)`` amplitude factors of ``self.funcs``/``self.dts``
+    (``self.time_dependent``: whether any of ``funcs`` is set)."""
 
     funcs: list
     dts: list
+    time_dependent: bool
 
     def factor(self, t) -> np.ndarray:
         B = len(self.funcs)
-        if all(f is None for f in self.funcs):  # constant amplitudes
+        if not self.time_dependent:  # constant amplitudes
             return np.ones(B)
         t = np.broadcast_to(np.asarray(t, dtype=np.float64), (B,))
         out = np.ones(B)
